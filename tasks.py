@@ -1,0 +1,68 @@
+"""Set up and run the project with nothing but Python 3.11 and pip.
+
+    python3.11 tasks.py brief   # the main job: the brief over the shipped data
+    python3.11 tasks.py test    # the whole test suite
+
+Each command first makes sure ``.venv`` exists and matches ``pyproject.toml``
+(it is rebuilt when the dependencies change), installs the package in it with
+its test dependencies, and registers the Jupyter kernel "forecast" inside the
+environment. Extra arguments are passed on (to ``forecast brief`` or pytest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".forecast-setup"
+
+
+def _fingerprint() -> str:
+    return hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+
+
+def setup() -> None:
+    """Create or refresh the virtual environment when needed."""
+    if sys.version_info[:2] != (3, 11):
+        sys.exit(f"tasks.py: Python 3.11 is required, this is {sys.version.split()[0]}. "
+                 "Run it as: python3.11 tasks.py ...")
+    if STAMP.exists() and PY.exists() and STAMP.read_text() == _fingerprint():
+        return
+    if not PY.exists():
+        print("tasks.py: creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    print("tasks.py: installing forecast and its dependencies into .venv ...", flush=True)
+    pip = [str(PY), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run(
+        [str(PY), "-m", "ipykernel", "install", "--sys-prefix", "--name", "forecast",
+         "--display-name", "Python 3.11 (forecast)"],
+        check=True, stdout=subprocess.DEVNULL,
+    )
+    STAMP.write_text(_fingerprint())
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in {"brief", "test"}:
+        print(__doc__)
+        return 2
+    setup()
+    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUTF8": "1"}
+    if argv[0] == "test":
+        cmd = [str(PY), "-m", "pytest", *argv[1:]]
+    else:
+        cmd = [str(PY), "-m", "forecast", "brief", *argv[1:]]
+    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
