@@ -1,0 +1,85 @@
+"""Progress arithmetic, checked against hand calculations."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+
+from forecast.config import Assumptions
+from forecast.progress import admitted_spans, pace_label
+
+T = pd.Timestamp
+
+
+def _obs(rows):
+    """Observation rows (obs_id, start, end, value[, subgroup]) as the Dataset holds them."""
+    out = []
+    for r in rows:
+        obs_id, start, end, value, *rest = r
+        out.append({
+            "obs_id": obs_id, "unit_id": "u", "measure": "admitted",
+            "subgroup": rest[0] if rest else "",
+            "period_start": T(start), "period_end": T(end),
+            "low": value, "high": value, "value": value, "qualifier": "exact",
+        })
+    return pd.DataFrame(out)
+
+
+def test_overlapping_part_years_keep_the_longest():
+    # Krông Bông 2021: 23 by 30 June and 96 by 12 October; both start 1 January.
+    obs = _obs([("h1", "2021-01-01", "2021-06-30", 23.0),
+                ("oct", "2021-01-01", "2021-10-12", 96.0)])
+    got = admitted_spans(obs, "u", T("2021-01-01"), T("2021-12-31"))
+    assert list(got["obs_id"]) == ["oct"]
+    got = admitted_spans(obs, "u", T("2021-01-01"), T("2021-12-31"), as_of=T("2021-07-01"))
+    assert list(got["obs_id"]) == ["h1"]
+
+
+def test_term_to_date_total_beats_its_yearly_pieces_on_a_tie():
+    # Tiền Giang: 1,252 + 1,278 + 1,348 = 3,878 "since 2020"; same days covered.
+    obs = _obs([("y20", "2020-01-01", "2020-12-31", 1252.0),
+                ("y21", "2021-01-01", "2021-12-31", 1278.0),
+                ("y22", "2022-01-01", "2022-12-31", 1348.0),
+                ("ttd", "2020-01-01", "2022-12-31", 3878.0)])
+    got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"))
+    assert list(got["obs_id"]) == ["ttd"]
+    # Before the 2022 figures exist, the two yearly counts are all there is.
+    got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"), as_of=T("2021-12-31"))
+    assert list(got["obs_id"]) == ["y20", "y21"] and got["value"].sum() == 2530
+
+
+def test_more_coverage_wins_over_fewer_pieces():
+    # 2020 (366 days) plus the first half of 2021 (181 days) cover 547 days;
+    # the twelve months from July 2020 overlap both and cover only 365.
+    obs = _obs([("a", "2020-01-01", "2020-12-31", 10.0),
+                ("b", "2021-01-01", "2021-06-30", 4.0),
+                ("c", "2020-07-01", "2021-06-30", 9.0)])
+    got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"))
+    assert list(got["obs_id"]) == ["a", "b"]
+
+
+def test_subgroups_and_spans_outside_the_window_do_not_count():
+    obs = _obs([("young", "2020-01-01", "2020-12-31", 937.0, "age 18-35"),
+                ("before", "2019-01-01", "2020-12-31", 2000.0),
+                ("after", "2025-01-01", "2025-12-31", 900.0),
+                ("ok", "2021-01-01", "2021-12-31", 1278.0)])
+    got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"))
+    assert list(got["obs_id"]) == ["ok"]
+
+
+@pytest.mark.parametrize("ratio, remaining, label", [
+    (1.36, 2622, "on track"),
+    (0.95, 10, "on track"),
+    (0.949, 10, "acceleration needed"),
+    (0.6, 10, "acceleration needed"),
+    (0.59, 10, "limited progress"),
+    (math.inf, 0, "reached"),
+])
+def test_pace_labels_follow_the_documented_thresholds(ratio, remaining, label):
+    assert pace_label(ratio, remaining, True, Assumptions()) == label
+
+
+def test_no_reports_means_no_label_but_no_data():
+    assert pace_label(float("nan"), 100, False, Assumptions()) == "no data"
