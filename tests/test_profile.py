@@ -1,0 +1,234 @@
+"""Tests of forecast.profile: default profile, share_by, estimation, nowcast."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from forecast.config import Assumptions
+from forecast.dataset import Dataset
+from forecast.errors import ConfigError, ModelError
+from forecast.profile import (
+    DEFAULT_CONCENTRATION,
+    DEFAULT_EXPONENT,
+    DEFAULT_FINAL_TO_TARGET,
+    DEFAULT_PROFILE,
+    PRIOR_WEIGHT,
+    estimate_profile,
+    nowcast,
+    power_profile,
+    share_by,
+    within_year_profile,
+)
+
+
+# --- the default -------------------------------------------------------------------
+def test_default_exponent_from_the_evidence():
+    # Hand: median of the five June shares of target (35.34, 37.94, 38.1, 38.2,
+    # 43.72 %) is 38.1 %; median of the eight final/target ratios (0.835, 0.852,
+    # 0.8996, 1.008, 1.01, 1.08, 1.2333, 1.25) is (1.008 + 1.01) / 2 = 1.009.
+    assert DEFAULT_FINAL_TO_TARGET == pytest.approx(1.009)
+    # a = ln(0.381 / 1.009) / ln(0.5) = ln(0.37760) / ln(0.5) = 1.4051
+    assert DEFAULT_EXPONENT == pytest.approx(1.4051, abs=1e-4)
+
+
+def test_default_profile_is_the_rounded_power_curve_and_back_loaded():
+    # (6/12) ** 1.4051 = 0.3776 -> 0.378; (3/12) ** 1.4051 = 0.1426 -> 0.143
+    assert DEFAULT_PROFILE[5] == 0.378
+    assert DEFAULT_PROFILE[2] == 0.143
+    assert np.allclose(DEFAULT_PROFILE, power_profile(DEFAULT_EXPONENT), atol=5e-4)
+    assert DEFAULT_PROFILE[-1] == 1.0
+    assert all(a < b for a, b in zip(DEFAULT_PROFILE, DEFAULT_PROFILE[1:]))
+    # Back-loaded: less than half by 30 June; in the 35-45 % of target band
+    # once multiplied by the final/target ratio: 0.378 * 1.009 = 0.381.
+    assert 0.35 <= DEFAULT_PROFILE[5] * DEFAULT_FINAL_TO_TARGET <= 0.45
+    # Valid as an analyst's override too.
+    assert Assumptions(within_year_profile=DEFAULT_PROFILE).within_year_profile == DEFAULT_PROFILE
+
+
+def test_power_profile_refuses_non_positive_exponent():
+    with pytest.raises(ConfigError, match="positive"):
+        power_profile(0)
+
+
+# --- share_by ------------------------------------------------------------------------
+def test_share_by_month_end_and_linear_within_month():
+    assert share_by("2021-06-30") == pytest.approx(0.378)
+    # 15 June: 0.292 + (0.378 - 0.292) * 15 / 30 = 0.335
+    assert share_by("2021-06-15") == pytest.approx(0.335)
+    # 12 October: 0.668 + (0.774 - 0.668) * 12 / 31 = 0.70903
+    assert share_by("2021-10-12") == pytest.approx(0.70903, abs=1e-5)
+    assert share_by("2021-12-31") == pytest.approx(1.0)
+
+
+def test_share_by_vectorized_matches_scalar_and_uses_given_profile():
+    dates = ["2021-01-31", "2020-02-29", "2021-10-12"]
+    out = share_by(dates)
+    assert isinstance(out, np.ndarray)
+    assert out == pytest.approx([share_by(d) for d in dates])
+    flat = tuple(m / 12 for m in range(1, 13))
+    # A flat profile: 29 Feb 2020 = 1/12 + (1/12) * 29 / 29 = 2/12
+    assert share_by("2020-02-29", flat) == pytest.approx(2 / 12)
+
+
+def test_share_by_refuses_bad_profile():
+    with pytest.raises(ConfigError, match="12 non-decreasing"):
+        share_by("2021-06-30", (0.5,) * 12)
+
+
+# --- estimation ------------------------------------------------------------------------
+UNITS = [
+    {"unit_id": u, "name_vi": u.upper(), "level": "district"} for u in ("a", "b", "c", "d")
+]
+SOURCES = [{"source_id": "s", "title": "test"}]
+
+
+def _obs(rows):
+    return [dict(obs_id=f"o{i}", source_id="s", **r) for i, r in enumerate(rows)]
+
+
+def _dataset(observations, targets=()):
+    targets = [dict(target_id=f"t{i}", source_id="s", term="2020-2025", kind="annual",
+                    layer="assigned", measure="count", **r) for i, r in enumerate(targets)]
+    return Dataset.from_frames(units=UNITS, sources=SOURCES, observations=_obs(observations),
+                               targets=targets or None)
+
+
+def test_estimate_without_part_years_gives_the_default():
+    ds = _dataset([dict(unit_id="a", measure="admitted", value="100",
+                        period_start="2021-01-01", period_end="2021-12-31")])
+    est = estimate_profile(ds)
+    assert est.shares == DEFAULT_PROFILE
+    assert est.exponent_data is None
+    assert "default" in est.method
+    assert within_year_profile(ds) == DEFAULT_PROFILE
+
+
+def test_estimate_from_full_year_pairs_hand_computed():
+    # Unit a: 30 of 100 by 30 June 2021 -> share 0.3 at t = 181/365.
+    # Unit b: 60 of 120 by 30 Sep 2021 -> share 0.5 at t = 273/365.
+    # Unit c: 5 by June (below min_count 10) is skipped.
+    ds = _dataset([
+        dict(unit_id="a", measure="admitted", value="30", period_start="2021-01-01",
+             period_end="2021-06-30"),
+        dict(unit_id="a", measure="admitted", value="100", period_start="2021-01-01",
+             period_end="2021-12-31"),
+        dict(unit_id="b", measure="admitted", value="60", period_start="2021-01-01",
+             period_end="2021-09-30"),
+        dict(unit_id="b", measure="admitted", value="120", period_start="2021-01-01",
+             period_end="2021-12-31"),
+        dict(unit_id="c", measure="admitted", value="5", period_start="2021-01-01",
+             period_end="2021-06-30"),
+        dict(unit_id="c", measure="admitted", value="20", period_start="2021-01-01",
+             period_end="2021-12-31"),
+    ])
+    est = estimate_profile(ds)
+    a1 = math.log(0.3) / math.log(181 / 365)   # 1.7210
+    a2 = math.log(0.5) / math.log(273 / 365)   # 2.3813
+    median = (a1 + a2) / 2
+    assert len(est.evidence) == 2
+    assert set(est.evidence["denominator_kind"]) == {"full_year"}
+    assert est.exponent_data == pytest.approx(median)
+    # Shrinkage: (2 * median + 5 * 1.4051) / (2 + 5)
+    expected = (2 * median + PRIOR_WEIGHT * DEFAULT_EXPONENT) / (2 + PRIOR_WEIGHT)
+    assert est.exponent == pytest.approx(expected)
+    assert est.shares[5] == pytest.approx(0.5 ** expected)
+    assert est.exponent > DEFAULT_EXPONENT  # the data are more back-loaded
+
+
+def test_estimate_converts_shares_of_target_with_the_final_to_target_ratio():
+    # Unit d: 38 admitted by 30 June 2022 against an annual target of 100; no
+    # full year. Unit a reports 2021 full year 120 against a target of 100, so
+    # its own ratio is 1.2, but d has none: the pooled ratio is used, which is
+    # the default 1.009 because fewer than three ratios are in the data.
+    # Share = 38 / (100 * 1.009) = 0.37661.
+    # Unit b: attainment 40 % of target by 30 June 2022, no count:
+    # share = 0.40 / 1.009 = 0.39643.
+    ds = _dataset(
+        [
+            dict(unit_id="d", measure="admitted", value="38", period_start="2022-01-01",
+                 period_end="2022-06-30"),
+            dict(unit_id="a", measure="admitted", value="120", period_start="2021-01-01",
+                 period_end="2021-12-31"),
+            dict(unit_id="b", measure="attainment_pct", value="40%",
+                 period_start="2022-01-01", period_end="2022-06-30"),
+        ],
+        targets=[dict(unit_id="d", year="2022", value="100"),
+                 dict(unit_id="a", year="2021", value="100")],
+    )
+    est = estimate_profile(ds)
+    ev = est.evidence.set_index("unit_id")
+    assert est.final_to_target == pytest.approx(1.009)
+    assert ev.loc["d", "share"] == pytest.approx(38 / 100.9)
+    assert ev.loc["d", "denominator_kind"] == "target"
+    assert ev.loc["b", "share"] == pytest.approx(0.40 / 1.009)
+    assert ev.loc["b", "denominator_kind"] == "attainment_pct"
+
+
+def test_analyst_profile_wins():
+    flat = tuple(m / 12 for m in range(1, 13))
+    ds = _dataset([])
+    assert within_year_profile(ds, Assumptions(within_year_profile=flat)) == pytest.approx(flat)
+
+
+# --- nowcast ----------------------------------------------------------------------------
+def test_krong_bong_2021_nowcast_against_the_96_reached_by_october():
+    # Krông Bông (seed 004): 23 admitted by 30 June 2021, target 80; 96 by
+    # 12 October, so the year's final count was at least 96.
+    # Hand: share_by(2021-06-30) = DEFAULT_PROFILE[5] = 0.378, so the plain
+    # scaled-up figure is 23 / 0.378 = 60.8; the median of the nowcast sits
+    # near it (a little above: 1/s is right-skewed and the prior adds 0.5).
+    nc = nowcast(23, "2021-06-30", n_paths=20_000, seed=1)
+    assert nc.share == pytest.approx(0.378)
+    assert nc.point == pytest.approx(60.85, abs=0.01)
+    assert 0.95 * 60.8 <= nc.quantiles[0.5] <= 1.1 * 60.8
+    # Honest result (not tuned): the 80 % range (q10-q90) is about 44-92 and
+    # does NOT contain 96; the 90 % range (q05-q95) is about 40-103 and does.
+    # 2021 was later than usual (COVID-19 slowed vetting), so Krông Bông's
+    # June share was about 23/96 = 0.24 or less, in the lower tail of the
+    # Beta(11.3, 18.7) spread of shares.
+    assert nc.quantiles[0.9] < 96 <= nc.quantiles[0.95]
+    assert 0.03 < nc.prob_at_least(96) < 0.15
+
+
+def test_nowcast_mean_matches_negative_binomial_when_the_share_is_known():
+    # With a huge concentration s is the profile value m = 0.378 and
+    # E[final] = c + (c + 0.5)(1 - m) / m = 23 + 23.5 * 0.622 / 0.378 = 61.669
+    nc = nowcast(23, "2021-06-30", concentration=1e7, n_paths=40_000, seed=2)
+    # sd of the NB part: sqrt(n(1-p))/p = sqrt(23.5 * 0.622) / 0.378 = 10.1;
+    # standard error of the mean over 40,000 paths = 0.05
+    assert nc.mean == pytest.approx(23 + 23.5 * 0.622 / 0.378, abs=0.25)
+
+
+def test_nowcast_does_not_make_a_strong_first_quarter_a_certain_overshoot():
+    # 50 by 31 March: share 0.143, plain scale-up 350. With the share itself
+    # uncertain, the 10 % quantile falls well below 350 (a front-loaded unit
+    # has little left); with the share known it would stay near 0.84 * 350.
+    unsure = nowcast(50, "2021-03-31", seed=3)
+    sure = nowcast(50, "2021-03-31", concentration=1e7, seed=3)
+    assert unsure.quantiles[0.1] < 0.75 * unsure.point
+    assert sure.quantiles[0.1] > 0.8 * sure.point
+    assert unsure.quantiles[0.1] >= 50
+
+
+def test_nowcast_edge_cases():
+    assert nowcast(40, "2021-12-31").quantiles[0.5] == 40          # year complete
+    z = nowcast(0, "2021-06-30", seed=4)
+    assert z.quantiles[0.9] > 0                                    # zero is not certainty
+    r = nowcast((10, 12), "2021-09-30", seed=5)
+    assert r.count == 11 and r.samples.min() >= 10
+    a = nowcast(23, "2021-06-30", seed=7).samples
+    assert np.array_equal(a, nowcast(23, "2021-06-30", seed=7).samples)  # seeded
+    with pytest.raises(ModelError, match="low <= high"):
+        nowcast((12, 10), "2021-06-30")
+    with pytest.raises(ConfigError, match="concentration"):
+        nowcast(5, "2021-06-30", concentration=0)
+
+
+def test_default_concentration_reflects_the_june_spread():
+    # Hand: nine June shares of target (35.34, 37.94, 38.2, 38.1, 43.72, 28.8,
+    # 50.98, 57.77, 38.5 %) / 1.009 have sd 0.0859; with mean 0.378,
+    # kappa = 0.378 * 0.622 / 0.0859**2 - 1 = 30.9 -> 30.
+    assert DEFAULT_CONCENTRATION == 30.0
