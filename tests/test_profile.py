@@ -232,3 +232,26 @@ def test_default_concentration_reflects_the_june_spread():
     # 50.98, 57.77, 38.5 %) / 1.009 have sd 0.0859; with mean 0.378,
     # kappa = 0.378 * 0.622 / 0.0859**2 - 1 = 30.9 -> 30.
     assert DEFAULT_CONCENTRATION == 30.0
+
+
+def test_estimate_on_the_tiny_dataset_by_hand(tiny_dataset):
+    # Krông Bông 2021: 23 by 30 June, 96 by 12 October, annual target 80, no
+    # full year. Tiền Giang's final/target ratios are one unit's (< 3 units),
+    # so the pooled ratio is the default 1.009.
+    #   target point: share 23 / (80 * 1.009) = 0.28494 at t = 181/365
+    #                 a1 = ln(0.28494) / ln(0.49589) = 1.7900
+    #   later_count:  share 23 / 96 = 0.23958 at t = 181/285 = 0.63509
+    #                 a2 = ln(0.23958) / ln(0.63509) = 3.1473
+    # Cư Pui's 8 by September is below min_count 10, and its 114,2 % at the
+    # same cut-off is skipped with it. Median (1.7900 + 3.1473) / 2 = 2.4687;
+    # a = (2 * 2.4687 + 5 * 1.4051) / 7 = 1.7089.
+    est = estimate_profile(tiny_dataset)
+    ev = est.evidence.set_index("denominator_kind")
+    assert list(est.evidence["unit_id"]) == ["krong-bong", "krong-bong"]
+    assert ev.loc["target", "share"] == pytest.approx(0.28494, abs=1e-5)
+    assert ev.loc["later_count", "t"] == pytest.approx(181 / 285)
+    assert ev.loc["later_count", "exponent"] == pytest.approx(3.1473, abs=1e-4)
+    assert est.exponent == pytest.approx(1.7089, abs=1e-4)
+    # Before 12 October only the June point is seen: a = (1.79 + 5 * 1.4051) / 6
+    early = estimate_profile(tiny_dataset, as_of="2021-07-01")
+    assert early.exponent == pytest.approx((1.7900 + 5 * 1.4051) / 6, abs=1e-4)

@@ -162,8 +162,10 @@ EVIDENCE_COLUMNS = (
 """One row per part-year figure used: ``share`` is the estimated share of the
 year's final count reached at ``cutoff``; ``denominator_kind`` is
 ``full_year`` (the year's reported count), ``target`` (the annual target times
-the final-to-target ratio) or ``attainment_pct`` (a reported % of target
-divided by that ratio); ``exponent`` is ln(share) / ln(t)."""
+the final-to-target ratio), ``attainment_pct`` (a reported % of target
+divided by that ratio) or ``later_count`` (a later part-year count of the same
+year; then ``t`` is the ratio of the two cut-offs' year fractions);
+``exponent`` is ln(share) / ln(t)."""
 
 
 @dataclass(frozen=True)
@@ -221,21 +223,32 @@ def _annual_targets(targets: pd.DataFrame) -> pd.Series:
 
 
 def profile_evidence(dataset: Any, *, min_count: float = 10.0,
-                     final_to_target: float | None = None) -> tuple[pd.DataFrame, float]:
+                     final_to_target: float | None = None,
+                     as_of: Any = None) -> tuple[pd.DataFrame, float]:
     """Collect (cut-off, share of the year's final count) pairs from a dataset.
+
+    Per unit and year with whole-unit part-year ``admitted`` counts: each count
+    against the year's full count when reported; otherwise the earliest count
+    against the annual target (times the final-to-target ratio) and each
+    count against the next one. A part-year ``attainment_pct`` with no count at
+    its cut-off is used as a share of the target.
 
     Parameters
     ----------
     dataset : forecast.dataset.Dataset
         Needs ``observations`` and ``targets`` as in the Dataset contract.
     min_count : float
-        Part-year counts below this are skipped: 6 of 7 says little about a
-        profile and much about chance.
+        Part-year counts below this are skipped (and so is a part-year
+        attainment % at the same cut-off): 6 of 7 says little about a profile
+        and much about chance.
     final_to_target : float, optional
-        Pooled ratio of the final count to the target; estimated from the
-        dataset's full-year figures when it has at least three, else
+        Pooled ratio of the final count to the target; the median over units
+        of each unit's median ratio when at least three units have one, else
         ``DEFAULT_FINAL_TO_TARGET``. A unit's own ratios (median) are used for
         its figures when it has any.
+    as_of : date-like, optional
+        Use only figures whose period ended by then (backtests must not see
+        the future).
 
     Returns
     -------
@@ -246,52 +259,63 @@ def profile_evidence(dataset: Any, *, min_count: float = 10.0,
     """
     obs = dataset.observations
     obs = obs[obs["subgroup"].fillna("") == ""]
+    if as_of is not None:
+        obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
     ratios = _final_to_target(obs, dataset.targets)
-    if final_to_target is None:
-        final_to_target = float(ratios.median()) if len(ratios) >= 3 else DEFAULT_FINAL_TO_TARGET
     unit_ratio = ratios.groupby(level="unit_id").median() if len(ratios) else pd.Series(dtype=float)
+    if final_to_target is None:
+        # Pool over units, not unit-years: one unit's five years are one opinion.
+        final_to_target = (float(unit_ratio.median()) if len(unit_ratio) >= 3
+                           else DEFAULT_FINAL_TO_TARGET)
 
     part = obs[obs["period_kind"] == "part_year"]
-    part = part.assign(year=part["period_end"].dt.year, cutoff=part["period_end"])
+    part = part.assign(year=part["period_end"].dt.year, cutoff=part["period_end"],
+                       t=year_fraction(part["period_end"]) if len(part) else [])
     full = obs[(obs["measure"] == "admitted") & (obs["period_kind"] == "year")]
     full = full.assign(year=full["period_end"].dt.year).groupby(["unit_id", "year"])["value"].median()
     annual = _annual_targets(dataset.targets)
 
     rows = []
-    counts = part[part["measure"] == "admitted"]
-    seen: set[tuple[str, pd.Timestamp]] = set()
-    for r in counts.itertuples(index=False):
-        key = (r.unit_id, r.year)
-        r_unit = float(unit_ratio.get(r.unit_id, final_to_target))
-        if r.value is None or not np.isfinite(r.value) or r.value < min_count:
+    counts = part[(part["measure"] == "admitted") & part["value"].notna()]
+    counts = counts.sort_values(["unit_id", "cutoff"])
+    seen = set(zip(counts["unit_id"], counts["cutoff"]))
+    for (unit, year), g in counts.groupby(["unit_id", "year"], sort=False):
+        r_unit = float(unit_ratio.get(unit, final_to_target))
+        g = g.drop_duplicates("cutoff", keep="last")
+        big = g[g["value"] >= min_count]
+        if (unit, year) in full.index:
+            for r in big.itertuples(index=False):
+                rows.append((unit, year, r.cutoff, r.t, r.value, float(full[(unit, year)]),
+                             "full_year"))
             continue
-        if key in full.index:
-            den, kind = float(full[key]), "full_year"
-        elif key in annual.index:
-            den, kind = float(annual[key]) * r_unit, "target"
-        else:
-            continue
-        rows.append((r.unit_id, r.year, r.cutoff, float(r.value), den, kind))
-        seen.add((r.unit_id, r.cutoff))
-    pcts = part[part["measure"] == "attainment_pct"]
+        if len(big) and (unit, year) in annual.index:
+            # Only the earliest count against the target: later ones are
+            # used through their ratio to it (next), not twice.
+            r = big.iloc[0]
+            rows.append((unit, year, r.cutoff, r.t, r.value,
+                         float(annual[(unit, year)]) * r_unit, "target"))
+        # Two counts of one year: F(t1) / F(t2) = (t1 / t2) ** a, the same
+        # formula as a share at "time" t1 / t2, and free of any target.
+        for a, b in zip(big.itertuples(index=False), big.iloc[1:].itertuples(index=False)):
+            rows.append((unit, year, a.cutoff, a.t / b.t, a.value, b.value, "later_count"))
+    pcts = part[(part["measure"] == "attainment_pct") & part["value"].notna()]
     for r in pcts.itertuples(index=False):
-        if (r.unit_id, r.cutoff) in seen or not np.isfinite(r.value):
+        if (r.unit_id, r.cutoff) in seen or not r.value > 0:
             continue
         r_unit = float(unit_ratio.get(r.unit_id, final_to_target))
-        rows.append((r.unit_id, r.year, r.cutoff, np.nan, 100 * r_unit / r.value, "attainment_pct"))
+        # No count: store the share as 1 / denominator so that one formula serves.
+        rows.append((r.unit_id, r.year, r.cutoff, r.t, 1.0, 100 * r_unit / r.value,
+                     "attainment_pct"))
         seen.add((r.unit_id, r.cutoff))
 
-    ev = pd.DataFrame(rows, columns=["unit_id", "year", "cutoff", "count", "denominator",
+    ev = pd.DataFrame(rows, columns=["unit_id", "year", "cutoff", "t", "count", "denominator",
                                      "denominator_kind"])
+    ev = ev[(ev["t"] > 0) & (ev["t"] < 1)].copy()
     if ev.empty:
         return pd.DataFrame(columns=list(EVIDENCE_COLUMNS)), final_to_target
-    ev["t"] = year_fraction(ev["cutoff"])
-    ev = ev[(ev["t"] > 0) & (ev["t"] < 1)].copy()
-    # attainment_pct rows have no count: their denominator was set to
-    # 100 * ratio / pct, so share = 1 / denominator keeps one formula.
-    num = ev["count"].fillna(1.0)
-    ev["share"] = num / ev["denominator"]
-    # A share at or above 1 before 31 December (a unit past its year's total in
+    ev.loc[ev["denominator_kind"] == "attainment_pct", "count"] = np.nan
+    ev["share"] = ev["count"].fillna(1.0) / ev["denominator"]
+    # A share at or above 1 before 31 December (a unit past its year's target in
     # May) has no finite exponent; clipping keeps it as strong front-loading.
     clipped = ev["share"].clip(0.02, 0.98)
     ev["exponent"] = np.log(clipped) / np.log(ev["t"])
@@ -300,7 +324,8 @@ def profile_evidence(dataset: Any, *, min_count: float = 10.0,
 
 def estimate_profile(dataset: Any, assumptions: Assumptions | None = None, *,
                      min_count: float = 10.0, prior_weight: float = PRIOR_WEIGHT,
-                     final_to_target: float | None = None) -> ProfileEstimate:
+                     final_to_target: float | None = None,
+                     as_of: Any = None) -> ProfileEstimate:
     """Estimate the within-year profile from a dataset's part-year figures.
 
     Each usable figure gives an exponent ``a_i = ln(share_i) / ln(t_i)``; the
@@ -322,12 +347,15 @@ def estimate_profile(dataset: Any, assumptions: Assumptions | None = None, *,
         ``k``: how many figures the default is worth.
     final_to_target : float, optional
         See ``profile_evidence``.
+    as_of : date-like, optional
+        Only figures whose period ended by then.
 
     Returns
     -------
     ProfileEstimate
     """
-    ev, ratio = profile_evidence(dataset, min_count=min_count, final_to_target=final_to_target)
+    ev, ratio = profile_evidence(dataset, min_count=min_count, final_to_target=final_to_target,
+                                 as_of=as_of)
     n = len(ev)
     if n == 0:
         return ProfileEstimate(
@@ -351,11 +379,15 @@ def estimate_profile(dataset: Any, assumptions: Assumptions | None = None, *,
     return ProfileEstimate(power_profile(a), a, a_data, float(kappa), ratio, ev, method)
 
 
-def within_year_profile(dataset: Any, assumptions: Assumptions | None = None) -> tuple[float, ...]:
-    """The profile to use: the analyst's (``Assumptions.within_year_profile``) or the estimate."""
+def within_year_profile(dataset: Any, assumptions: Assumptions | None = None,
+                        as_of: Any = None) -> tuple[float, ...]:
+    """The profile to use: the analyst's (``Assumptions.within_year_profile``) or the estimate.
+
+    ``as_of`` limits the estimate to figures whose period ended by then.
+    """
     if assumptions is not None and assumptions.within_year_profile is not None:
         return tuple(assumptions.within_year_profile)
-    return estimate_profile(dataset, assumptions).shares
+    return estimate_profile(dataset, assumptions, as_of=as_of).shares
 
 
 # --- nowcast -------------------------------------------------------------------------
