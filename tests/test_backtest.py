@@ -166,3 +166,28 @@ def test_failing_model_is_recorded_not_fatal(world):
     assert res.failures["model"].tolist() == ["broken"]
     assert "cannot be fitted" in res.failures.loc[0, "error"]
     assert set(res.scores["model"]) == {bt.PACE_LABEL}
+
+
+def test_cli_writes_reports_and_json(tmp_path, monkeypatch, capsys, world):
+    import json
+
+    from forecast import synthetic
+    from forecast.cli import main
+
+    small = synthetic.generate(n_units=6, seed=1)
+    monkeypatch.setattr(bt, "outlook_forecaster", make_oracle(small.truth, "perfect"))
+    code = main(["backtest", "--no-public", "--synthetic-units", "6", "--seed", "1",
+                 "--paths", "200", "--boot", "20", "--models", "oracle", "--json",
+                 "--out", str(tmp_path)])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    keys = {"model", "dataset", "n", "brier", "log_score", "coverage_50", "coverage_80",
+            "interval_score"}
+    assert printed["scores"] and all(keys <= set(r) for r in printed["scores"])
+    oracle = [r for r in printed["scores"] if r["model"] == "oracle" and r["subset"] == "all"]
+    assert oracle[0]["brier"] == 0 and oracle[0]["dataset"] == "synthetic"
+    for name in ("scores.csv", "scores.json", "reliability.csv", "cases.csv", "run.json"):
+        assert (tmp_path / name).stat().st_size > 0
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["code_revision"] and run["parameters"]["paths"] == 200
+    assert pd.read_csv(tmp_path / "scores.csv")["model"].isin(["oracle", bt.PACE_LABEL]).all()

@@ -1,0 +1,133 @@
+"""``forecast backtest``: score every model on past data and on synthetic units."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .. import paths as _paths
+from ..config import Assumptions
+from ..errors import ConfigError
+from .common import add_data_option, add_json_option, load_dataset, print_json
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "backtest",
+        help="score the forecasts: past data (rolling origin) and synthetic units",
+        description=("Forecast every target with a known outcome from the data available at "
+                     "earlier dates, with every model and the official pace label, and score "
+                     "them (Brier with decomposition, log score, coverage of 50 %% and 80 %% "
+                     "intervals, interval score, reliability table, bootstrap intervals by "
+                     "year); then the same on synthetic units whose truth is known. Writes "
+                     "scores.csv, scores.json, reliability.csv, cases.csv and run.json."),
+    )
+    add_data_option(p)
+    add_json_option(p)
+    p.add_argument("--out", metavar="DIR", type=Path, default=None,
+                   help="output folder (default: reports/backtest/)")
+    p.add_argument("--synthetic-units", metavar="N", type=int, default=200,
+                   help="synthetic units in the simulation study; 0 skips it (default 200)")
+    p.add_argument("--paths", metavar="N", type=int, default=2000,
+                   help="Monte Carlo paths per forecast (default 2000)")
+    p.add_argument("--seed", metavar="S", type=int, default=1,
+                   help="seed of the synthetic world, the engine and the bootstrap (default 1)")
+    p.add_argument("--models", nargs="+", metavar="NAME", default=None,
+                   help="models to score (default: pooled_nb ets local_level last_year "
+                        "mean_attainment)")
+    p.add_argument("--boot", metavar="N", type=int, default=1000,
+                   help="bootstrap replicates (default 1000)")
+    p.add_argument("--no-public", action="store_true",
+                   help="skip the backtest on the --data dataset")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..backtest import MODELS, backtest, combine, simulation_study
+
+    if args.synthetic_units < 0 or args.boot < 10:
+        raise ConfigError("options --synthetic-units and --boot: expected N >= 0 units and "
+                          f"at least 10 replicates, found {args.synthetic_units} and "
+                          f"{args.boot}. Fix: e.g. --synthetic-units 200 --boot 1000.")
+    assumptions = Assumptions(n_paths=args.paths, seed=args.seed)
+    models = tuple(args.models) if args.models else MODELS
+    results = []
+    if not args.no_public:
+        ds = load_dataset(args, assumptions)
+        results.append(backtest(ds, models, assumptions=assumptions, n_boot=args.boot,
+                                seed=args.seed))
+    if args.synthetic_units:
+        results.append(simulation_study(args.synthetic_units, args.seed, models,
+                                        assumptions=assumptions, n_boot=args.boot))
+    if not results:
+        raise ConfigError("nothing to do: --no-public and --synthetic-units 0. "
+                          "Fix: drop one of them.")
+    res = combine(*results)
+    out = args.out or (_paths.REPORTS_DIR / "backtest")
+    params = {"data": [str(p) for p in args.data] if args.data else str(_paths.DATA_DIR),
+              "synthetic_units": args.synthetic_units, "paths": args.paths,
+              "seed": args.seed, "models": list(models), "boot": args.boot,
+              "public": not args.no_public}
+    files = write(res, out, params)
+    if args.json:
+        print_json({"scores": _records(res.scores), "reliability": _records(res.reliability),
+                    "failures": _records(res.failures), "files": [str(f) for f in files]})
+        return 0
+    print(summary_text(res))
+    print(f"\nWritten: {', '.join(str(f) for f in files)}")
+    return 0
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    recs = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
+    return recs
+
+
+def write(res, out: Path, params: dict) -> list[Path]:
+    """Write the result files and ``run.json`` (code revision, parameters, timings)."""
+    from ..manifest import code_revision, package_versions
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [out / "scores.csv", out / "scores.json", out / "reliability.csv",
+             out / "cases.csv", out / "failures.csv", out / "run.json"]
+    res.scores.to_csv(files[0], index=False, float_format="%.6g")
+    files[1].write_text(json.dumps({"scores": _records(res.scores)}, ensure_ascii=False,
+                                   indent=1), encoding="utf-8")
+    res.reliability.to_csv(files[2], index=False, float_format="%.6g")
+    res.cases.to_csv(files[3], index=False, float_format="%.6g")
+    res.failures.to_csv(files[4], index=False)
+    run_info = {"code_revision": code_revision(), "parameters": params,
+                "results": res.parameters, "packages": package_versions(),
+                "n_failures": int(len(res.failures))}
+    files[5].write_text(json.dumps(run_info, ensure_ascii=False, indent=1, default=str),
+                        encoding="utf-8")
+    return files
+
+
+def summary_text(res) -> str:
+    """The scores as a plain table: one line per dataset and model (all cases)."""
+    s = res.scores[res.scores["subset"] == "all"]
+    if s.empty:
+        return "No forecast could be scored (no target with a known outcome and a forecast)."
+    lines = [f"{'dataset':<10} {'model':<16} {'n':>5} {'Brier [90% CI]':>22} {'log':>6} "
+             f"{'cov50':>6} {'cov80':>6} {'IS80':>7} {'REL':>6} {'RES':>6}"]
+    for _, r in s.iterrows():
+        ci = f"{r['brier']:.3f} [{r['brier_lo']:.3f},{r['brier_hi']:.3f}]"
+        lines.append(
+            f"{r['dataset']:<10} {r['model']:<16} {int(r['n']):>5} {ci:>22} "
+            f"{_f(r['log_score'])} {_f(r['coverage_50'])} {_f(r['coverage_80'])} "
+            f"{_f(r['interval_score'], 7)} {_f(r['reliability'])} {_f(r['resolution'])}")
+    if len(res.failures):
+        counts = res.failures.groupby(["dataset", "model"]).size()
+        lines.append("Engine calls that failed: " + ", ".join(
+            f"{d}/{m} {n}" for (d, m), n in counts.items()) + " (see failures.csv)")
+    return "\n".join(lines)
+
+
+def _f(x, width: int = 6) -> str:
+    return f"{x:>{width}.3f}" if x is not None and np.isfinite(x) else f"{'–':>{width}}"
