@@ -222,6 +222,8 @@ def build(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions,
         problems.extend(check(raw, assumptions))
     if problems:
         raise DataError(problems)
+    # Columns missing from a file's header were None so as to be reported once.
+    raw = {name: df.astype(object).where(df.notna(), "") for name, df in raw.items()}
     units = _units(raw["units"])
     sources = raw["sources"][SOURCE_COLUMNS].reset_index(drop=True).copy()
     terms = _terms(raw["terms"], raw["targets"], assumptions)

@@ -88,8 +88,7 @@ def read_path(path: Path | str) -> tuple[dict[str, list[pd.DataFrame]], list[Pro
             files.append(f)
             frame, probs = read_csv(f, table)
             problems.extend(probs)
-            if frame is not None:
-                frames.setdefault(table.name, []).append(frame)
+            frames.setdefault(table.name, []).append(frame)
     elif path.is_file() and path.suffix.lower() in EXCEL_SUFFIXES:
         files.append(path)
         got, probs = read_workbook(path)
@@ -118,23 +117,24 @@ def _decode(raw: bytes, where: str) -> tuple[str | None, Problem | None]:
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         byte = raw[exc.start: exc.start + 1].hex()
         return None, Problem(
-            where, line, None, f"byte 0x{byte} at line {line}, character {col}",
+            where, line, None, f"byte 0x{byte} at line {line}, position {col}",
             "text encoded as UTF-8 (Vietnamese letters such as ế, ư, đ)",
             "open the file in Excel or LibreOffice and save it as 'CSV UTF-8 "
             "(comma delimited)'",
         )
 
 
-def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Problem]]:
+def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     """Read one CSV file of ``table`` as text, checking its header.
 
     UTF-8 with or without a byte-order mark is accepted. Wholly blank lines are
-    skipped. Returns ``None`` when nothing could be read.
+    skipped. A file that is empty or cannot be read gives an empty frame with
+    ``attrs["unread"]`` set, so that the table is not also reported missing.
     """
     where = _display(path)
     text, problem = _decode(path.read_bytes(), where)
     if problem is not None:
-        return None, [problem]
+        return _unread(table, where), [problem]
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
     line = 1
@@ -144,9 +144,16 @@ def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame | None, list[Proble
                 rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
-        return None, [Problem(where, line, None, None, f"well-formed CSV ({exc})",
-                              "close the quotation mark opened on this line")]
+        return _unread(table, where), [Problem(
+            where, line, None, None, f"well-formed CSV ({exc})",
+            "close the quotation mark opened on this line")]
     return _frame_from_rows(rows, table, where, None)
+
+
+def _unread(table: Table, where: str) -> pd.DataFrame:
+    frame = empty_raw(table)
+    frame.attrs["unread"] = where
+    return frame
 
 
 def _cell_text(cell) -> str:
@@ -215,19 +222,23 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
                 rows.append((cells[0].row, texts))
         frame, probs = _frame_from_rows(rows, table, where, ws.title)
         problems.extend(probs)
-        if frame is not None:
-            if table.name in out:
-                frame = pd.concat([out[table.name], frame], ignore_index=True)
-            out[table.name] = frame
+        if table.name in out:
+            unread = out[table.name].attrs.get("unread") or frame.attrs.get("unread")
+            frame = pd.concat([out[table.name], frame], ignore_index=True)
+            if unread:
+                frame.attrs["unread"] = unread
+        out[table.name] = frame
     return out, problems
 
 
 def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str,
-                     sheet: str | None) -> tuple[pd.DataFrame | None, list[Problem]]:
+                     sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
     """Check the header of ``rows`` and build the raw frame of the data rows."""
     problems: list[Problem] = []
     if not rows:
-        return None, [Problem(
+        # An empty frame still tells later checks that the table was supplied
+        # (and its emptiness already reported), so it is not reported twice.
+        return _unread(table, where), [Problem(
             where, None, None, None,
             f"a header line ({', '.join(table.column_names)}) and data rows",
             "the file is empty: fill it in from the template (forecast template) or delete it",
@@ -237,6 +248,7 @@ def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str
     header = [h.strip().lstrip("\ufeff") for h in header]
     valid = table.column_names
     positions: dict[str, int] = {}
+    absent = [c for c in table.required_columns if c not in header]
     for i, name in enumerate(header):
         if not name:
             if any(i < len(cells) and cells[i].strip() for _, cells in rows[1:]):
@@ -252,7 +264,12 @@ def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str
             continue
         if name not in valid:
             near = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
-            hint = f"did you mean '{near[0]}'? " if near else ""
+            if near:
+                hint = f"did you mean '{near[0]}'? "
+            elif absent:
+                hint = f"is it the missing column {' or '.join(repr(a) for a in absent)}? "
+            else:
+                hint = ""
             problems.append(Problem(
                 where, header_line, name, name,
                 f"a column of table '{table.name}': {', '.join(valid)}",
@@ -275,9 +292,16 @@ def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str
                 "remove the extra cells or quote a value that contains a comma", sheet))
         rec = {c: (cells[i].strip() if i < len(cells) else "") for c, i in positions.items()}
         records.append(rec)
-    frame = pd.DataFrame.from_records(records, columns=valid) if records else empty_raw(table)[valid]
-    frame = frame.astype(object).where(frame.notna(), "")
+    frame = empty_raw(table)[valid] if not records else pd.DataFrame.from_records(
+        records, columns=valid).astype(object)
+    # A column missing from the header is None (not ""), so that its absence is
+    # reported once, not as a blank value in every row.
+    for c in valid:
+        frame[c] = frame[c].astype(object)
+        if c not in positions:
+            frame[c] = None
     frame[FILE_COL] = where
     frame[SHEET_COL] = sheet
+    frame.attrs["file"] = f"{where} [sheet {sheet}]" if sheet else where
     frame[ROW_COL] = pd.Series([line for line, _ in data], dtype="int64")
     return frame, problems
