@@ -173,7 +173,8 @@ def _compare_sum(s: pd.Series, inside: pd.DataFrame, tolerance: float) -> dict:
 def target_layers(targets: pd.DataFrame, tolerance: float) -> list[dict]:
     """Several targets for one unit and period: list the layers, flag conflicts."""
     out = []
-    t = targets.assign(_y=targets["year"].astype("Int64").astype(str))
+    # NA years (term targets) must form a group too: key them as "".
+    t = targets.assign(_y=[("" if pd.isna(y) else str(int(y))) for y in targets["year"]])
     for _, grp in t.groupby(["unit_id", "kind", "term", "_y", "measure"], sort=False):
         if len(grp) < 2:
             continue
