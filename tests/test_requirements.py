@@ -119,3 +119,38 @@ def test_conversion_rates_from_reports_counts_and_defaults():
     assert early.introduced == pytest.approx(0.367) and early.introduced_from == "default (A5)"
     dflt = conversion_rates(ds, "x", Assumptions(conversion_trained=0.5))
     assert (dflt.introduced, dflt.trained) == (0.367, 0.5)
+
+
+def test_requirement_through_the_engine_for_tien_giang(tiny_dataset):
+    # Tiền Giang, as of 2022-12-31: 3,878 of 6,500 admitted, 2,622 to go over
+    # 2023, 2024 and 1 Jan-30 Sep 2025 (profile share 0.668 of 2025). The
+    # exposure is the term target spread over the term's profile-weighted
+    # years. With no noise the attainment that exactly closes the gap is
+    # 2622 / (E * (2 + 0.668)); the 80 % answer must be above it, and the
+    # chance at the answer at least 0.8 while 0.01 less falls short.
+    import pandas as pd
+
+    from forecast import models, progress
+    from forecast.models import Streams
+    from forecast.requirements import requirement_for_target
+    from forecast.simulate import simulate_target
+
+    ds = tiny_dataset
+    fitted = models.fit(ds, "pooled_nb", as_of=pd.Timestamp("2022-12-31"))
+    t = ds.targets.set_index("target_id").loc["tien-giang-term-2020-2025"]
+    known = progress.admitted_spans(ds.observations, "tien-giang", t["start"], t["deadline"],
+                                    pd.Timestamp("2022-12-31"))
+    streams = Streams(7, 2000)
+    out = requirement_for_target(fitted, "tien-giang", t["start"], t["deadline"], 6500, known,
+                                 streams, Conversion(0.367, 0.571), 0.8)
+    e = float(fitted.exposure("tien-giang", [2023])[0])
+    exact = 2622 / (e * (2 + fitted.profile[8]))
+    assert out["requirement_status"] == "found"
+    assert out["required_attainment"] > exact
+    assert out["required_per_year_p"] == pytest.approx(out["required_attainment"] * e)
+
+    def p(att):
+        return simulate_target(fitted, "tien-giang", t["start"], t["deadline"], 6500, known,
+                               streams, attainment=att).p_reach
+
+    assert p(out["required_attainment"]) >= 0.8 > p(out["required_attainment"] - 0.01)

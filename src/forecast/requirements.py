@@ -233,3 +233,56 @@ def what_it_would_take(simulate: Callable[[float], float], yearly_base: float | 
         "conversion_from": f"introduced: {conversion.introduced_from}; "
                            f"trained: {conversion.trained_from}",
     }
+
+
+def requirement_for_target(fitted: Any, unit_id: str, start: Any, deadline: Any,
+                           target: float, known: pd.DataFrame, streams: Any,
+                           conversion: Conversion, p_level: float = 0.8,
+                           **search: Any) -> dict[str, Any]:
+    """:func:`what_it_would_take` run through the engine for one unit and target.
+
+    Parameters
+    ----------
+    fitted : forecast.models.FittedModel
+    unit_id : str
+    start, deadline : date-like
+        The target's counting window.
+    target : float
+        The target as a count.
+    known : DataFrame
+        Reported counts in the window (``progress.admitted_spans``).
+    streams : forecast.models.Streams
+        Seeded streams; every evaluation reuses them, so ``p_reach`` is
+        (nearly) monotone in the attainment.
+    conversion : Conversion
+    p_level : float
+    **search
+        ``upper``, ``tol``, ``max_iter``.
+
+    Returns
+    -------
+    dict
+        As :func:`what_it_would_take`. The yearly base is the model's exposure
+        over the years still to be simulated.
+    """
+    from .simulate import month_grid, simulate_target
+
+    start, deadline = pd.Timestamp(start), pd.Timestamp(deadline)
+    grid = month_grid(start, deadline, known, fitted.profile)
+    years = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
+    if not years:
+        done = simulate_target(fitted, unit_id, start, deadline, target, known, streams)
+        status = "reached" if done.p_reach >= 1 else "unreachable"
+        return {"required_attainment": 0.0 if status == "reached" else math.nan,
+                "required_per_year_p": 0.0 if status == "reached" else math.nan,
+                "introduced_needed": 0.0 if status == "reached" else math.nan,
+                "trained_needed": 0.0 if status == "reached" else math.nan,
+                "requirement_status": status, "requirement_p": done.p_reach,
+                "conversion_from": "window fully reported"}
+    base = fitted.exposure(unit_id, years)
+
+    def simulate(att: float) -> float:
+        return simulate_target(fitted, unit_id, start, deadline, target, known, streams,
+                               attainment=att).p_reach
+
+    return what_it_would_take(simulate, base, conversion, p_level, **search)
