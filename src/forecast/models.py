@@ -1,0 +1,396 @@
+"""What every forecast model shares: the unit's counts, its exposure, the random streams.
+
+A unit reports admissions as whole years, part-years ("first six months"),
+multi-year spans ("since the term began") and ranges ("10-12"). Every model
+here sees them the same way: each count is a sum over calendar years of
+``weight[t] × (admissions of year t)``, the weight being the profile's share
+of year ``t`` the period covers (1 for a whole year, ``share_by(30 June)``
+for a first half). Nothing is split or scaled up; the models put their
+likelihood on the reported sum.
+
+The *exposure* ``E[t]`` says how many admissions a unit is expected to make
+in year ``t`` before its own record is known, so that units of very different
+size can be pooled as *attainment* ``count / E``:
+
+1. ``annual_target``: the unit's annual targets (count, or % of members ×
+   membership), the nearest year's where a year has none;
+2. ``term_target``: the term target spread over the term's profile-weighted
+   years (6,500 over 1 Jan 2020 - 30 Sep 2025 = 5.668 years → 1,147 a year);
+3. ``own_level``: ``E = 1``; the unit is then not pooled (its "attainment"
+   is its count, which says nothing about other units).
+
+Models are looked up by name in :data:`MODELS` and fitted with :func:`fit`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from .config import Assumptions
+from .errors import ConfigError, ModelError
+from .progress import admitted_spans, target_count
+
+EXPOSURE_KINDS = ("annual_target", "term_target", "own_level")
+
+
+# --- the within-year profile -------------------------------------------------------
+def profile_for(dataset, assumptions: Assumptions) -> tuple[float, ...]:
+    """The within-year profile (the analyst's, else estimated from the dataset)."""
+    from .profile import within_year_profile
+
+    return tuple(within_year_profile(dataset, assumptions))
+
+
+def share_between(a: pd.Timestamp, b: pd.Timestamp, profile) -> float:
+    """Share of the year's admissions falling in ``[a, b]`` (both in one year)."""
+    from .profile import share_by
+
+    if b < a:
+        return 0.0
+    before = 0.0
+    if not (a.month == 1 and a.day == 1):
+        before = float(share_by(a - pd.Timedelta(days=1), profile))
+    return max(float(share_by(b, profile)) - before, 0.0)
+
+
+def year_weights(start: pd.Timestamp, end: pd.Timestamp, profile) -> dict[int, float]:
+    """Profile share of each calendar year covered by ``[start, end]``."""
+    out = {}
+    for y in range(start.year, end.year + 1):
+        a = max(start, pd.Timestamp(y, 1, 1))
+        b = min(end, pd.Timestamp(y, 12, 31))
+        w = share_between(a, b, profile)
+        if w > 0:
+            out[y] = w
+    return out
+
+
+# --- exposure -----------------------------------------------------------------------
+@dataclass(frozen=True)
+class Exposure:
+    """Expected admissions per year before the unit's record: ``E[t]``.
+
+    Attributes
+    ----------
+    kind : str
+        One of :data:`EXPOSURE_KINDS`.
+    by_year : dict of int to float
+        Years where it is known; other years take the nearest known year
+        (the later one on a tie).
+    """
+
+    kind: str
+    by_year: dict[int, float] = field(default_factory=dict)
+
+    def at(self, year: int) -> float:
+        if self.kind == "own_level" or not self.by_year:
+            return 1.0
+        if year in self.by_year:
+            return self.by_year[year]
+        nearest = min(self.by_year, key=lambda y: (abs(y - year), -y))
+        return self.by_year[nearest]
+
+    def over(self, years) -> np.ndarray:
+        return np.array([self.at(int(y)) for y in years], dtype=float)
+
+
+def unit_exposure(dataset, unit_id: str, profile) -> Exposure:
+    """The exposure rule of one unit (see the module docstring for the order)."""
+    t = dataset.targets[dataset.targets["unit_id"] == unit_id]
+    obs = dataset.observations
+    annual: dict[int, list[float]] = {}
+    for _, row in t[t["kind"] == "annual"].iterrows():
+        if pd.isna(row["year"]):
+            continue
+        v = target_count(row, obs)
+        if np.isfinite(v) and v > 0:
+            annual.setdefault(int(row["year"]), []).append(v)
+    if annual:
+        return Exposure("annual_target", {y: float(np.median(v)) for y, v in annual.items()})
+    per_year: dict[int, float] = {}
+    for _, row in t[t["kind"] == "term"].sort_values("start").iterrows():
+        v = target_count(row, obs)
+        if not (np.isfinite(v) and v > 0) or pd.isna(row["start"]) or pd.isna(row["deadline"]):
+            continue
+        w = year_weights(row["start"], row["deadline"], profile)
+        if row["measure"] == "count":
+            rate = v / sum(w.values())
+        else:
+            # target_count gives rate × members × calendar years; per year is that / years.
+            rate = v / ((row["deadline"] - row["start"]).days / 365.25)
+        for y in w:
+            per_year[y] = rate
+    if per_year:
+        return Exposure("term_target", per_year)
+    return Exposure("own_level", {})
+
+
+# --- the unit's counts --------------------------------------------------------------
+COUNT_COLUMNS = ["obs_id", "period_start", "period_end", "value", "low", "high", "weights"]
+
+
+def count_observations(dataset, unit_id: str, as_of: pd.Timestamp | None,
+                       profile) -> pd.DataFrame:
+    """Non-overlapping admitted counts of a unit, each with its year weights.
+
+    Within each calendar year the reports that cover most of it are kept
+    (``progress.admitted_spans``: the full year over the nine months over the
+    first half). A multi-year span ("since the term began") is kept for the
+    years no yearly report covers: the yearly counts it contains are
+    subtracted from it (``low``/``high`` widened accordingly); a span that
+    only partly overlaps a yearly report is dropped, since what it adds
+    cannot be separated.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COUNT_COLUMNS`; ``weights`` is a dict year → profile share.
+    """
+    obs = dataset.observations
+    mine = obs[(obs["unit_id"] == unit_id) & (obs["measure"] == "admitted")
+               & (obs["subgroup"].fillna("") == "") & obs["period_start"].notna()
+               & obs["value"].notna()]
+    if as_of is not None:
+        mine = mine[mine["period_end"] <= as_of]
+    if mine.empty:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    single = mine[mine["period_start"].dt.year == mine["period_end"].dt.year]
+    multi = mine[mine["period_start"].dt.year != mine["period_end"].dt.year]
+    picks = []
+    for y in sorted(set(single["period_end"].dt.year)):
+        got = admitted_spans(single, unit_id, pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31))
+        picks.append(got)
+    rows = []
+    picked = pd.concat(picks) if picks else single.iloc[:0]
+    for r in picked.itertuples(index=False):
+        rows.append(_count_row(r.obs_id, r.period_start, r.period_end, r.value, r.low,
+                               r.high, year_weights(r.period_start, r.period_end, profile)))
+    if not multi.empty:
+        spans = admitted_spans(multi, unit_id, multi["period_start"].min(),
+                               multi["period_end"].max())
+        for s in spans.itertuples(index=False):
+            inside = picked[(picked["period_start"] >= s.period_start)
+                            & (picked["period_end"] <= s.period_end)]
+            partial = picked[(picked["period_end"] >= s.period_start)
+                             & (picked["period_start"] <= s.period_end)]
+            if len(partial) > len(inside):
+                continue
+            w = year_weights(s.period_start, s.period_end, profile)
+            for r in inside.itertuples(index=False):
+                for y, x in year_weights(r.period_start, r.period_end, profile).items():
+                    w[y] = w.get(y, 0.0) - x
+            w = {y: x for y, x in w.items() if x > 1e-9}
+            lo_in = float(inside["low"].fillna(inside["value"]).sum())
+            hi_in = float(inside["high"].fillna(inside["value"]).sum())
+            value = s.value - float(inside["value"].sum())
+            low = (s.low if np.isfinite(s.low) else s.value) - hi_in
+            high = (s.high if np.isfinite(s.high) else s.value) - lo_in
+            if sum(w.values()) < 0.05 or value < 0:
+                continue
+            rows.append(_count_row(s.obs_id, s.period_start, s.period_end, value,
+                                   max(low, 0.0), max(high, 0.0), w))
+    out = pd.DataFrame(rows, columns=COUNT_COLUMNS)
+    return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+
+
+def _count_row(obs_id, start, end, value, low, high, weights):
+    low = float(low) if low is not None and np.isfinite(low) else float(value)
+    high = float(high) if high is not None and np.isfinite(high) else float(value)
+    return (obs_id, start, end, float(value), low, high, weights)
+
+
+@dataclass
+class UnitData:
+    """What a model knows about one unit."""
+
+    unit_id: str
+    counts: pd.DataFrame
+    exposure: Exposure
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.counts)
+
+    def full_years(self) -> pd.Series:
+        """Whole-year counts by year (what the time-series models and baselines use)."""
+        c = self.counts
+        if c.empty:
+            return pd.Series(dtype=float)
+        full = c[c["weights"].map(lambda w: len(w) == 1 and abs(sum(w.values()) - 1) < 1e-9)]
+        full = full[(full["period_start"].dt.month == 1) & (full["period_start"].dt.day == 1)]
+        return pd.Series(full["value"].to_numpy(), index=full["period_end"].dt.year.to_numpy(),
+                         dtype=float).sort_index()
+
+
+def prepare(dataset, as_of: pd.Timestamp | None, profile,
+            units: list[str] | None = None) -> dict[str, UnitData]:
+    """Counts and exposure of every unit (or of ``units``), data up to ``as_of``."""
+    ids = list(dataset.units["unit_id"]) if units is None else list(units)
+    return {u: UnitData(u, count_observations(dataset, u, as_of, profile),
+                        unit_exposure(dataset, u, profile)) for u in ids}
+
+
+# --- random streams -----------------------------------------------------------------
+def unit_key(unit_id: str) -> int:
+    """A stable integer for a unit id (not Python's salted ``hash``)."""
+    return int.from_bytes(hashlib.sha256(unit_id.encode("utf-8")).digest()[:8], "little")
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Seeded random streams, each keyed so that results do not move when units are added.
+
+    ``shared(year)`` is the standard-normal year shock of every path (the same
+    for every unit: path ``i`` of all units lives in the same world);
+    ``unit(unit_id, *key)`` is a generator for one unit and purpose, derived
+    with ``SeedSequence(seed, spawn_key=(2, sha256(unit_id), *key))``.
+    """
+
+    seed: int
+    n_paths: int
+
+    def shared(self, *key: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(1, *key)))
+
+    def year_shock(self, year: int) -> np.ndarray:
+        return self.shared(0, int(year)).standard_normal(self.n_paths)
+
+    def unit(self, unit_id: str, *key: int) -> np.random.Generator:
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(2, unit_key(unit_id), *key)))
+
+
+# --- fitted models ------------------------------------------------------------------
+@dataclass
+class FittedModel:
+    """A model fitted to every unit of a dataset; draws yearly admissions.
+
+    Attributes
+    ----------
+    name : str
+    data : dict
+        ``unit_id`` → :class:`UnitData`.
+    alpha : float
+        Negative-binomial dispersion of a year's count around its mean
+        (variance ``m + alpha m²``), used for attainment overrides.
+    year_sd : float
+        Standard deviation of the shared log year shock.
+    diagnostics : dict
+        ``unit_id`` → short text (warnings, refusals, prior-only).
+    profile : tuple of float
+    """
+
+    name: str
+    data: dict
+    alpha: float = 0.02
+    year_sd: float = 0.1
+    diagnostics: dict = field(default_factory=dict)
+    profile: tuple = ()
+
+    def note(self, unit_id: str, text: str) -> None:
+        old = self.diagnostics.get(unit_id, "")
+        if text and text not in old:
+            self.diagnostics[unit_id] = f"{old}; {text}" if old else text
+
+    def exposure(self, unit_id: str, years) -> np.ndarray:
+        return self.data[unit_id].exposure.over(years)
+
+    def yearly_means(self, unit_id: str, years: list[int], streams: Streams) -> np.ndarray:
+        """Mean admissions per path and year before shocks, shape (n_paths, n_years)."""
+        raise NotImplementedError
+
+    def draw_years(self, unit_id: str, years: list[int], streams: Streams,
+                   attainment=None) -> np.ndarray:
+        """Simulated whole-year admissions, shape ``(n_paths, len(years))``.
+
+        Parameters
+        ----------
+        attainment : float or sequence, optional
+            Override: each future year's mean is ``attainment × E[t]`` instead
+            of the model's (scenarios and the inverse search use this). The
+            model's noise (shared year shock and NB dispersion) is kept.
+        """
+        if attainment is None:
+            means = self.yearly_means(unit_id, years, streams)
+        else:
+            att = np.broadcast_to(np.asarray(attainment, dtype=float), (len(years),))
+            means = np.broadcast_to(att * self.exposure(unit_id, years),
+                                    (streams.n_paths, len(years)))
+        return self.noise(unit_id, years, means, streams)
+
+    def noise(self, unit_id: str, years: list[int], means: np.ndarray,
+              streams: Streams) -> np.ndarray:
+        """Shared lognormal year shock, then NB2 (Poisson-gamma) noise, per year."""
+        out = np.empty((streams.n_paths, len(years)))
+        s = self.year_sd
+        for j, y in enumerate(years):
+            m = means[:, j] * np.exp(s * streams.year_shock(y) - s * s / 2)
+            rng = streams.unit(unit_id, 1, int(y))
+            if self.alpha > 0:
+                m = m * rng.gamma(1 / self.alpha, self.alpha, streams.n_paths)
+            out[:, j] = rng.poisson(np.maximum(m, 0.0))
+        return out
+
+
+MODELS: dict[str, Callable[..., FittedModel]] = {}
+"""Model name → fitting function ``f(data, profile, **options) -> FittedModel``."""
+
+
+def register(name: str):
+    def deco(func):
+        MODELS[name] = func
+        return func
+    return deco
+
+
+def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
+        assumptions: Assumptions | None = None, units: list[str] | None = None,
+        **options) -> FittedModel:
+    """Fit a model by name to every unit's data up to ``as_of``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    model : str
+        One of :data:`MODELS` (``pooled_nb``, ``ets``, ``local_level``,
+        ``last_year``, ``mean_attainment``).
+    as_of : Timestamp, optional
+    assumptions : Assumptions, optional
+    units : list of str, optional
+        Fit only these units (the pooled model then pools only over them).
+    **options
+        Passed to the model's fitting function.
+    """
+    _load_models()
+    if model not in MODELS:
+        raise ConfigError(f"model {model!r} is not known; expected one of "
+                          f"{', '.join(sorted(MODELS))}. Fix: pass --model with one of them.")
+    assumptions = assumptions or Assumptions()
+    profile = profile_for(dataset, assumptions)
+    data = prepare(dataset, as_of, profile, units)
+    fitted = MODELS[model](data, profile, **options)
+    fitted.profile = profile
+    return fitted
+
+
+def _load_models() -> None:
+    from . import baselines, models_pooled, models_ts  # noqa: F401  (they register)
+
+
+def require_full_years(ud: UnitData, minimum: int, model: str) -> pd.Series:
+    """The unit's whole-year counts, or ModelError if there are fewer than ``minimum``."""
+    full = ud.full_years()
+    if len(full) < minimum:
+        raise ModelError(
+            f"unit {ud.unit_id!r}: model {model!r} needs at least {minimum} whole-year "
+            f"counts, found {len(full)}"
+            + (f" ({', '.join(str(y) for y in full.index)})" if len(full) else "")
+            + ". Fix: use the pooled model (--model pooled_nb), which borrows strength "
+            "from other units, or add yearly figures."
+        )
+    return full

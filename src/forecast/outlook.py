@@ -1,0 +1,219 @@
+"""The outlook table: progress, chance of reaching each target, and what it would take.
+
+One row per unit × target × model × scenario with the fixed columns
+:data:`OUTLOOK_COLUMNS`, the one contract between the engine and everything
+that shows results (CLI ``--json``, notebooks, figures, briefs, backtest).
+The deterministic columns come from :mod:`forecast.progress`, the chance and
+ranges from :mod:`forecast.simulate` with a model of :mod:`forecast.models`,
+the inverse and the pipeline from :mod:`forecast.requirements`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .config import Assumptions
+from .errors import ConfigError, ModelError
+from .models import FittedModel, Streams, fit
+from .progress import admitted_spans, progress_table
+from .scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
+from .simulate import PathSummary, month_grid, simulate_target
+
+OUTLOOK_COLUMNS = [
+    "unit_id", "name", "level", "parent_id", "term", "target_kind", "target_id",
+    "start", "deadline", "as_of", "target", "cumulative", "remaining", "years_left",
+    "required_per_year", "observed_per_year", "pace_ratio", "label",
+    "model", "scenario", "p_reach", "final_mean", "final_q10", "final_q50", "final_q90",
+    "final_q25", "final_q75", "reach_date_q10", "reach_date_q50", "reach_date_q90",
+    "required_attainment", "required_per_year_p", "introduced_needed", "trained_needed",
+    "n_obs", "diagnostics",
+]
+"""Columns of the outlook table, in this order (see the team contract)."""
+
+MODEL_SCENARIO = "model"
+"""``scenario`` value of the model's own forecast (no attainment imposed)."""
+
+_SIM_KEYS = ("p_reach", "final_mean", "final_q10", "final_q25", "final_q50", "final_q75",
+             "final_q90", "reach_date_q10", "reach_date_q50", "reach_date_q90")
+_REQ_KEYS = ("required_attainment", "required_per_year_p", "introduced_needed",
+             "trained_needed")
+
+
+@dataclass
+class Outlook:
+    """Result of :func:`outlook`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        :data:`OUTLOOK_COLUMNS`.
+    paths : dict
+        ``(unit_id, target_id, model, scenario)`` → :class:`~forecast.simulate.PathSummary`.
+    fitted : dict
+        Model name → fitted model (``fitted["pooled_nb"].shrinkage`` shows the pooling).
+    assumptions : Assumptions
+    """
+
+    table: pd.DataFrame
+    paths: dict = field(default_factory=dict, repr=False)
+    fitted: dict = field(default_factory=dict, repr=False)
+    assumptions: Assumptions = field(default_factory=Assumptions)
+
+    def records(self) -> list[dict]:
+        """Rows as JSON-ready dicts (ISO dates; NaN and infinity as None)."""
+        out = []
+        for row in self.table.to_dict(orient="records"):
+            clean = {}
+            for k, v in row.items():
+                if isinstance(v, pd.Timestamp):
+                    v = v.date().isoformat()
+                elif v is pd.NaT or v is None:
+                    v = None
+                elif isinstance(v, (float, np.floating)) and not math.isfinite(v):
+                    v = None
+                elif isinstance(v, np.generic):
+                    v = v.item()
+                clean[k] = v
+            out.append(clean)
+        return out
+
+
+def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,
+            units=None, requirements: bool = True) -> Outlook:
+    """Progress, chance of reaching each target, scenarios and requirements.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    as_of : date-like, optional
+        Use only figures reported up to this date (default: all).
+    model : str or sequence of str
+        Model name(s) of :data:`forecast.models.MODELS`; one set of rows each.
+    scenarios : sequence of str or Scenario
+        ``last``, ``mean``, ``trend``, ``full`` or a list of attainments
+        (``90%,100%``); each adds a noisy and a ``-deterministic`` row.
+    assumptions : Assumptions, optional
+        ``n_paths``, ``seed``, ``p_level``, the profile ...
+    units : list of str, optional
+        Only rows for these units (the pooled model still learns from all).
+    requirements : bool
+        Run the inverse search and pipeline (``required_*`` columns).
+
+    Returns
+    -------
+    Outlook
+    """
+    assumptions = assumptions or Assumptions()
+    as_of = pd.Timestamp(as_of) if as_of is not None else None
+    names = [model] if isinstance(model, str) else list(model)
+    scen = [s if isinstance(s, Scenario) else parse_scenario(s) for s in scenarios]
+    progress = progress_table(dataset, as_of=as_of, assumptions=assumptions, units=units)
+    streams = Streams(assumptions.seed, assumptions.n_paths)
+    rows, paths, fitted = [], {}, {}
+    for name in names:
+        fm = fit(dataset, name, as_of=as_of, assumptions=assumptions)
+        fitted[name] = fm
+        for _, prow in progress.iterrows():
+            for row, key, summary in _unit_rows(dataset, fm, prow, as_of, scen, streams,
+                                                assumptions, requirements):
+                rows.append(row)
+                if summary is not None:
+                    paths[key] = summary
+    table = pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
+    return Outlook(table, paths, fitted, assumptions)
+
+
+def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, assumptions,
+               requirements):
+    """Rows of one unit and target: the model's forecast then each scenario."""
+    unit, tid = prow["unit_id"], prow["target_id"]
+    base = {c: prow[c] for c in OUTLOOK_COLUMNS if c in prow.index}
+    known = admitted_spans(dataset.observations, unit, prow["start"], prow["deadline"], as_of)
+    grid = month_grid(prow["start"], prow["deadline"], known, fm.profile)
+    ud = fm.data.get(unit)
+    notes = [fm.diagnostics.get(unit, "")]
+    if ud is not None:
+        notes.append(f"exposure: {ud.exposure.kind}")
+    args = (fm, unit, prow["start"], prow["deadline"], float(prow["target"]), known, streams)
+
+    def run(**kw):
+        return simulate_target(*args, grid=grid, **kw)
+
+    req = {k: np.nan for k in _REQ_KEYS}
+    out = []
+    try:
+        res = run()
+        sim = res.outlook_values()
+        if requirements:
+            req, note = _requirements(dataset, fm, unit, grid, run, as_of, assumptions)
+            notes.append(note)
+        summary = res.summary
+    except ModelError as exc:
+        sim, summary = {k: np.nan for k in _SIM_KEYS}, None
+        for k in ("reach_date_q10", "reach_date_q50", "reach_date_q90"):
+            sim[k] = None
+        if not any(str(exc) in n for n in notes):
+            notes.append(str(exc))
+    diag = "; ".join(n for n in notes if n)
+    n_obs = ud.n_obs if ud is not None else 0
+    out.append(({**base, "model": fm.name, "scenario": MODEL_SCENARIO, **sim, **req,
+                 "n_obs": n_obs, "diagnostics": diag},
+                (unit, tid, fm.name, MODEL_SCENARIO), summary))
+    first_year = _first_future_year(grid)
+    for sc in scen:
+        for det in (False, True):
+            label = sc.name + (DETERMINISTIC_SUFFIX if det else "")
+            try:
+                att = sc.attainment(ud, first_year, prow["start"]) if ud is not None else None
+                if att is None:
+                    raise ModelError(f"unit {unit!r}: not in the fitted data")
+                r = run(attainment=att, deterministic=det)
+                sim, summary, extra = r.outlook_values(), r.summary, ""
+            except ModelError as exc:
+                sim, summary = {k: np.nan for k in _SIM_KEYS}, None
+                extra = "" if str(exc) in diag else str(exc)
+                for k in ("reach_date_q10", "reach_date_q50", "reach_date_q90"):
+                    sim[k] = None
+            out.append(({**base, "model": fm.name, "scenario": label, **sim, **req,
+                         "n_obs": n_obs, "diagnostics": "; ".join(x for x in (diag, extra) if x)},
+                        (unit, tid, fm.name, label), summary))
+    return out
+
+
+def _first_future_year(grid) -> int:
+    """First calendar year with a month the reports do not cover."""
+    open_years = [int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0]
+    return min(open_years) if open_years else int(grid.year[-1])
+
+
+def _requirements(dataset, fm, unit, grid, run, as_of, assumptions):
+    """The four ``required_*`` columns from :mod:`forecast.requirements`."""
+    from .requirements import conversion_rates, what_it_would_take
+
+    years = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
+    if not years or fm.data[unit].exposure.kind == "own_level":
+        return {k: np.nan for k in _REQ_KEYS}, ""
+    conv = conversion_rates(dataset, unit, assumptions, as_of=as_of)
+    try:
+        got = what_it_would_take(lambda a: run(attainment=a).p_reach,
+                                 fm.exposure(unit, years), conv, assumptions.p_level)
+    except ModelError as exc:
+        return {k: np.nan for k in _REQ_KEYS}, str(exc)
+    note = f"requirement: {got['requirement_status']} (p={got['requirement_p']:.2f})"
+    return {k: got[k] for k in _REQ_KEYS}, note
+
+
+def check_model_names(names) -> list[str]:
+    """Validate model names for the command line."""
+    from .models import MODELS, _load_models
+
+    _load_models()
+    bad = [n for n in names if n not in MODELS]
+    if bad:
+        raise ConfigError(f"--model: unknown {', '.join(bad)}; expected one of "
+                          f"{', '.join(sorted(MODELS))}.")
+    return list(names)
