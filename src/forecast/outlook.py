@@ -149,7 +149,7 @@ def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, 
         res = run()
         sim = res.outlook_values()
         if requirements:
-            req, note = _requirements(dataset, fm, unit, grid, run, as_of, assumptions)
+            req, note = _requirements(dataset, fm, prow, known, streams, as_of, assumptions)
             notes.append(note)
         summary = res.summary
     except ModelError as exc:
@@ -190,17 +190,18 @@ def _first_future_year(grid) -> int:
     return min(open_years) if open_years else int(grid.year[-1])
 
 
-def _requirements(dataset, fm, unit, grid, run, as_of, assumptions):
-    """The four ``required_*`` columns from :mod:`forecast.requirements`."""
-    from .requirements import conversion_rates, what_it_would_take
+def _requirements(dataset, fm, prow, known, streams, as_of, assumptions):
+    """The four ``required_*`` columns from :func:`forecast.requirements.requirement_for_target`."""
+    from .requirements import conversion_rates, requirement_for_target
 
-    years = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
-    if not years or fm.data[unit].exposure.kind == "own_level":
+    unit = prow["unit_id"]
+    if fm.data[unit].exposure.kind == "own_level":
         return {k: np.nan for k in _REQ_KEYS}, ""
     conv = conversion_rates(dataset, unit, assumptions, as_of=as_of)
     try:
-        got = what_it_would_take(lambda a: run(attainment=a).p_reach,
-                                 fm.exposure(unit, years), conv, assumptions.p_level)
+        got = requirement_for_target(fm, unit, prow["start"], prow["deadline"],
+                                     float(prow["target"]), known, streams, conv,
+                                     assumptions.p_level)
     except ModelError as exc:
         return {k: np.nan for k in _REQ_KEYS}, str(exc)
     note = f"requirement: {got['requirement_status']} (p={got['requirement_p']:.2f})"

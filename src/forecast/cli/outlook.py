@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 
 import pandas as pd
 
-from ..progress import progress_table
+from ..config import Assumptions
 from .common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
                      load_dataset, print_json)
 
@@ -23,6 +24,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_option(p)
     p.add_argument("--units", nargs="+", metavar="ID",
                    help="only these unit ids (default: every unit with a target)")
+    p.add_argument("--model", action="append", metavar="NAME", default=None,
+                   help=("pooled_nb (default), ets, local_level, last_year or "
+                         "mean_attainment; repeat for several"))
+    p.add_argument("--scenario", action="append", metavar="NAME", default=[],
+                   help=("future yearly attainment: last, mean, trend, full, or a list "
+                         "such as 90%%,100%%,110%%; repeat for several"))
+    p.add_argument("--paths", type=int, metavar="N", default=None,
+                   help="Monte Carlo paths per unit and target (default 10000)")
+    p.add_argument("--seed", type=int, metavar="S", default=None,
+                   help="random seed; the same seed gives the same numbers")
+    p.add_argument("--no-requirements", dest="requirements", action="store_false",
+                   help="skip the inverse search for the attainment needed (faster)")
     p.set_defaults(run=run)
 
 
@@ -44,13 +57,21 @@ def records(table: pd.DataFrame) -> list[dict]:
 
 
 def run(args: argparse.Namespace) -> int:
-    dataset = load_dataset(args)
-    table = progress_table(dataset, as_of=as_of_date(args), units=args.units)
+    from ..outlook import check_model_names, outlook
+
+    changes = {k: v for k, v in (("n_paths", args.paths), ("seed", args.seed)) if v is not None}
+    assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()
+    models = check_model_names(args.model or ["pooled_nb"])
+    dataset = load_dataset(args, assumptions)
+    result = outlook(dataset, as_of=as_of_date(args), model=models, scenarios=args.scenario,
+                     assumptions=assumptions, units=args.units,
+                     requirements=args.requirements)
     if args.json:
-        print_json(records(table))
+        print_json(result.records())
         return 0
-    shown = table[["unit_id", "term", "target_kind", "target", "cumulative", "remaining",
-                   "years_left", "required_per_year", "observed_per_year", "label"]]
-    with pd.option_context("display.max_rows", None, "display.width", 160):
+    shown = result.table[["unit_id", "target_kind", "model", "scenario", "target",
+                          "cumulative", "label", "p_reach", "final_q10", "final_q50",
+                          "final_q90", "reach_date_q50", "required_attainment"]]
+    with pd.option_context("display.max_rows", None, "display.width", 200):
         print(shown.round(2).to_string(index=False))
     return 0
