@@ -1,0 +1,429 @@
+"""Batch runs: notebooks × units × scenarios, executed, collected, resumable.
+
+The batch knows nothing about forecasting. It plans runs from a config
+(:mod:`forecast.batch_config`), executes each notebook with papermill in
+parallel (:mod:`forecast.batch_pool`), and collects the JSON each notebook
+writes with :func:`write_results` into one table. Layout of the output folder::
+
+    OUT/manifest.json                 config, runs, hashes, versions, timings
+    OUT/results.json, results.csv     every successful run's results
+    OUT/<run_id>/<run_id>.ipynb       the executed notebook
+    OUT/<run_id>/<run_id>.json        its results (written by the notebook)
+    OUT/<run_id>/<run_id>.run.json    fingerprint + file list: marks it complete
+    OUT/<run_id>/<run_id>.failed.ipynb  the last failed attempt, error visible
+
+A run executes in ``OUT/.staging/<run_id>/`` (its ``output_dir``); only when it
+succeeds are its files moved into ``OUT/<run_id>/`` and its record written
+last. A failed or killed run therefore never replaces good outputs, and a
+rerun skips every run whose record matches its current fingerprint.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import signal
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .batch_config import BatchConfig, RunSpec, load_config, plan_runs
+from .batch_io import atomic_write_json, atomic_write_text, dumps, file_sha256, read_json, to_jsonable
+from .errors import ConfigError
+from .manifest import environment, fingerprint, hash_files, now_iso, summarize, write_manifest
+
+__all__ = ["BatchResult", "run_batch", "write_results", "collect_results", "default_kernel"]
+
+STAGING = ".staging"
+RUN_COLUMNS = ["run_id", "notebook", "unit_id", "scenario", "status"]
+
+
+def write_results(results: Any, output_dir: str | os.PathLike[str], name: str | None = None) -> Path:
+    """Write a notebook run's results as JSON beside its executed notebook.
+
+    Notebooks call this last, with the ``output_dir`` parameter the batch
+    gave them. The file is ``<output_dir>/<name>.json``, where ``name``
+    defaults to the folder's name (the batch names each run's folder after
+    its run id). Written atomically.
+
+    Parameters
+    ----------
+    results : dict
+        JSON-able results (DataFrames, numpy values, dates are converted). Put
+        table rows under ``"records"`` (a list of dicts or a DataFrame): the
+        batch's ``results.csv`` gets one row per record; other top-level
+        scalar values are repeated on each row. Text values naming files
+        inside ``output_dir`` are stored relative to it, so they stay right
+        when the batch moves the run's files into place.
+    output_dir : str or path
+        The notebook's ``output_dir`` parameter.
+    name : str, optional
+        File name without ``.json``.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    if not str(output_dir):
+        raise ConfigError("write_results: output_dir is empty; expected a folder. Fix: set "
+                          "output_dir in the notebook's parameters cell (the batch sets it itself).")
+    out = Path(output_dir).resolve()
+    obj = _relative_paths(to_jsonable(results), str(out) + os.sep)
+    return atomic_write_json(out / f"{name or out.name}.json", obj)
+
+
+def _relative_paths(obj: Any, prefix: str) -> Any:
+    if isinstance(obj, str):
+        return obj[len(prefix):] if obj.startswith(prefix) else obj
+    if isinstance(obj, dict):
+        return {k: _relative_paths(v, prefix) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_relative_paths(v, prefix) for v in obj]
+    return obj
+
+
+def default_kernel() -> str:
+    """``forecast`` when that kernel is registered (the setup does so), else ``python3``."""
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    try:
+        return "forecast" if "forecast" in KernelSpecManager().find_kernel_specs() else "python3"
+    except Exception:  # a broken Jupyter config should not stop the batch choosing
+        return "python3"
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: per-run records and where everything was written."""
+
+    output: Path
+    runs: list[dict[str, Any]]
+    manifest: Path
+    results_csv: Path
+    results_json: Path
+    seconds: float
+    summary: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every run succeeded or was up to date, 1 otherwise."""
+        return 1 if self.summary.get("failed", 0) or self.summary.get("pending", 0) else 0
+
+    def report(self) -> str:
+        """A short text summary, with each failed run and its reason."""
+        s = self.summary
+        lines = [f"batch: {s['total']} runs: {s['ok']} ran, {s['skipped']} up to date (skipped), "
+                 f"{s['failed']} failed, in {self.seconds:.1f} s. Output: {self.output}"]
+        for r in self.runs:
+            if r["status"] == "failed":
+                lines.append(f"  FAILED {r['run_id']}: {r['reason']} (notebook: {r.get('failed_notebook')})")
+        return "\n".join(lines)
+
+
+class _Lock:
+    """An exclusive lock on an output folder, so two batches cannot mix outputs."""
+
+    def __init__(self, folder: Path, wait_seconds: float = 5.0):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.fd = os.open(folder / ".batch.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    os.close(self.fd)
+                    raise ConfigError(f"{folder}: another batch is writing to this folder. Fix: wait "
+                                      "for it to finish, or give a different --out folder.") from None
+                time.sleep(0.1)
+
+    def release(self) -> None:
+        os.close(self.fd)
+
+
+def _sigterm_as_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt (main thread only) so workers are cleaned up."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def _handler(signum, frame):
+        raise KeyboardInterrupt
+
+    return signal.signal(signal.SIGTERM, _handler)
+
+
+def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
+              output: str | Path | None = None, executor: str = "local", scheduler: Any = None,
+              force: bool = False, units: Any = None, kernel: str | None = None,
+              progress: bool = True) -> BatchResult:
+    """Plan, execute and collect a batch.
+
+    Parameters
+    ----------
+    config : BatchConfig or path
+        The batch config (a YAML path is read with :func:`load_config`).
+    workers : int, optional
+        Runs at the same time (local executor); default the config's
+        ``workers``, else ``os.cpu_count()``.
+    output : path, optional
+        Output folder; default the config's ``output``.
+    executor : {"local", "dask"}
+    scheduler : str or cluster or Client, optional
+        For ``executor="dask"``: where to submit the runs.
+    force : bool
+        Rerun every run even when its outputs are up to date.
+    units : DataFrame, optional
+        The units table (default: loaded from the config's data).
+    kernel : str, optional
+        Jupyter kernel name (default: the config's, else :func:`default_kernel`).
+    progress : bool
+        Show a progress bar on stderr.
+
+    Returns
+    -------
+    BatchResult
+        ``exit_code`` is 1 when any run failed.
+
+    Raises
+    ------
+    ConfigError, NotebookError
+        Before anything runs, for a bad config or bad parameters.
+    """
+    t_start = time.monotonic()
+    if not isinstance(config, BatchConfig):
+        config = load_config(config)
+    if executor not in ("local", "dask"):
+        raise ConfigError(f"executor: found {executor!r}; expected 'local' or 'dask'. "
+                          "Fix: use --executor local (default) or --executor dask --scheduler ADDRESS.")
+    if executor == "dask" and scheduler is None:
+        raise ConfigError("executor 'dask' needs a scheduler. Fix: add --scheduler tcp://HOST:8786.")
+    specs = plan_runs(config, units)
+    out = Path(output).resolve() if output else config.output
+    kernel = kernel or config.kernel or default_kernel()
+    workers = int(workers or config.workers or os.cpu_count() or 1)
+    data_hashes = hash_files(_data_paths(config))
+    nb_hashes = {str(p): file_sha256(p) for p in dict.fromkeys(s.notebook for s in specs)}
+    env = environment()
+    started = now_iso()
+    lock = _Lock(out)
+    try:
+        from .batch_pool import close_in_workers
+
+        close_in_workers(lock.fd)
+        shutil.rmtree(out / STAGING, ignore_errors=True)
+        records = {s.run_id: _record(s, fingerprint(s.parameters, nb_hashes[str(s.notebook)],
+                                                    data_hashes, kernel)) for s in specs}
+        todo = [s for s in specs if force or not _up_to_date(out, records[s.run_id])]
+        for s in specs:
+            if s not in todo:
+                records[s.run_id].update(status="skipped", reason="outputs up to date")
+        extra = {"executor": executor, "workers": workers if executor == "local" else None,
+                 "scheduler": str(scheduler) if executor == "dask" else None, "kernel": kernel,
+                 "output": str(out), "timeout": config.timeout, "cell_timeout": config.cell_timeout}
+        cfg = {"file": config.source, **config.raw}
+        inputs = {"notebooks": nb_hashes, "data": data_hashes}
+
+        def save_manifest() -> None:
+            write_manifest(out / "manifest.json", config=cfg, env=env, inputs=inputs,
+                           runs=list(records.values()), started=started, extra=extra)
+
+        save_manifest()
+        tasks = [_task(s, out, kernel, config) for s in todo]
+        bar = _progress(len(tasks), len(specs) - len(todo), progress)
+
+        def on_start(task: dict[str, Any]) -> None:
+            records[task["run_id"]].update(status="running", started=now_iso())
+
+        def on_done(task: dict[str, Any], outcome: Mapping[str, Any]) -> None:
+            rec = records[task["run_id"]]
+            _finalize(out, task, rec, outcome)
+            save_manifest()
+            bar.update(rec["status"])
+
+        previous = _sigterm_as_interrupt()
+        try:
+            if executor == "local":
+                from .batch_pool import run_local
+                run_local(tasks, min(workers, max(1, len(tasks))), config.timeout, on_start, on_done)
+            else:
+                from .batch_pool import run_dask
+                run_dask(tasks, scheduler, config.timeout, on_start, on_done)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+            bar.close()
+            for rec in records.values():
+                if rec["status"] == "running":
+                    rec["status"] = "pending"
+            save_manifest()
+        runs = list(records.values())
+        csv_path, json_path = collect_results(out, runs)
+        shutil.rmtree(out / STAGING, ignore_errors=True)
+    finally:
+        lock.release()
+    return BatchResult(out, runs, out / "manifest.json", csv_path, json_path,
+                       round(time.monotonic() - t_start, 3), summarize(runs))
+
+
+def _data_paths(config: BatchConfig) -> list[Path]:
+    if config.data:
+        return list(config.data)
+    from . import paths as _paths
+
+    return [_paths.DATA_DIR]
+
+
+def _record(spec: RunSpec, fp: str) -> dict[str, Any]:
+    return {"run_id": spec.run_id, "notebook": str(spec.notebook), "unit_id": spec.unit_id,
+            "scenario": spec.scenario, "parameters": spec.parameters, "fingerprint": fp,
+            "status": "pending", "reason": "", "error_type": "", "started": None,
+            "finished": None, "seconds": None, "outputs": []}
+
+
+def _up_to_date(out: Path, rec: Mapping[str, Any]) -> bool:
+    run_dir = out / rec["run_id"]
+    old = read_json(run_dir / f"{rec['run_id']}.run.json")
+    if not isinstance(old, dict) or old.get("fingerprint") != rec["fingerprint"]:
+        return False
+    outputs = old.get("outputs") or []
+    return bool(outputs) and all((run_dir / o).is_file() for o in outputs)
+
+
+def _task(spec: RunSpec, out: Path, kernel: str, config: BatchConfig) -> dict[str, Any]:
+    staging = out / STAGING / spec.run_id
+    staging.mkdir(parents=True, exist_ok=True)
+    return {"run_id": spec.run_id, "notebook": str(spec.notebook),
+            "output_notebook": str(staging / f"{spec.run_id}.ipynb"),
+            "parameters": {**spec.parameters, "output_dir": str(staging)},
+            "kernel": kernel, "cwd": str(spec.notebook.parent),
+            "cell_timeout": config.cell_timeout, "pid_file": str(staging / ".kernel.json")}
+
+
+def _finalize(out: Path, task: Mapping[str, Any], rec: dict[str, Any], outcome: Mapping[str, Any]) -> None:
+    """Move a good run's files into place, or keep a failed run's notebook with its error."""
+    run_id = task["run_id"]
+    staging, run_dir = out / STAGING / run_id, out / run_id
+    run_dir.mkdir(parents=True, exist_ok=True)
+    result_file = staging / f"{run_id}.json"
+    status, reason, kind = outcome["status"], outcome.get("reason", ""), outcome.get("error_type", "")
+    if status == "ok" and not (result_file.is_file() and read_json(result_file) is not None):
+        status, kind = "failed", "no results"
+        reason = (f"the notebook ran but wrote no {run_id}.json. Fix: end the notebook with "
+                  "forecast.batch.write_results(results, output_dir)")
+    rec.update(status=status, reason=reason, error_type=kind, finished=now_iso(),
+               seconds=outcome.get("seconds"))
+    if status == "ok":
+        record_file = run_dir / f"{run_id}.run.json"
+        # The record marks a run complete, so it goes first and comes back last.
+        record_file.unlink(missing_ok=True)
+        moved = []
+        for f in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != ".kernel.json"):
+            rel = f.relative_to(staging)
+            (run_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(f, run_dir / rel)
+            moved.append(str(rel))
+        (run_dir / f"{run_id}.failed.ipynb").unlink(missing_ok=True)
+        rec["outputs"] = moved
+        atomic_write_json(record_file, {k: rec[k] for k in (
+            "run_id", "notebook", "unit_id", "scenario", "parameters", "fingerprint", "status",
+            "started", "finished", "seconds", "outputs")})
+    else:
+        failed = run_dir / f"{run_id}.failed.ipynb"
+        atomic_write_text(failed, _failed_notebook(Path(task["output_notebook"]), task, reason))
+        rec["failed_notebook"] = str(failed)
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _failed_notebook(partial: Path, task: Mapping[str, Any], reason: str) -> str:
+    """The executed notebook (or as much as was saved) with the failure at the top."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(partial, as_version=4)
+    except Exception:  # missing or cut short by a kill: write a stub instead
+        nb = nbformat.v4.new_notebook()
+        nb.cells.append(nbformat.v4.new_markdown_cell(
+            f"No executed notebook was saved for this run (input: `{task['notebook']}`)."))
+    running = [i for i, c in enumerate(nb.cells)
+               if c.get("metadata", {}).get("papermill", {}).get("status") == "running"]
+    for i in reversed(running):
+        # papermill marks the cell it was in; say so right below it.
+        nb.cells.insert(i + 1, nbformat.v4.new_markdown_cell(
+            "<span style=\"color:red\">**The run was stopped while this cell was running.**</span>",
+            metadata={"tags": ["batch-error"]}))
+    note = (f"<span style=\"color:red\">**Batch run `{task['run_id']}` failed:** {reason}</span>\n\n"
+            f"Parameters: `{dumps(task['parameters']).strip()}`")
+    nb.cells.insert(0, nbformat.v4.new_markdown_cell(note, metadata={"tags": ["batch-error"]}))
+    return nbformat.writes(nb)
+
+
+class _Bar:
+    """tqdm bar whose postfix counts ok / failed / skipped runs."""
+
+    def __init__(self, total: int, skipped: int, enabled: bool):
+        from tqdm import tqdm
+
+        tqdm.monitor_interval = 0  # no monitor thread: workers are forked from this process
+        self.counts = {"ok": 0, "failed": 0, "skipped": skipped}
+        self.bar = tqdm(total=total, unit="run", desc="batch", disable=not enabled, dynamic_ncols=True)
+        self.bar.set_postfix(self.counts, refresh=False)
+
+    def update(self, status: str) -> None:
+        self.counts[status] = self.counts.get(status, 0) + 1
+        self.bar.set_postfix(self.counts, refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def _progress(total: int, skipped: int, enabled: bool) -> _Bar:
+    return _Bar(total, skipped, enabled)
+
+
+def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Path]:
+    """Gather every good run's JSON into ``results.json`` and ``results.csv``.
+
+    ``results.json`` is a list with one object per run (``run_id``,
+    ``notebook``, ``unit_id``, ``scenario``, ``status``, ``results``).
+    ``results.csv`` has one row per record under ``"records"`` (or one row per
+    run without records), run columns first; nested values are JSON text.
+    """
+    import pandas as pd
+
+    combined, rows = [], []
+    for r in runs:
+        if r["status"] not in ("ok", "skipped"):
+            continue
+        head = {k: (Path(r[k]).stem if k == "notebook" else r[k]) for k in RUN_COLUMNS}
+        obj = read_json(out / r["run_id"] / f"{r['run_id']}.json")
+        combined.append({**head, "results": obj})
+        rows.extend({**head, **row} for row in _rows(obj))
+    json_path = atomic_write_json(out / "results.json", combined)
+    frame = pd.DataFrame(rows, columns=None if rows else RUN_COLUMNS)
+    csv_path = atomic_write_text(out / "results.csv", frame.to_csv(index=False, lineterminator="\n"))
+    return csv_path, json_path
+
+
+def _cell(v: Any) -> Any:
+    return dumps(v).strip() if isinstance(v, (dict, list)) else v
+
+
+def _rows(obj: Any) -> list[dict[str, Any]]:
+    if isinstance(obj, list):
+        return [{k: _cell(v) for k, v in r.items()} if isinstance(r, dict) else {"value": _cell(r)} for r in obj]
+    if not isinstance(obj, dict):
+        return [{"value": _cell(obj)}]
+    scalars = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
+    records = obj.get("records")
+    if isinstance(records, list) and records:
+        return [{**scalars, **{k: _cell(v) for k, v in rec.items()}} if isinstance(rec, dict)
+                else {**scalars, "value": _cell(rec)} for rec in records]
+    return [{**scalars, **{k: _cell(v) for k, v in obj.items() if k not in scalars and k != "records"}}]
+

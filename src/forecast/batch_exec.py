@@ -1,0 +1,202 @@
+"""Execute one notebook run with papermill, in whatever process calls it.
+
+This module is the only one that talks to papermill and Jupyter kernels. It
+knows nothing about configs or output folders: it gets a *task* (a plain dict,
+so it can cross process and machine boundaries) and returns an *outcome*
+dict ``{"status": "ok" | "failed", "reason": str, "error_type": str,
+"seconds": float}``. Every exception is caught and turned into an outcome.
+
+Kernels are started by :class:`BatchKernelManager`, which
+
+- talks to the kernel over IPC (Unix domain sockets) instead of TCP, so
+  kernels started at the same moment cannot race for the same free port; each
+  kernel gets its own socket path;
+- sets one BLAS/OpenMP thread in the kernel's environment, so N parallel runs
+  use N cores instead of N × cores threads fighting over them;
+- writes the kernel's process id to a file, so whoever enforces the
+  wall-clock limit can kill the kernel as well as the worker.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import tempfile
+import threading
+import time
+import uuid
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import default
+
+BLAS_ENV = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "VECLIB_MAXIMUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+}
+"""Set in every batch kernel's environment: one thread per run."""
+
+START_TIMEOUT = 60
+"""Seconds papermill waits for a kernel to start (slow on a loaded machine)."""
+
+
+class BatchKernelManager(AsyncKernelManager):
+    """A kernel manager for batch runs: IPC transport, one BLAS thread, pid file.
+
+    ``pid_file`` is a class attribute so that a per-run subclass (see
+    :func:`kernel_manager_for`) can carry it: nbclient instantiates the class
+    itself and passes no extra arguments.
+    """
+
+    pid_file: str | None = None
+
+    @default("transport")
+    def _default_transport(self) -> str:
+        return "ipc"
+
+    def _ip_default(self) -> str:
+        # The stock default for IPC is the relative path "kernel-ipc", resolved
+        # against each process's working folder: two kernels started together
+        # in one folder would pick the same socket names. A unique absolute
+        # path avoids both problems; it stays short (sockets allow ~100 bytes).
+        if self.transport == "ipc":
+            return os.path.join(tempfile.gettempdir(), f"fck-{uuid.uuid4().hex[:12]}")
+        return super()._ip_default()
+
+    async def _async_pre_start_kernel(self, **kw: Any):
+        env = dict(kw.pop("env", None) or os.environ)
+        env.update(BLAS_ENV)
+        kw["env"] = env
+        return await super()._async_pre_start_kernel(**kw)
+
+    async def _async_post_start_kernel(self, **kw: Any) -> None:
+        await super()._async_post_start_kernel(**kw)
+        pid = getattr(self.provisioner, "pid", None)
+        if self.pid_file and pid:
+            with open(self.pid_file, "w", encoding="utf-8") as fh:
+                json.dump({"pid": pid, "ip": self.ip}, fh)
+
+
+def kernel_manager_for(pid_file: str | None) -> type[BatchKernelManager]:
+    """A :class:`BatchKernelManager` subclass that records its kernel's pid in ``pid_file``."""
+    return type("RunKernelManager", (BatchKernelManager,), {"pid_file": pid_file})
+
+
+def kill_kernel(pid_file: str | None) -> bool:
+    """Kill the kernel whose pid is in ``pid_file`` and remove its socket files.
+
+    Returns True when a process was signalled. Safe to call when the kernel
+    has already gone.
+    """
+    if not pid_file:
+        return False
+    try:
+        with open(pid_file, encoding="utf-8") as fh:
+            info = json.load(fh)
+    except (OSError, ValueError):
+        return False
+    killed = False
+    try:
+        # The kernel runs in its own session (jupyter_client starts it so), so
+        # its process group is its pid: this also stops processes it spawned.
+        os.killpg(int(info["pid"]), signal.SIGKILL)
+        killed = True
+    except (OSError, KeyError, ValueError):
+        try:
+            os.kill(int(info["pid"]), signal.SIGKILL)
+            killed = True
+        except (OSError, KeyError, ValueError):
+            pass
+    ip = info.get("ip")
+    if ip and os.path.isabs(ip):
+        for n in range(1, 11):
+            try:
+                os.unlink(f"{ip}-{n}")
+            except OSError:
+                pass
+    return killed
+
+
+def describe_failure(exc: BaseException, cell_timeout: float | None) -> tuple[str, str]:
+    """A one-line reason and a short type name for an exception from a run."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(exc, PapermillExecutionError):
+        return (f"error in cell [{exc.exec_count}]: {exc.ename}: {exc.evalue}", "cell error")
+    if isinstance(exc, CellTimeoutError):
+        limit = f" of {cell_timeout:g} s" if cell_timeout else ""
+        return (f"a cell ran past the cell time limit{limit}", "cell timeout")
+    if isinstance(exc, DeadKernelError):
+        return ("the kernel died (it crashed, exited or was killed)", "dead kernel")
+    text = str(exc).strip().splitlines()
+    return (f"{type(exc).__name__}: {text[0] if text else ''}".strip(), "error")
+
+
+def execute_run(task: dict[str, Any]) -> dict[str, Any]:
+    """Run one notebook with papermill and report how it went.
+
+    Parameters
+    ----------
+    task : dict
+        ``notebook`` (input path), ``output_notebook`` (where papermill saves
+        the executed notebook, also on failure), ``parameters``, ``kernel``,
+        ``cwd``, ``cell_timeout`` (seconds or None) and ``pid_file``.
+
+    Returns
+    -------
+    dict
+        The outcome: ``status``, ``reason``, ``error_type``, ``seconds``.
+    """
+    t0 = time.monotonic()
+    try:
+        import papermill as pm
+
+        pm.execute_notebook(
+            task["notebook"], task["output_notebook"],
+            parameters=task["parameters"],
+            kernel_name=task["kernel"],
+            progress_bar=False,
+            cwd=task.get("cwd"),
+            start_timeout=START_TIMEOUT,
+            execution_timeout=task.get("cell_timeout"),
+            kernel_manager_class=kernel_manager_for(task.get("pid_file")),
+        )
+    except BaseException as exc:  # every failure of a run is an outcome, not a crash
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        reason, kind = describe_failure(exc, task.get("cell_timeout"))
+        return {"status": "failed", "reason": reason, "error_type": kind,
+                "seconds": round(time.monotonic() - t0, 3)}
+    return {"status": "ok", "reason": "", "error_type": "",
+            "seconds": round(time.monotonic() - t0, 3)}
+
+
+def execute_run_with_limit(task: dict[str, Any], wall_clock: float) -> dict[str, Any]:
+    """:func:`execute_run` with the wall-clock limit enforced by killing the kernel.
+
+    Used where the worker process itself must survive (a Dask worker): a timer
+    thread kills the kernel at the limit; papermill then stops with a dead
+    kernel, and the outcome says the limit was the reason.
+    """
+    fired = threading.Event()
+
+    def _stop() -> None:
+        fired.set()
+        kill_kernel(task.get("pid_file"))
+
+    timer = threading.Timer(wall_clock, _stop)
+    timer.daemon = True
+    timer.start()
+    try:
+        outcome = execute_run(task)
+    finally:
+        timer.cancel()
+    if fired.is_set():
+        outcome = {**outcome, "status": "failed", "error_type": "wall-clock limit",
+                   "reason": f"the run passed its wall-clock limit of {wall_clock:g} s and was stopped"}
+    return outcome
