@@ -17,6 +17,8 @@ import pandas as pd
 APPROX_PREFIXES = ("~", "≈", "khoảng", "gần", "about", "around", "approx.", "approx", "ca.")
 AT_LEAST_PREFIXES = (">=", "≥", ">", "trên", "hơn", "over", "at least", "từ")
 AT_MOST_PREFIXES = ("<=", "≤", "<", "dưới", "under", "at most")
+RANGE_PREFIXES = ("từ", "from")
+"""Prefixes that open a range when a second number follows ("từ 10 đến 12")."""
 RANGE_SEPARATORS = re.compile(r"\s*(?:–|—|-|đến|to)\s*")
 
 
@@ -132,22 +134,39 @@ def parse_quantity(text: object) -> Quantity:
     ):
         for p in prefixes:
             if low_s.startswith(p):
-                x = parse_number(s[len(p):].strip().rstrip("%").strip())
+                rest = s[len(p):].strip().rstrip("%").strip()
+                pair = _range(rest)
+                if pair is not None:
+                    # "khoảng 2 – 4" (about 2 to 4) and "từ 10 đến 12" (from 10
+                    # to 12) are ranges; "trên 10-12" means nothing clear.
+                    if qualifier == "approx" or p in RANGE_PREFIXES:
+                        return Quantity(*pair, "range", percent)
+                    raise ParseError(f"one number after '{p}', not a range")
+                x = parse_number(rest)
                 if qualifier == "approx":
                     return Quantity(x, x, "approx", percent)
                 if qualifier == "at_least":
                     return Quantity(x, None, "at_least", percent)
                 return Quantity(None, x, "at_most", percent)
-    if not s.startswith("-"):
-        parts = RANGE_SEPARATORS.split(s)
-        if len(parts) == 2 and all(parts):
-            a = parse_number(parts[0].rstrip("%"))
-            b = parse_number(parts[1].rstrip("%"))
-            if b < a:
-                raise ParseError(f"a range from low to high, not {s}")
-            return Quantity(a, b, "range", percent)
+    pair = _range(s)
+    if pair is not None:
+        return Quantity(*pair, "range", percent)
     x = parse_number(s)
     return Quantity(x, x, "exact", percent)
+
+
+def _range(s: str) -> tuple[float, float] | None:
+    """``(low, high)`` if ``s`` is two numbers joined by a range separator, else None."""
+    if s.startswith("-"):
+        return None
+    parts = RANGE_SEPARATORS.split(s)
+    if len(parts) != 2 or not all(parts):
+        return None
+    a = parse_number(parts[0].rstrip("%"))
+    b = parse_number(parts[1].rstrip("%"))
+    if b < a:
+        raise ParseError(f"a range from low to high, not {s}")
+    return a, b
 
 
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
