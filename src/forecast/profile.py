@@ -14,6 +14,7 @@ estimation method.
 
 from __future__ import annotations
 
+import calendar
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -133,7 +134,18 @@ def share_by(date: Any, profile: Any = DEFAULT_PROFILE) -> float | np.ndarray:
     """
     prof = np.concatenate([[0.0], check_profile(profile)])
     scalar = np.ndim(date) == 0 and not isinstance(date, (list, tuple, pd.Index, pd.Series))
-    idx = pd.DatetimeIndex([pd.Timestamp(date)] if scalar else pd.to_datetime(list(date)))
+    if scalar:
+        # The engine calls this per month and unit: plain arithmetic, no index.
+        ts = pd.Timestamp(date)
+        if pd.isna(ts):
+            raise ConfigError(
+                "share_by: found a missing cut-off date; expected a real date. "
+                "Fix: drop rows whose period_end is missing before calling."
+            )
+        m = ts.month
+        frac = ts.day / calendar.monthrange(ts.year, m)[1]
+        return float(prof[m - 1] + (prof[m] - prof[m - 1]) * frac)
+    idx = pd.DatetimeIndex(pd.to_datetime(list(date)))
     if idx.hasnans:
         raise ConfigError(
             "share_by: found a missing date among the cut-offs; expected real dates. "
@@ -142,7 +154,7 @@ def share_by(date: Any, profile: Any = DEFAULT_PROFILE) -> float | np.ndarray:
     month = np.asarray(idx.month)
     frac = np.asarray(idx.day) / np.asarray(idx.days_in_month)
     out = prof[month - 1] + (prof[month] - prof[month - 1]) * frac
-    return float(out[0]) if scalar else out
+    return out
 
 
 def year_fraction(date: Any) -> float | np.ndarray:
