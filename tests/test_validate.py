@@ -226,3 +226,15 @@ def test_correction_of_unknown_record():
              "reported": "9", "corrected": "8", "reason": "r"}]
     (p,) = _errors(observations=[_obs()], corrections=corr)
     assert (p.column, p.value) == ("record_id", "nope")
+
+
+# -- through the command line -------------------------------------------------
+@pytest.mark.parametrize("case", ["unknown_unit", "not_utf8", "parent_loop", "empty_file"])
+def test_cli_exits_2_without_traceback(case, capsys):
+    from forecast.cli import main
+
+    assert main(["audit", "--data", str(BAD / case)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("forecast audit: error: 1 problem in the input data:")
+    assert f"{case}/" in err and "Fix: " in err
+    assert "Traceback" not in err
