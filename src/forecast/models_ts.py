@@ -83,7 +83,7 @@ class TimeSeriesModel(FittedModel):
         h = max(int(max(years)) - last, 1)
         rng = streams.unit(unit_id, 2)
         sim = np.asarray(res.simulate(h, repetitions=streams.n_paths, anchor="end",
-                                      random_state=rng), dtype=float)
+                                      rng=rng), dtype=float)
         sim = sim.reshape(h, streams.n_paths).T
         level = np.maximum(sim, 0.0) if kind == "ets" else np.exp(sim)
         cols = np.clip(np.asarray(years, dtype=int) - last - 1, 0, h - 1)
