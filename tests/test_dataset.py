@@ -144,3 +144,12 @@ def test_paths_merged_in_order(tmp_path, tiny_dataset):
     assert len(ds.observations) == len(tiny_dataset.observations) + 1
     assert ds.observations["obs_id"].iloc[-1] == "cu-pui-admitted-2022"
     assert len(ds.files) == 5
+
+
+def test_shipped_data_loads():
+    # The shipped data/ must always pass validation (load raises DataError if not).
+    ds = load()
+    assert len(ds.units) > 100 and len(ds.observations) > 200
+    assert set(ds.observations["period_kind"]) <= {"year", "part_year", "span", "point"}
+    tg = ds.targets.set_index("target_id")
+    assert (tg["deadline"] >= tg["start"]).all()

@@ -180,4 +180,22 @@ def test_not_a_workbook(tmp_path):
     path.write_text("not a zip", encoding="utf-8")
     with pytest.raises(DataError) as info:
         load(path)
-    assert "re-save the file" in str(info.value)
+    (p,) = info.value.problems  # reported once, not also as missing tables
+    assert "re-save the file" in p.fix and p.file.endswith("fake.xlsx")
+
+
+def test_folder_and_workbook_merged(tmp_path):
+    # The analyst's own workbook adds one observation to a CSV dataset.
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "observations-mine"
+    ws.append(["obs_id", "unit_id", "measure", "value", "period_start", "period_end",
+               "source_id"])
+    ws.append(["cu-pui-admitted-2022", "cu-pui", "admitted", "9", "2022", "2022",
+               "baodaklak-2021-10-12"])
+    wb.save(tmp_path / "mine.xlsx")
+    ds = load([VALID, tmp_path / "mine.xlsx"])
+    assert ds.observations["obs_id"].tolist()[-1] == "cu-pui-admitted-2022"
+    assert len(ds.observations) == 5
+    assert ds.where("observations", "cu-pui-admitted-2022").endswith(
+        "mine.xlsx [sheet observations-mine], row 2")

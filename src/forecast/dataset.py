@@ -233,8 +233,9 @@ def build(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions,
     origins = {}
     for name, key in (("units", "unit_id"), ("sources", "source_id"),
                       ("targets", "target_id"), ("observations", "obs_id")):
-        for rid, f, r in zip(raw[name][key], raw[name]["_file"], raw[name]["_row"]):
-            origins[(name, rid)] = f"{f}, row {r}"
+        df = raw[name]
+        for rid, f, sheet, r in zip(df[key], df["_file"], df["_sheet"], df["_row"]):
+            origins[(name, rid)] = f"{f}{f' [sheet {sheet}]' if sheet else ''}, row {r}"
     frames = [_text_dtypes(f) for f in (units, sources, terms, targets, observations,
                                         corrections)]
     return Dataset(*frames, assumptions, files, origins)

@@ -204,7 +204,10 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     try:
         wb = openpyxl.load_workbook(path, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a bad file
-        return {}, [Problem(where, None, None, None,
+        # Every table is marked unread so the workbook is reported once, not
+        # also as four missing tables.
+        unread = {name: _unread(table, where) for name, table in TABLES.items()}
+        return unread, [Problem(where, None, None, None,
                             f"an Excel workbook that opens ({type(exc).__name__}: {exc})",
                             "re-save the file from Excel or LibreOffice as .xlsx")]
     out: dict[str, pd.DataFrame] = {}
