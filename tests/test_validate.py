@@ -183,6 +183,16 @@ def test_flow_needs_period_start_but_stock_does_not():
     assert ds.observations["period_kind"].iloc[0] == "point"
 
 
+def test_attainment_ref_must_be_a_target_of_the_same_unit():
+    targets = [{"target_id": "a-2021", "unit_id": "a", "term": "2020-2025", "kind": "annual",
+                "year": "2021", "layer": "plan", "measure": "count", "value": "50",
+                "source_id": "s"}]
+    obs = [_obs(measure="attainment_pct", value="80%", ref="a-2021")]  # unit b
+    (p,) = _errors(targets=targets, observations=obs)
+    assert (p.column, p.value) == ("ref", "a-2021")
+    assert "a target of unit b" in p.expected
+
+
 def test_conversion_ref_must_be_a_funnel_stage():
     (p,) = _errors(observations=[_obs(measure="conversion_pct", value="36,7%", ref="youth")])
     assert p.column == "ref" and "introduced, trained" in p.expected

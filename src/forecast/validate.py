@@ -196,7 +196,8 @@ def check_unique(df: pd.DataFrame, key: str) -> list[Problem]:
             other = f"{df.at[j, '_file']}" + (f" [sheet {df.at[j, '_sheet']}]"
                                               if df.at[j, "_sheet"] else "")
             problems.append(_p(df, i, key, v,
-                               f"a unique {key}; it is also used at {other}, row {df.at[j, '_row']}",
+                               f"a unique {key}; it is also used at {other}, "
+                               f"row {df.at[j, '_row']}",
                                "give one of the two rows another id, or delete the repeat"))
         else:
             first[v] = i
@@ -229,6 +230,14 @@ def check_refs(raw: Mapping[str, pd.DataFrame]) -> list[Problem]:
     obs = raw["observations"]
     refs(obs, "ref", targets, target_set, "targets.target_id",
          skip=lambda i: obs.at[i, "measure"] not in ("attainment_pct", "excess_pct"))
+    unit_of_target = dict(zip(raw["targets"]["target_id"], raw["targets"]["unit_id"]))
+    for i in obs.index[obs["measure"].isin(["attainment_pct", "excess_pct"])]:
+        ref, unit = obs.at[i, "ref"], obs.at[i, "unit_id"]
+        if ref in unit_of_target and unit_of_target[ref] != unit:
+            problems.append(_p(obs, i, "ref", ref,
+                               f"a target of unit {unit}; {ref} is a target of "
+                               f"{unit_of_target[ref]}",
+                               "name the target of this row's unit, or correct unit_id"))
     for i in obs.index[obs["measure"] == "conversion_pct"]:
         v = obs.at[i, "ref"]
         if v not in FUNNEL_STAGES:
