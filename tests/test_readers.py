@@ -44,6 +44,15 @@ def test_row_numbers_skip_blank_lines_and_follow_quoted_newlines(tmp_path):
     assert frame["parent_id"].tolist() == [None, None, None]
 
 
+def test_semicolon_csv_from_a_decimal_comma_excel(tmp_path):
+    f = tmp_path / "observations.csv"
+    f.write_text("obs_id;unit_id;measure;value;period_start;period_end;source_id\n"
+                 "o;a;attainment_pct;83,5%;2020;2020;s\n", encoding="utf-8")
+    frame, problems = read_csv(f, TABLES["observations"])
+    assert problems == []
+    assert frame["value"].tolist() == ["83,5%"]
+
+
 def test_extra_cells_reported(tmp_path):
     f = tmp_path / "units.csv"
     f.write_text("unit_id,name_vi,level\na,A,province,1.252\n", encoding="utf-8")

@@ -135,7 +135,7 @@ def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     text, problem = _decode(path.read_bytes(), where)
     if problem is not None:
         return _unread(table, where), [problem]
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, table))
     rows: list[tuple[int, list[str]]] = []
     line = 1
     try:
@@ -148,6 +148,19 @@ def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
             where, line, None, None, f"well-formed CSV ({exc})",
             "close the quotation mark opened on this line")]
     return _frame_from_rows(rows, table, where, None)
+
+
+def _delimiter(text: str, table: Table) -> str:
+    """``;`` when the header is separated by semicolons, else ``,``.
+
+    Excel under a Vietnamese (or other decimal-comma) regional setting saves
+    "CSV" with semicolons between cells; such files are read as they are.
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    names = [h.strip().strip('"') for h in first.split(";")]
+    if "," not in first and len(names) > 1 and set(names) <= set(table.column_names):
+        return ";"
+    return ","
 
 
 def _unread(table: Table, where: str) -> pd.DataFrame:
