@@ -281,15 +281,15 @@ def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str
         if name not in valid:
             near = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
             if near:
-                hint = f"did you mean '{near[0]}'? "
+                fix = f"did you mean '{near[0]}'? Otherwise rename or delete the column"
             elif absent:
-                hint = f"is it the missing column {' or '.join(repr(a) for a in absent)}? "
+                fix = (f"is it the missing column {' or '.join(repr(a) for a in absent)}? "
+                       "Otherwise rename or delete the column")
             else:
-                hint = ""
+                fix = "rename or delete the column"
             problems.append(Problem(
                 where, header_line, name, name,
-                f"a column of table '{table.name}': {', '.join(valid)}",
-                f"{hint}rename or delete the column", sheet))
+                f"a column of table '{table.name}': {', '.join(valid)}", fix, sheet))
             continue
         positions[name] = i
     for c in table.required_columns:

@@ -162,9 +162,9 @@ def check_cells(df: pd.DataFrame, table: Table) -> list[Problem]:
                 continue
             if col.kind == "choice" and v not in col.choices:
                 near = difflib.get_close_matches(v, col.choices, n=1, cutoff=0.5)
-                hint = f"did you mean '{near[0]}'? " if near else ""
+                hint = f"did you mean '{near[0]}'? Otherwise w" if near else "w"
                 problems.append(_p(df, i, col.name, v, f"one of: {', '.join(col.choices)}",
-                                   f"{hint}write one of the allowed values exactly"))
+                                   f"{hint}rite one of the allowed values exactly"))
             elif col.kind == "id" and not SLUG.fullmatch(v):
                 slug = re.sub(r"[^A-Za-z0-9._-]+", "-", v).strip("-") or "my-id"
                 problems.append(_p(df, i, col.name, v,

@@ -13,8 +13,9 @@ def register(subparsers) -> None:
         description=(
             "Write a data-entry workbook: a README sheet describing every column, then one "
             "sheet per table (units, sources, terms, targets, observations, corrections) "
-            "with its header and a filled example row that is itself valid data. Give the "
-            "filled workbook to any command with --data PATH.xlsx."),
+            "with its header and a filled example row; the example rows refer to each "
+            "other and load as valid data (the optional corrections sheet has only its "
+            "header). Give the filled workbook to any command with --data PATH.xlsx."),
     )
     p.add_argument("path", type=Path, metavar="PATH.xlsx", help="workbook to write")
     p.add_argument("--force", action="store_true",
