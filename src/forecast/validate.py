@@ -105,8 +105,9 @@ SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 COUNT_MEASURES = ("admitted", "expected_admitted", "members", "introduced", "trained",
                   "classes")
 FLOW_MEASURES = ("admitted", "expected_admitted", "introduced", "trained", "classes",
-                 "attainment_pct", "excess_pct", "conversion_pct")
-"""Measures counted over a period: they need a period_start."""
+                 "attainment_pct", "excess_pct", "conversion_pct", "change_pct")
+"""Measures over a period (all but the stock 'members' and 'other'): they need a
+period_start, as data/README.md says."""
 SHARE_RANGE = (0.0, 1000.0)
 CHANGE_RANGE = (-100.0, 1000.0)
 
