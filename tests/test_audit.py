@@ -352,3 +352,38 @@ def test_empty_dataset_has_columns():
     f = audit(make([unit("z")], o))
     assert f.empty and list(f.columns) == list(FINDING_COLUMNS)
     assert isinstance(f, pd.DataFrame)
+
+
+def test_open_percentages_shares_of_different_targets_and_corrections():
+    # "trên 111 %" for 100 admitted: target below 100/1.105 = 90.50 (rounded) - no list.
+    # Long Điền: 17 at 121 % and 17 at 155 % of unnamed targets -> 14.05 and 10.97:
+    # shares of two targets, information, not a conflict.
+    # Đông Hà: printed 9 corrected to 8 -> the correction is named.
+    o = [
+        obs("lm-a", "lm", "admitted", "100", "2023-01-01", "2023-08-31"),
+        obs("lm-p", "lm", "attainment_pct", "trên 111%", "2023-01-01", "2023-08-31"),
+        obs("ld-a", "ld", "admitted", "17", "2016-01-01", "2020-09-30"),
+        obs("ld-p1", "ld", "attainment_pct", "121%", "2016-01-01", "2020-09-30"),
+        obs("ld-p2", "ld", "attainment_pct", "155%", "2016-01-01", "2020-09-30"),
+        obs("dh-a", "dh", "admitted", "9", "2023-01-01", "2023-06-30"),
+        obs("dh-p", "dh", "attainment_pct", "88,8%", "2023-01-01", "2023-06-30",
+            ref="dh-2023"),
+    ]
+    t = [target("dh-2023", "dh", "2020-2025", "annual", "9", year="2023", layer="plan")]
+    corrections = [{"table": "observations", "record_id": "dh-a", "column": "value",
+                    "reported": "9", "corrected": "8", "reason": "swapped with the target"}]
+    ds = Dataset.from_frames(
+        units=[unit("lm"), unit("ld"), unit("dh")],
+        sources=[{"source_id": SRC, "title": "A"}], targets=t, observations=o,
+        corrections=corrections)
+    f = audit(ds)
+    lm = f[f["unit_id"] == "lm"].iloc[0]
+    assert "target at most 90.50" in lm["explanation"] and lm["approximate"]
+    assert lm["implied_high"] == pytest.approx(100 / 1.105)
+    ld = f[f["unit_id"] == "ld"]
+    assert (ld["severity"] == "info").all()
+    assert "different targets" in ld[ld["kind"] == "conflicting_reports"].iloc[0]["explanation"]
+    assert "implied_target_group" not in set(ld["kind"])
+    # 8/9 = 88.89 %, rounds to 88.9: consistent only if truncated.
+    dh = f[(f["unit_id"] == "dh") & (f["kind"] == "truncated_percent")].iloc[0]
+    assert "dh-a printed 9, used 8" in dh["explanation"]

@@ -57,11 +57,18 @@ def conflicting_reports(obs: pd.DataFrame, tolerance: float) -> list[dict]:
                           for r in [first, *differs])
         verdict = ("they disagree beyond the tolerance" if beyond
                    else "the difference is within the tolerance")
+        if pct and beyond and not str(first["ref"] or ""):
+            # Without a named target, two shares of one count usually refer to two
+            # targets (the province's assignment and the district's own): not a conflict.
+            beyond = False
+            verdict = ("with no target named in ref they may be shares of different "
+                       "targets (layers); name each target in ref to have them checked")
         out.append(finding(
             "conflicting_reports", "warning" if beyond else "info", [first, *differs],
             f"The same figure ({first['measure']}{_sub(first)}) is reported with different "
-            f"values: {shown}; {verdict}. Keep both and declare a correction if one is "
-            "known to be wrong.",
+            f"values: {shown}; {verdict}."
+            + (" Keep both and declare a correction if one is known to be wrong."
+               if beyond else ""),
             period=period_label(first["period_start"], first["period_end"]),
             measure=first["measure"], reported=first["value"], implied=differs[0]["value"]))
     return out

@@ -68,6 +68,11 @@ def finding(kind: str, severity: str, rows: Iterable[pd.Series], explanation: st
     if approx:
         named = "; ".join(f"{_rid(r)} = {r['value_text']} ({r['qualifier']})" for r in approx)
         explanation += f" Uses approximate figures: {named}."
+    corrected = [r for r in rows if str(r.get("corrected_from", "") or "")]
+    if corrected:
+        named = "; ".join(f"{_rid(r)} printed {r['corrected_from']}, used {r['value_text']}"
+                          for r in corrected)
+        explanation += f" Declared corrections applied (corrections.csv): {named}."
     sources = list(dict.fromkeys(str(r["source_id"]) for r in rows if str(r["source_id"])))
     diff = (implied - reported
             if comparable and not (math.isnan(implied) or math.isnan(reported)) else math.nan)

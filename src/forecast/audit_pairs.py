@@ -19,7 +19,7 @@ import pandas as pd
 
 from .audit_findings import finding, period_label
 from .audit_percent import (
-    agreement, describe_whole, fmt_count, fmt_implied, fmt_pct, implied_bounds,
+    agreement, describe_whole, fmt_count, fmt_implied, fmt_pct, fmt_range, implied_bounds,
     percent_bounds, printed_decimals, whole_numbers,
 )
 
@@ -198,8 +198,11 @@ def _pair(p: pd.Series, c: pd.Series, known: pd.DataFrame, rule: str
     for r, label in (("round", "If the percentage was rounded"),
                      ("truncate", "If it was truncated")):
         lo_p, hi_p, lo, hi, whole = ranges[r]
-        parts.append(f"{label} ({_num(lo_p)}–{_num(hi_p)} %): {what} "
-                     f"{fmt_implied(lo)}–{fmt_implied(hi)}, whole numbers: {describe_whole(whole)}.")
+        pct_range = (f"{_num(lo_p)}–{_num(hi_p)} %" if not (pd.isna(lo_p) or pd.isna(hi_p))
+                     else f"at least {_num(lo_p)} %" if pd.isna(hi_p) else f"below {_num(hi_p)} %")
+        listed = (f", whole numbers: {describe_whole(whole)}"
+                  if not (pd.isna(lo) or math.isinf(hi)) else "")
+        parts.append(f"{label} ({pct_range}): {what} {fmt_range(lo, hi)}{listed}.")
     _, _, lo, hi, whole = ranges[rule]
     checks: list[dict] = []
     for _, t in known.iterrows():
@@ -316,6 +319,11 @@ def _group_findings(implied: list[Implied]) -> list[dict]:
     for recs in groups.values():
         ids = {r.pct["obs_id"] for r in recs}
         if len(ids) < 2:
+            continue
+        named = bool(str(recs[0].pct.get("ref", "") or ""))
+        if not named and len({r.count["obs_id"] for r in recs}) < len(recs):
+            # Two shares of one count with no target named are shares of different
+            # targets (layers); conflicting_reports says so.
             continue
         fits = [set(r.whole) for r in recs if r.whole]
         common = set.intersection(*fits) if fits else set()

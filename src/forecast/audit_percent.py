@@ -130,9 +130,9 @@ def implied_bounds(count_low: float, count_high: float, pct_lo: float, pct_hi: f
 def whole_numbers(lo: float, hi: float) -> list[int]:
     """Whole numbers ``n`` with ``lo < n <= hi`` (the half-open implied range).
 
-    Returns an empty list when the range is open above (too many to list).
+    Returns an empty list when the range is open at either end (too many to list).
     """
-    if math.isinf(hi) or _missing(hi):
+    if math.isinf(hi) or _missing(hi) or _missing(lo):
         return []
     start = 1 if _missing(lo) else math.floor(lo * (1 + _EPS)) + 1
     stop = math.floor(hi * (1 + _EPS))
@@ -232,6 +232,23 @@ def fmt_implied(x: float) -> str:
         return "∞"
     decimals = 1 if abs(x) >= 100 else 2 if abs(x) >= 10 else 3
     return f"{x:,.{decimals}f}"
+
+
+def fmt_range(lo: float, hi: float) -> str:
+    """An implied range with enough decimals to keep its ends apart:
+    ``1,498.4–1,498.5``, ``300.005–300.038``; open ends as "at most"/"at least"."""
+    if _missing(lo) and (_missing(hi) or math.isinf(hi)):
+        return "any value"
+    if _missing(lo):
+        return f"at most {fmt_implied(hi)}"
+    if _missing(hi) or math.isinf(hi):
+        return f"at least {fmt_implied(lo)}"
+    a, b = fmt_implied(lo), fmt_implied(hi)
+    decimals = 1
+    while a == b and decimals < 4:
+        decimals += 1
+        a, b = f"{lo:,.{decimals + 1}f}", f"{hi:,.{decimals + 1}f}"
+    return f"{a}–{b}"
 
 
 def fmt_pct(x: float, decimals: int = 2) -> str:
