@@ -15,6 +15,7 @@ estimation method.
 from __future__ import annotations
 
 import calendar
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -114,6 +115,12 @@ def check_profile(profile: Any, where: str = "within-year profile") -> np.ndarra
     return arr
 
 
+@functools.lru_cache(maxsize=64)
+def _checked_tuple(profile: tuple) -> tuple[float, ...]:
+    """``(0, *profile)`` as floats, after checking it once."""
+    return (0.0, *check_profile(profile).tolist())
+
+
 def share_by(date: Any, profile: Any = DEFAULT_PROFILE) -> float | np.ndarray:
     """Share of a calendar year's admissions reached by the end of ``date``.
 
@@ -132,10 +139,12 @@ def share_by(date: Any, profile: Any = DEFAULT_PROFILE) -> float | np.ndarray:
     -------
     float or numpy.ndarray
     """
-    prof = np.concatenate([[0.0], check_profile(profile)])
     scalar = np.ndim(date) == 0 and not isinstance(date, (list, tuple, pd.Index, pd.Series))
     if scalar:
-        # The engine calls this per month and unit: plain arithmetic, no index.
+        # The engine calls this per month and unit: plain arithmetic, no index,
+        # and the profile checked once per distinct tuple.
+        prof = (_checked_tuple(profile) if isinstance(profile, tuple)
+                else (0.0, *check_profile(profile).tolist()))
         ts = pd.Timestamp(date)
         if pd.isna(ts):
             raise ConfigError(
@@ -144,7 +153,8 @@ def share_by(date: Any, profile: Any = DEFAULT_PROFILE) -> float | np.ndarray:
             )
         m = ts.month
         frac = ts.day / calendar.monthrange(ts.year, m)[1]
-        return float(prof[m - 1] + (prof[m] - prof[m - 1]) * frac)
+        return prof[m - 1] + (prof[m] - prof[m - 1]) * frac
+    prof = np.concatenate([[0.0], check_profile(profile)])
     idx = pd.DatetimeIndex(pd.to_datetime(list(date)))
     if idx.hasnans:
         raise ConfigError(
