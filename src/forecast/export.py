@@ -1,0 +1,132 @@
+"""Save a figure as PNG, SVG and PDF, byte-identical from run to run.
+
+Choices, and why:
+
+* PNG at 300 dpi for Word documents; the pixel size is the named size times
+  the dpi (no ``bbox_inches="tight"``, which would change the size).
+* PDF with TrueType fonts (``pdf.fonttype`` 42): the DejaVu Sans subset is
+  embedded as a ``/FontFile2`` stream, so text stays searchable and
+  copy-pasteable with its Vietnamese diacritics, and no Type 3 bitmap-like
+  fonts end up in a LaTeX paper.
+* SVG with text as paths (``svg.fonttype`` "path") by default: Word and
+  browsers on a machine without DejaVu Sans would otherwise substitute another
+  font with other widths and the labels would collide. The searchable copy of
+  the words is the PDF and the alt text. ``svg_text="none"`` keeps SVG text
+  as text for web use where the font is known to be present.
+* Repeatable bytes: no dates in the metadata, a fixed ``svg.hashsalt`` (SVG
+  ids), a fixed ``Creator``; files are written to a temporary file in the
+  target folder and moved into place with :func:`os.replace`, so a reader
+  never sees half a file.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from .errors import ConfigError
+
+FORMATS = ("png", "svg", "pdf")
+CREATOR = "forecast (matplotlib)"
+DPI = 300
+
+_METADATA = {
+    "png": {"Software": CREATOR},
+    "svg": {"Creator": CREATOR, "Date": None},
+    "pdf": {"Creator": CREATOR, "Producer": CREATOR, "CreationDate": None, "ModDate": None},
+}
+
+
+def figure_bytes(fig: Figure, fmt: str, *, svg_text: str = "path", dpi: int = DPI) -> bytes:
+    """Render ``fig`` to bytes in ``fmt`` ("png", "svg" or "pdf")."""
+    if fmt not in FORMATS:
+        raise ConfigError(
+            f"figure format {fmt!r} is not supported; expected one of "
+            f"{', '.join(FORMATS)}. Fix: choose from those."
+        )
+    if svg_text not in ("path", "none"):
+        raise ConfigError(
+            f"svg_text={svg_text!r}; expected 'path' (portable) or 'none' (text kept "
+            "as text). Fix: use one of those."
+        )
+    rc = {
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "svg.fonttype": svg_text,
+        "svg.hashsalt": "forecast",
+        "pdf.compression": 6,
+    }
+    buf = io.BytesIO()
+    with mpl.rc_context(rc):
+        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+    return buf.getvalue()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_figure(
+    fig: Figure,
+    stem: str | Path,
+    alt_text: str,
+    *,
+    formats: Iterable[str] = FORMATS,
+    svg_text: str = "path",
+    dpi: int = DPI,
+) -> dict[str, Path]:
+    """Save ``fig`` as ``<stem>.png/.svg/.pdf`` and ``<stem>.alt.txt``.
+
+    Parameters
+    ----------
+    fig : Figure
+        The chart.
+    stem : str or Path
+        Path without extension, e.g. ``reports/brief/figures/tien-giang_progress``.
+    alt_text : str
+        Text alternative for screen readers and for Word's "Alt Text" field;
+        written UTF-8 beside the figure.
+    formats : iterable of str
+        Any of "png", "svg", "pdf".
+    svg_text : {"path", "none"}
+        How SVG holds text (see the module notes).
+    dpi : int
+        PNG resolution.
+
+    Returns
+    -------
+    dict
+        Format ("png", "svg", "pdf", "alt") to the path written.
+    """
+    stem = Path(stem)
+    if not str(alt_text).strip():
+        raise ConfigError(
+            f"figure {stem.name}: alt text is empty; expected a sentence describing "
+            "the chart. Fix: pass the alt text the chart function returned."
+        )
+    written: dict[str, Path] = {}
+    for fmt in formats:
+        path = stem.with_name(f"{stem.name}.{fmt}")
+        write_atomic(path, figure_bytes(fig, fmt, svg_text=svg_text, dpi=dpi))
+        written[fmt] = path
+    alt_path = stem.with_name(f"{stem.name}.alt.txt")
+    write_atomic(alt_path, (str(alt_text).strip() + "\n").encode("utf-8"))
+    written["alt"] = alt_path
+    return written

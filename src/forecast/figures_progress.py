@@ -1,0 +1,304 @@
+"""Progress to target: one unit's fan chart, and small multiples of a parent's units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from .errors import ForecastError
+from .figures_base import Chart, add_legend, new_figure, path_for, select_rows
+from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, text
+from .style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
+                    font_size, use_style)
+
+QUANTILES = ("q10", "q25", "q50", "q75", "q90")
+
+
+def _history(ps: Any, start: pd.Timestamp) -> pd.DataFrame:
+    """Observed cumulative points, starting from zero at the term start."""
+    h = ps.history.copy()
+    h["period_end"] = pd.to_datetime(h["period_end"])
+    h = h.sort_values("period_end")[["period_end", "cumulative"]]
+    if h.empty or h["period_end"].iloc[0] > start:
+        h = pd.concat([pd.DataFrame({"period_end": [start], "cumulative": [0.0]}), h])
+    return h.reset_index(drop=True)
+
+
+def _quantiles(ps: Any) -> pd.DataFrame:
+    q = ps.cum_quantiles.copy()
+    q.index = pd.to_datetime(q.index)
+    missing = [c for c in QUANTILES if c not in q.columns]
+    if missing:
+        raise ForecastError(
+            f"PathSummary.cum_quantiles lacks column(s) {', '.join(missing)}; expected "
+            f"{', '.join(QUANTILES)}. Fix: keep those quantiles in the engine's path summary."
+        )
+    return q.sort_index()
+
+
+def scenario_name(name: str, lang: str) -> str:
+    """A scenario's name for a legend (translated where the labels know it)."""
+    key = f"scenario:{name}"
+    return text(key, lang) if key in STRINGS else text("scenario", lang, name=name)
+
+
+def _draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
+    x = q.index.to_numpy()
+    ax.fill_between(x, q["q10"], q["q90"], color=BAND_80, lw=0,
+                    gid="band80", zorder=1)
+    ax.fill_between(x, q["q25"], q["q75"], color=BAND_50, lw=0,
+                    gid="band50", zorder=2)
+    ax.plot(x, q["q50"], color=FORECAST, lw=lw, gid="median", zorder=4)
+
+
+def _year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp) -> None:
+    ax.set_xlim(start - pd.Timedelta(days=20), end + pd.Timedelta(days=20))
+    ax.xaxis.set_major_locator(mdates.YearLocator())
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+
+
+def progress_to_target(
+    outlook: Any,
+    unit_id: str,
+    *,
+    source_line: str,
+    lang: str = "vi",
+    size: str = "column",
+    target_id: str | None = None,
+    model: str | None = None,
+    scenario: str | None = None,
+    scenarios: list[str] | None = None,
+) -> Chart:
+    """Cumulative admissions against the term target, with the forecast fan.
+
+    Parameters
+    ----------
+    outlook : Outlook
+        Object with ``.table`` (OUTLOOK_COLUMNS) and ``.paths`` (PathSummary
+        per (unit_id, target_id, model, scenario)).
+    unit_id : str
+    source_line : str
+        From ``Dataset.source_line(ids, lang)``.
+    lang : {"vi", "en"}
+    size : {"column", "page", "slide"}
+    target_id : str, optional
+        Which target; default the unit's term target with the latest deadline.
+    model : str, optional
+        Default: the outlook's most common model.
+    scenario : str, optional
+        Scenario whose fan is drawn; default the fitted model's.
+    scenarios : list of str, optional
+        Other scenarios drawn as median lines; default all others in the table.
+
+    Returns
+    -------
+    Chart
+    """
+    table = outlook.table
+    rows = table[table["unit_id"] == unit_id]
+    if target_id is not None:
+        rows = rows[rows["target_id"] == target_id]
+        kind = rows["target_kind"].iloc[0] if len(rows) else "term"
+    else:
+        kind = "term"
+    row = select_rows(rows if len(rows) else table, target_kind=kind, model=model,
+                      scenario=scenario, unit_ids=[unit_id]).iloc[0]
+    start, end = pd.Timestamp(row["start"]), pd.Timestamp(row["deadline"])
+    as_of = pd.Timestamp(row["as_of"])
+    ps = path_for(outlook.paths, row)
+    hist, q = _history(ps, start), _quantiles(ps)
+    same = rows[(rows["target_id"] == row["target_id"]) & (rows["model"] == row["model"])]
+    others = [s for s in dict.fromkeys(same["scenario"].astype(str)) if s != row["scenario"]]
+    if scenarios is not None:
+        others = [s for s in scenarios if s in others]
+    target = float(row["target"])
+    p = fmt_prob(row["p_reach"], lang)
+    title = text("title_progress", lang, unit=row["name"], p=p, target=fmt_int(target, lang),
+                 deadline=fmt_month(end, lang))
+    subtitle = text("subtitle_progress", lang, term=str(row["term"]).replace("-", "–"),
+                    start=fmt_date(start, lang), end=fmt_date(end, lang),
+                    as_of=fmt_date(as_of, lang))
+    legend_labels = [text("observed", lang), text("fan", lang),
+                     *[scenario_name(name, lang) for name in others]]
+    with use_style(size) as fs:
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+                             legend_labels=legend_labels,
+                             legend_ncols=1 if fs.name == "column" else 2)
+        _draw_fan(ax, q, lw=1.4 * fs.font_scale)
+        for i, name in enumerate(others):
+            color, dash = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
+            qs = _quantiles(path_for(outlook.paths, row, scenario=name))
+            ax.plot(qs.index, qs["q50"], color=color, ls=dash, lw=1.1 * fs.font_scale,
+                    gid=f"scenario-{name}", zorder=3)
+        ax.plot(hist["period_end"], hist["cumulative"], color=HISTORY, marker="o",
+                ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5,
+                label=text("observed", lang))
+        ax.hlines(target, start, end, color=TARGET, ls=(0, (4, 2)), lw=1.2 * fs.font_scale,
+                  gid="target", zorder=3)
+        ax.annotate(f"{text('target', lang)}: {fmt_int(target, lang)}", (start, target),
+                    xytext=(3, -3), textcoords="offset points", ha="left", va="top",
+                    color=TARGET, fontsize=font_size("annotation", fs))
+        ax.axvline(as_of, color=ASOF, ls=":", lw=0.9 * fs.font_scale, gid="as_of", zorder=3)
+        # Two lines at column width: the space right of the as-of line is narrow.
+        sep = "\n" if fs.name == "column" else ""
+        as_of_text = text("as_of", lang, date=sep + fmt_date(as_of, lang)).replace(" \n", "\n")
+        ax.annotate(as_of_text, (as_of, 0.02), xycoords=("data", "axes fraction"),
+                    xytext=(3, 0), textcoords="offset points", ha="left", va="bottom",
+                    color=MUTED, fontsize=font_size("note", fs), linespacing=1.1)
+        box = text("p_reach_box", lang, p=p)
+        if fs.name == "column":
+            box = box.replace(": ", ":\n")
+        ax.text(0.02, 0.98, box, transform=ax.transAxes, ha="left", va="top",
+                fontsize=font_size("body", fs), fontweight="bold", color=FORECAST,
+                gid="p_reach", linespacing=1.15)
+        top = max(target, float(q["q90"].max()), float(hist["cumulative"].max()))
+        ax.set_ylim(0, top * 1.3)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        _year_axis(ax, start, end)
+        fan = (Patch(color=BAND_80), Patch(color=BAND_50),
+               Line2D([], [], color=FORECAST, lw=1.4 * fs.font_scale))
+        handles = [
+            Line2D([], [], color=HISTORY, marker="o", ms=3 * fs.font_scale,
+                   lw=1.4 * fs.font_scale),
+            fan,
+            *[h for h in ax.get_lines() if str(h.get_gid()).startswith("scenario-")],
+        ]
+        add_legend(fig, handles, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
+    final = (fmt_int(row["final_q10"], lang), fmt_int(row["final_q50"], lang),
+             fmt_int(row["final_q90"], lang))
+    alt = text("alt_progress", lang, title=title, cum=fmt_int(row["cumulative"], lang),
+               as_of=fmt_date(as_of, lang), target=fmt_int(target, lang), q50=final[1],
+               q10=final[0], q90=final[2], deadline=fmt_date(end, lang), p=p)
+    return Chart(fig, alt, title)
+
+
+def _facet_size(fs: Any, n: int) -> tuple[int, float]:
+    ncols = {"column": 2, "page": 4, "slide": 5}.get(fs.name, 3)
+    ncols = max(1, min(ncols, n))
+    nrows = int(np.ceil(n / ncols))
+    panel_h = {"column": 1.15, "page": 1.25, "slide": 1.2}.get(fs.name, 1.3) * fs.font_scale
+    return ncols, nrows * panel_h + 0.35 * fs.font_scale
+
+
+def small_multiples(
+    outlook: Any,
+    parent_id: str | None = None,
+    *,
+    source_line: str,
+    unit_ids: list[str] | None = None,
+    parent_name: str | None = None,
+    lang: str = "vi",
+    size: str = "page",
+    model: str | None = None,
+    scenario: str | None = None,
+) -> Chart:
+    """Progress to target for the children of one parent, on a shared % scale.
+
+    Each panel is one unit's cumulative admissions and forecast fan as a
+    percentage of its own term target, so a commune of 7 and a district of
+    300 read on the same axis; panels are ordered by ``p_reach``.
+
+    Parameters
+    ----------
+    outlook : Outlook
+    parent_id : str, optional
+        Units whose ``parent_id`` is this are shown (unless ``unit_ids``).
+    source_line : str
+    unit_ids : list of str, optional
+        Explicit units instead of a parent's children.
+    parent_name : str, optional
+        Name in the title; default the parent's name in the table, else its id.
+    lang, size, model, scenario
+        As in :func:`progress_to_target`.
+    """
+    table = outlook.table
+    if unit_ids is None:
+        unit_ids = sorted(set(table.loc[table["parent_id"] == parent_id, "unit_id"]))
+        if not unit_ids:
+            raise ForecastError(
+                f"unit {parent_id!r} has no children in the outlook; expected rows whose "
+                "parent_id is it. Fix: check the id, or pass unit_ids explicitly."
+            )
+    if parent_name is None:
+        hit = table.loc[table["unit_id"] == parent_id, "name"]
+        parent_name = str(hit.iloc[0]) if len(hit) else str(parent_id or "")
+    rows = select_rows(table, model=model, scenario=scenario, unit_ids=unit_ids)
+    rows = rows.sort_values(["p_reach", "name"], ascending=[False, True])
+    long = []
+    for order, (_, row) in enumerate(rows.iterrows()):
+        ps = path_for(outlook.paths, row)
+        tgt = float(row["target"])
+        h = _history(ps, pd.Timestamp(row["start"]))
+        q = _quantiles(ps)
+        panel = f"{row['name']} · {fmt_prob(row['p_reach'], lang)}"
+        long.append(pd.DataFrame({"panel": panel, "order": order, "kind": "history",
+                                  "date": h["period_end"], "q50": 100 * h["cumulative"] / tgt,
+                                  "label": row["label"]}))
+        qq = 100 * q[list(QUANTILES)] / tgt
+        long.append(qq.assign(panel=panel, order=order, kind="forecast", date=q.index,
+                              label=row["label"]).reset_index(drop=True))
+    data = pd.concat(long, ignore_index=True)
+    level = text_level(lang)
+    n_likely = int((rows["p_reach"] >= 0.8).sum())
+    title = text("title_multiples", lang, parent=parent_name, n_likely=n_likely,
+                 n=len(rows), level=level)
+    as_of = pd.Timestamp(rows["as_of"].max())
+    subtitle = text("subtitle_multiples", lang, as_of=fmt_date(as_of, lang))
+    start = pd.to_datetime(rows["start"]).min()
+    end = pd.to_datetime(rows["deadline"]).max()
+    with use_style(size) as fs:
+        ncols, body_h = _facet_size(fs, len(rows))
+        panels = list(dict.fromkeys(data.sort_values("order")["panel"]))
+        grid = sns.FacetGrid(data, col="panel", col_wrap=ncols, col_order=panels,
+                             sharex=True, sharey=True, height=1.0, aspect=1.5, despine=True)
+        grid.map_dataframe(_facet_panel, as_of=as_of)
+        grid.set_titles("")
+        grid.set_axis_labels("", "")
+        limit = {"column": 24, "page": 26, "slide": 30}.get(fs.name, 26)
+        n_panels = len(panels)
+        for i, (ax, panel) in enumerate(zip(grid.axes.flat, panels)):
+            name, p_text = panel.rsplit(" · ", 1)
+            short = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
+            ax.set_title(f"{short} · {p_text}", loc="left", fontsize=font_size("note", fs),
+                         pad=2)
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
+            ax.yaxis.set_major_locator(MaxNLocator(3))
+            _year_axis(ax, start, end)
+            ax.xaxis.set_major_locator(mdates.YearLocator(2))
+            # Re-applying locators makes fresh tick labels: hide them again where
+            # the shared axes make them redundant (seaborn hid the first set).
+            ax.tick_params(labelsize=font_size("note", fs), labelleft=i % ncols == 0,
+                           labelbottom=i + ncols >= n_panels)
+        fig, _ = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+                            fig=grid.figure, body_height_in=body_h)
+    alt = text("alt_multiples", lang, title=title, n=len(rows),
+               units="; ".join(f"{p}" for p in panels))
+    return Chart(fig, alt, title)
+
+
+def text_level(lang: str, level: float = 0.8) -> str:
+    """The probability level in a title: ``80 %``."""
+    return fmt_pct(100 * level, lang, 0)
+
+
+def _facet_panel(data: pd.DataFrame, color: Any = None, as_of: Any = None, **_: Any) -> None:
+    """Draw one facet (seaborn passes the panel's rows; the axes is current)."""
+    ax = plt.gca()
+    fc = data[data["kind"] == "forecast"].set_index("date")
+    hist = data[data["kind"] == "history"]
+    if len(fc):
+        _draw_fan(ax, fc)
+    ax.plot(hist["date"], hist["q50"], color=HISTORY, lw=1.1, marker="o", ms=2, gid="history")
+    ax.axhline(100, color=TARGET, ls=(0, (4, 2)), lw=0.9, gid="target")
+    if as_of is not None:
+        ax.axvline(as_of, color=ASOF, ls=":", lw=0.7)

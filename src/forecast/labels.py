@@ -1,0 +1,260 @@
+"""Chart text in Vietnamese and English from one ``lang`` parameter.
+
+Numbers follow each language's print convention: Vietnamese groups thousands
+with ``.`` and writes decimals with ``,`` (1.252; 83,5 %); English does the
+reverse (1,252; 83.5 %). A no-break space sits between a number and ``%`` so
+a wrapped title never leaves the sign alone on a line.
+
+Every string a chart shows comes from :data:`STRINGS` through :func:`text`,
+so the two languages cannot drift apart silently (a test checks that every
+key has both).
+"""
+
+from __future__ import annotations
+
+import math
+import pandas as pd
+
+from .errors import ConfigError
+
+LANGS = ("vi", "en")
+NBSP = "\u00a0"
+MINUS = "\u2212"
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "June", "July", "Aug", "Sept",
+              "Oct", "Nov", "Dec")
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is supported, else raise :class:`ConfigError`."""
+    if lang not in LANGS:
+        raise ConfigError(
+            f"language {lang!r} is not supported; expected 'vi' or 'en'. "
+            "Fix: pass lang='vi' for Vietnamese or lang='en' for English."
+        )
+    return lang
+
+
+def fmt_num(x: float, lang: str, decimals: int = 0) -> str:
+    """Format a number with the language's separators.
+
+    Examples
+    --------
+    >>> fmt_num(1252, "vi"), fmt_num(1252, "en"), fmt_num(89.96, "vi", 2)
+    ('1.252', '1,252', '89,96')
+    """
+    check_lang(lang)
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    s = f"{abs(float(x)):,.{decimals}f}"
+    if lang == "vi":
+        s = s.replace(",", "\0").replace(".", ",").replace("\0", ".")
+    # Rounding can turn -0.04 into "0.0": no sign on a zero.
+    negative = float(x) < 0 and any(c not in "0.,"for c in s)
+    return (MINUS if negative else "") + s
+
+
+def fmt_int(x: float, lang: str) -> str:
+    """A count, rounded to a whole number: 1.252 (vi), 1,252 (en)."""
+    return fmt_num(x, lang, 0)
+
+
+def fmt_pct(x: float, lang: str, decimals: int = 1) -> str:
+    """A percent number (83.5 means 83.5 %): ``83,5 %`` (vi), ``83.5 %`` (en)."""
+    return f"{fmt_num(x, lang, decimals)}{NBSP}%"
+
+
+def fmt_prob(p: float, lang: str) -> str:
+    """A probability in 0..1 as a whole percent; ``<1 %`` and ``>99 %`` at the ends.
+
+    A Monte Carlo estimate of 0 or 1 means "below/above what the paths can
+    resolve", not certainty, so the ends are written as bounds.
+    """
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    pct = 100 * float(p)
+    if pct < 0.5:
+        return f"<1{NBSP}%"
+    if pct > 99.5:
+        return f">99{NBSP}%"
+    return fmt_pct(pct, lang, 0)
+
+
+def month_name(month: int, lang: str, short: bool = False) -> str:
+    """Month for axes: ``T9`` (vi, tháng 9), ``Sept`` (en); ``short``: ``S`` in English.
+
+    The one-letter English form is for narrow axes where twelve names collide.
+    """
+    check_lang(lang)
+    if lang == "vi":
+        return f"T{month}"
+    return _MONTHS_EN[month - 1][0] if short else _MONTHS_EN[month - 1]
+
+
+def fmt_month(ts: object, lang: str) -> str:
+    """Month and year: ``tháng 9/2025`` (vi), ``Sept 2025`` (en)."""
+    t = pd.Timestamp(ts)
+    check_lang(lang)
+    return f"tháng {t.month}/{t.year}" if lang == "vi" else f"{_MONTHS_EN[t.month - 1]} {t.year}"
+
+
+def fmt_date(ts: object, lang: str) -> str:
+    """A day: ``31/12/2022`` (vi), ``31 Dec 2022`` (en)."""
+    t = pd.Timestamp(ts)
+    check_lang(lang)
+    if lang == "vi":
+        return f"{t.day}/{t.month}/{t.year}"
+    return f"{t.day} {_MONTHS_EN[t.month - 1]} {t.year}"
+
+
+STRINGS: dict[str, dict[str, str]] = {
+    "source": {"vi": "Nguồn", "en": "Source"},
+    "sources": {"vi": "Nguồn", "en": "Sources"},
+    "on track": {"vi": "đúng tiến độ", "en": "on track"},
+    "acceleration needed": {"vi": "cần đẩy nhanh", "en": "acceleration needed"},
+    "limited progress": {"vi": "tiến độ hạn chế", "en": "limited progress"},
+    "no label": {"vi": "chưa xếp loại", "en": "no label"},
+    "observed": {"vi": "Đã kết nạp (cộng dồn)", "en": "Admitted (cumulative)"},
+    "target": {"vi": "Chỉ tiêu nhiệm kỳ", "en": "Term target"},
+    "fan": {"vi": "Dự báo: trung vị, khoảng 50 % và 80 %",
+            "en": "Forecast: median, 50 % and 80 % ranges"},
+    "median": {"vi": "Dự báo trung vị", "en": "Forecast median"},
+    "band80": {"vi": "80 % khả năng", "en": "80 % range"},
+    "band50": {"vi": "50 % khả năng", "en": "50 % range"},
+    "as_of": {"vi": "Số liệu đến {date}", "en": "Data to {date}"},
+    "p_reach_box": {"vi": "Khả năng đạt chỉ tiêu: {p}", "en": "Chance of reaching target: {p}"},
+    "members": {"vi": "đảng viên", "en": "members"},
+    "title_progress": {
+        "vi": "{unit}: {p} khả năng đạt {target} đảng viên mới trước {deadline}",
+        "en": "{unit}: {p} chance of admitting {target} new members by {deadline}",
+    },
+    "subtitle_progress": {
+        "vi": "Số đảng viên kết nạp cộng dồn, nhiệm kỳ {term} ({start} – {end}); dự báo từ số liệu đến {as_of}",
+        "en": "New members admitted, cumulative, term {term} ({start} – {end}); forecast from data to {as_of}",
+    },
+    "title_yearly_all": {
+        "vi": "{unit}: đạt chỉ tiêu năm {n_met}/{n} năm; cao nhất {best} ({year})",
+        "en": "{unit}: annual target met in {n_met} of {n} years; best {best} ({year})",
+    },
+    "subtitle_yearly": {
+        "vi": "Số đảng viên kết nạp mỗi năm, {y0}–{y1}; nhãn: tỷ lệ đạt chỉ tiêu năm",
+        "en": "New members admitted per year, {y0}–{y1}; labels: attainment of the annual target",
+    },
+    "admitted": {"vi": "Đã kết nạp", "en": "Admitted"},
+    "annual_target": {"vi": "Chỉ tiêu năm", "en": "Annual target"},
+    "reported": {"vi": "báo cáo: {v}", "en": "reported: {v}"},
+    "title_portfolio": {
+        "vi": "{n_likely}/{n} đơn vị có ít nhất {level} khả năng đạt chỉ tiêu nhiệm kỳ",
+        "en": "{n_likely} of {n} units have a chance of at least {level} of reaching their term target",
+    },
+    "subtitle_portfolio": {
+        "vi": "Tổng kết nạp cuối nhiệm kỳ dự báo, % chỉ tiêu (điểm: trung vị; vạch: khoảng 80 %, 50 %); số bên phải: khả năng đạt; dữ liệu đến {as_of}",
+        "en": "Forecast final total as % of term target (dot: median; bars: 80 % and 50 % ranges); right: chance of reaching it; data to {as_of}",
+    },
+    "final_pct": {"vi": "Tổng cuối nhiệm kỳ, % chỉ tiêu", "en": "Final total, % of target"},
+    "p_reach_head": {"vi": "Khả năng", "en": "Chance"},
+    "title_pace": {
+        "vi": "{n_slow}/{n} đơn vị kết nạp chậm hơn nhịp cần thiết để đạt chỉ tiêu",
+        "en": "{n_slow} of {n} units admit more slowly than the pace their target needs",
+    },
+    "subtitle_pace": {
+        "vi": "Số kết nạp mỗi năm: đã đạt bình quân (điểm, màu theo xếp loại) và cần đạt đến cuối nhiệm kỳ (vạch); bên phải: tỷ lệ hai số; dữ liệu đến {as_of}",
+        "en": "New members per year: observed average (dot, coloured by label) and required for the rest of the term (bar); right: their ratio; data to {as_of}",
+    },
+    "reached": {"vi": "đã đạt", "en": "reached"},
+    "ratio_head": {"vi": "Tỷ lệ", "en": "Ratio"},
+    "observed_pace": {"vi": "Đã đạt bình quân/năm", "en": "Observed per year"},
+    "required_pace": {"vi": "Cần đạt mỗi năm", "en": "Required per year"},
+    "per_year_log": {"vi": "Đảng viên mỗi năm (thang log)", "en": "Members per year (log scale)"},
+    "per_year": {"vi": "Đảng viên mỗi năm", "en": "Members per year"},
+    "title_pipeline": {
+        "vi": "{unit}: để có {p} khả năng đạt chỉ tiêu cần kết nạp {admitted}/năm, tức giới thiệu {introduced} quần chúng mỗi năm",
+        "en": "{unit}: a {p} chance of the target needs {admitted} admissions a year, i.e. {introduced} candidates introduced a year",
+    },
+    "subtitle_pipeline": {
+        "vi": "Số người cần mỗi năm trong {years} năm còn lại của nhiệm kỳ {term}; tỷ lệ chuyển đổi {conv_i} số được giới thiệu, {conv_t} số học lớp nhận thức",
+        "en": "People needed each year over the {years} years left in term {term}; conversion {conv_i} of introduced, {conv_t} of awareness-class attendees",
+    },
+    "introduced": {"vi": "Giới thiệu", "en": "Introduced"},
+    "trained": {"vi": "Học lớp nhận thức về Đảng", "en": "Awareness class"},
+    "admitted_needed": {"vi": "Kết nạp cần đạt", "en": "Admitted (needed)"},
+    "observed_rate": {"vi": "bình quân đã đạt: {v}/năm", "en": "observed: {v} a year"},
+    "title_nowcast": {
+        "vi": "{unit}: đến {month} đạt {share} chỉ tiêu năm, so với {expected} theo nhịp thông thường",
+        "en": "{unit}: {share} of the annual target by {month}, against {expected} on the usual profile",
+    },
+    "subtitle_nowcast": {
+        "vi": "Số kết nạp cộng dồn trong năm {year}, % chỉ tiêu năm; đường: tỷ lệ cộng dồn thông thường theo tháng",
+        "en": "New members admitted in {year} to date, % of the annual target; line: usual cumulative share by month",
+    },
+    "profile": {"vi": "Nhịp thông thường (đạt đúng chỉ tiêu)", "en": "Usual profile (meets the target)"},
+    "reported_points": {"vi": "Số báo cáo", "en": "Reported"},
+    "nowcast_range": {"vi": "Dự báo cả năm từ số đến {date} (khoảng 80 %)",
+                      "en": "Full-year nowcast from the count to {date} (80 % range)"},
+    "pct_annual": {"vi": "% chỉ tiêu năm", "en": "% of annual target"},
+    "title_multiples": {
+        "vi": "{parent}: {n_likely}/{n} đơn vị trực thuộc có ít nhất {level} khả năng đạt chỉ tiêu",
+        "en": "{parent}: {n_likely} of {n} member units have a chance of at least {level} of reaching their target",
+    },
+    "subtitle_multiples": {
+        "vi": "Số kết nạp cộng dồn, % chỉ tiêu nhiệm kỳ (cùng thang); dải: khoảng dự báo 80 % và 50 %; đường đứt: chỉ tiêu; số sau tên: khả năng đạt; dữ liệu đến {as_of}",
+        "en": "Cumulative admissions, % of term target (shared scale); bands: 80 % and 50 % forecast ranges; dashed: target; after each name: chance of reaching it; data to {as_of}",
+    },
+    "pct_term": {"vi": "% chỉ tiêu nhiệm kỳ", "en": "% of term target"},
+    "scenario": {"vi": "Kịch bản: {name}", "en": "Scenario: {name}"},
+    "alt_progress": {
+        "vi": "Biểu đồ đường. {title}. Đến {as_of} đã kết nạp {cum} so với chỉ tiêu {target}. Dự báo tổng đến {deadline}: trung vị {q50}, khoảng 80 % từ {q10} đến {q90}; khả năng đạt chỉ tiêu {p}.",
+        "en": "Line chart. {title}. By {as_of}, {cum} admitted against a target of {target}. Forecast total by {deadline}: median {q50}, 80 % range {q10} to {q90}; chance of reaching the target {p}.",
+    },
+    "alt_multiples": {
+        "vi": "Các biểu đồ nhỏ cùng thang. {title}. {n} đơn vị, theo khả năng đạt chỉ tiêu: {units}.",
+        "en": "Small multiples on a shared scale. {title}. {n} units, by chance of reaching the target: {units}.",
+    },
+    "alt_portfolio": {
+        "vi": "Biểu đồ điểm xếp hạng {n} đơn vị. {title}. Khả năng đạt chỉ tiêu từng đơn vị: {listing}.",
+        "en": "Dot chart ranking {n} units. {title}. Chance of reaching the target by unit: {listing}.",
+    },
+    "alt_pace": {
+        "vi": "Biểu đồ quả tạ. {title}. Đã đạt bình quân / cần đạt mỗi năm: {listing}.",
+        "en": "Dumbbell chart. {title}. Observed / required per year: {listing}.",
+    },
+    "alt_yearly": {
+        "vi": "Biểu đồ cột. {title}. Số kết nạp theo năm (tỷ lệ đạt chỉ tiêu năm): {listing}.",
+        "en": "Bar chart. {title}. Admissions by year (attainment of the annual target): {listing}.",
+    },
+    "alt_nowcast": {
+        "vi": "Biểu đồ đường và điểm. {title}. Số báo cáo trong năm: {listing}.",
+        "en": "Line and point chart. {title}. Reported in the year: {listing}.",
+    },
+    "alt_pipeline": {
+        "vi": "Biểu đồ thanh ngang. {title}. Mỗi năm cần giới thiệu {introduced}, cho học lớp nhận thức {trained} và kết nạp {admitted}.",
+        "en": "Horizontal bar chart. {title}. Each year: {introduced} introduced, {trained} in the awareness class, {admitted} admitted.",
+    },
+    "scenario:last": {"vi": "Kịch bản: giữ tỷ lệ đạt năm gần nhất",
+                      "en": "Scenario: last year's attainment"},
+    "scenario:mean": {"vi": "Kịch bản: tỷ lệ đạt bình quân", "en": "Scenario: mean attainment"},
+    "scenario:trend": {"vi": "Kịch bản: theo xu hướng gần đây", "en": "Scenario: recent trend"},
+    "scenario:full": {"vi": "Kịch bản: đạt 100 % chỉ tiêu năm",
+                      "en": "Scenario: 100 % of annual targets"},
+}
+"""Every chart string. Formatting fields are filled by :func:`text`."""
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """The string ``key`` in ``lang``, with ``fields`` filled in."""
+    check_lang(lang)
+    try:
+        template = STRINGS[key][lang]
+    except KeyError:
+        raise ConfigError(
+            f"chart text {key!r} has no {lang!r} version; expected a key of "
+            "forecast.labels.STRINGS with 'vi' and 'en'. Fix: add it there."
+        ) from None
+    return template.format(**fields).replace(" %", f"{NBSP}%")
+
+
+def label_text(label: object, lang: str) -> str:
+    """The pace label in ``lang`` (``on track`` → ``đúng tiến độ``)."""
+    key = str(label) if str(label) in STRINGS else "no label"
+    return text(key, lang)
+
