@@ -17,6 +17,7 @@ def tiny_dataset() -> Dataset:
     units = [
         {"unit_id": "aa", "name_vi": "Đơn vị A", "level": "district"},
         {"unit_id": "bb", "name_vi": "Đơn vị B", "level": "commune"},
+        {"unit_id": "cc", "name_vi": "Đơn vị C", "level": "commune"},
     ]
     targets = [
         {"target_id": "aa-2021", "unit_id": "aa", "term": "2020-2025", "kind": "annual",
@@ -31,6 +32,9 @@ def tiny_dataset() -> Dataset:
         {"target_id": "bb-2022", "unit_id": "bb", "term": "2020-2025", "kind": "annual",
          "year": "2022", "layer": "assigned", "measure": "count", "value": "10",
          "source_id": "s1"},
+        {"target_id": "cc-2021", "unit_id": "cc", "term": "2020-2025", "kind": "annual",
+         "year": "2021", "layer": "assigned", "measure": "count", "value": "7",
+         "source_id": "s1"},
     ]
     obs = [
         {"obs_id": "aa-h1", "unit_id": "aa", "measure": "admitted", "value": "23",
@@ -42,6 +46,10 @@ def tiny_dataset() -> Dataset:
         {"obs_id": "bb-att", "unit_id": "bb", "measure": "attainment_pct", "value": "120%",
          "period_start": "2022-01-01", "period_end": "2022-12-31", "ref": "bb-2022",
          "source_id": "s1"},
+        {"obs_id": "cc-h1", "unit_id": "cc", "measure": "admitted", "value": "3",
+         "period_start": "2021-01-01", "period_end": "2021-06-30", "source_id": "s1"},
+        {"obs_id": "cc-m9", "unit_id": "cc", "measure": "admitted", "value": "8",
+         "period_start": "2021-01-01", "period_end": "2021-09-30", "source_id": "s1"},
     ]
     return Dataset.from_frames(units=units, sources=[SRC], targets=targets, observations=obs)
 
@@ -51,6 +59,9 @@ def test_outcomes_from_counts_and_attainment():
     # aa 2021: the full-year count 96 >= 80; bb 2022: 120 % of 10 = 12 (derived)
     assert out.loc["aa-2021", ["outcome", "reached", "how"]].tolist() == [96.0, 1, "counts"]
     assert out.loc["bb-2022", ["outcome", "reached", "how"]].tolist() == [12.0, 1, "attainment"]
+    # cc 2021: 8 by 30 September already passes 7; the year's total is unknown
+    assert out.loc["cc-2021", ["reached", "how"]].tolist() == [1, "reached_early"]
+    assert np.isnan(out.loc["cc-2021", "outcome"])
     # the term and aa's 2022 have no closing figure
     assert "aa-term" not in out.index and "aa-2022" not in out.index
 
@@ -64,12 +75,33 @@ def test_origins_are_reports_before_the_deadline_and_the_year_start():
         ("aa-2021", "2021-06-30", "report"),
         ("aa-2021", "2021-09-30", "report"),
         ("bb-2022", "2022-01-01", "year_start"),
+        ("cc-2021", "2021-01-01", "year_start"),
+        ("cc-2021", "2021-06-30", "report"),
+        ("cc-2021", "2021-09-30", "report"),
     ]
+
+
+def test_targets_already_reached_at_the_origin_are_not_scored():
+    ds = tiny_dataset()
+    known = bt.outcomes(ds)
+    when = bt.origins(ds, known)
+    seen = []
+
+    def fake(dataset, as_of, model, assumptions, units=None):
+        seen.append((as_of.strftime("%Y-%m-%d"), tuple(units)))
+        return pd.DataFrame({"unit_id": ["cc"], "target_id": ["cc-2021"], "p_reach": [0.5]})
+
+    cases, failures = bt.forecast_cases(ds, known, when, ("m",), forecaster=fake)
+    got = cases[(cases["model"] == "m")]
+    # cc-2021 is forecast from 1 January and 30 June, not from 30 September (8 >= 7 known)
+    assert sorted(got["as_of"].dt.strftime("%Y-%m-%d")) == ["2021-01-01", "2021-06-30"]
+    assert ("2021-09-30", ("aa",)) in seen
+    assert failures.empty
 
 
 def test_cut_hides_later_reports_and_later_targets():
     past = bt.cut(tiny_dataset(), pd.Timestamp("2021-06-30"))
-    assert past.observations["obs_id"].tolist() == ["aa-h1"]
+    assert past.observations["obs_id"].tolist() == ["aa-h1", "cc-h1"]
     assert "aa-2022" not in set(past.targets["target_id"])
     assert "aa-term" in set(past.targets["target_id"])
 
@@ -78,7 +110,7 @@ def make_oracle(truth: pd.DataFrame, mode: str):
     """A fake engine: 'perfect' knows the outcome; 'coin' says 0.5 and a wide interval."""
     t = truth.rename(columns={"final": "outcome"}).set_index("target_id")
 
-    def forecaster(dataset, as_of, model, assumptions):
+    def forecaster(dataset, as_of, model, assumptions, units=None):
         rows = []
         for _, r in dataset.targets.iterrows():
             if r["target_id"] not in t.index:
@@ -114,8 +146,14 @@ def test_perfect_forecast_scores_brier_zero(world):
                       forecaster=make_oracle(world.truth, "perfect"), n_boot=50)
     s = res.scores.set_index(["model", "subset"])
     row = s.loc[("oracle", "all")]
-    # 12 units x 2 origins x (term + that year's annual target) = 48 cases
-    assert row["n"] == 48 and row["dataset"] == "synthetic"
+    # 12 units x 2 origins x (term + that year's annual target) = 48 cases, less
+    # those the reports at the origin already show reached (not forecasts)
+    from forecast.progress import progress_table
+
+    ds = world.dataset()
+    known = sum((progress_table(bt.cut(ds, pd.Timestamp(d)), as_of=pd.Timestamp(d))["label"]
+                 == "reached").sum() for d in ("2022-06-30", "2023-06-30"))
+    assert row["n"] == 48 - known and row["dataset"] == "synthetic"
     assert row["brier"] == 0 and row["coverage_80"] == 1 and row["coverage_50"] == 1
     assert row["interval_score"] == 0 and row["reliability"] == 0
     # log score of a sure and right forecast: -ln(1 - 0.001) = 0.0010005
@@ -158,7 +196,7 @@ def test_pace_label_becomes_zero_one_forecast(world):
 def test_failing_model_is_recorded_not_fatal(world):
     from forecast.errors import ModelError
 
-    def broken(dataset, as_of, model, assumptions):
+    def broken(dataset, as_of, model, assumptions, units=None):
         raise ModelError(f"model {model!r} cannot be fitted here")
 
     res = bt.backtest(world.dataset(), models=("broken",), as_of_dates=["2022-06-30"],
@@ -177,7 +215,7 @@ def test_cli_writes_reports_and_json(tmp_path, monkeypatch, capsys, world):
     small = synthetic.generate(n_units=6, seed=1)
     monkeypatch.setattr(bt, "outlook_forecaster", make_oracle(small.truth, "perfect"))
     code = main(["backtest", "--no-public", "--synthetic-units", "6", "--seed", "1",
-                 "--paths", "200", "--boot", "20", "--models", "oracle", "--json",
+                 "--paths", "200", "--boot", "20", "--models", "oracle", "--json", "--workers", "1",
                  "--out", str(tmp_path)])
     assert code == 0
     printed = json.loads(capsys.readouterr().out)

@@ -52,15 +52,21 @@ CASE_COLUMNS = ["dataset", "model", "unit_id", "target_id", "target_kind", "as_o
                 "q90", "scale"]
 
 Forecaster = Callable[..., pd.DataFrame]
-"""``f(dataset, as_of, model, assumptions) -> outlook table`` (OUTLOOK_COLUMNS)."""
+"""``f(dataset, as_of, model, assumptions, units) -> outlook table`` (OUTLOOK_COLUMNS)."""
 
 
 def outlook_forecaster(dataset, as_of: pd.Timestamp, model: str,
-                       assumptions: Assumptions) -> pd.DataFrame:
-    """The engine as analysts call it: ``forecast.outlook.outlook(...).table``."""
-    from .outlook import outlook
+                       assumptions: Assumptions, units=None) -> pd.DataFrame:
+    """The engine as analysts call it: ``forecast.outlook.outlook(...).table``.
 
-    return outlook(dataset, as_of=as_of, model=model, assumptions=assumptions).table
+    Only the model's own forecast is scored (``scenario == "model"``); the
+    inverse search ("what it would take") is skipped, since it is not scored.
+    """
+    from .outlook import MODEL_SCENARIO, outlook
+
+    table = outlook(dataset, as_of=as_of, model=model, assumptions=assumptions,
+                    units=units, requirements=False).table
+    return table[table["scenario"] == MODEL_SCENARIO]
 
 
 @dataclass(frozen=True)
@@ -129,15 +135,19 @@ def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
                       & obs["measure"].isin(["attainment_pct", "excess_pct"])
                       & (obs["subgroup"].fillna("") == "")
                       & (obs["period_end"] >= deadline - pd.Timedelta(days=tolerance_days))]
+            inside = admitted_spans(obs, t["unit_id"], start, deadline)
             if not pct.empty:
                 r = pct.iloc[-1]
                 share = r["value"] / 100 + (1 if r["measure"] == "excess_pct" else 0)
                 final, how = float(share * goal), "attainment"
+            elif not inside.empty and inside["value"].sum() >= goal - 1e-9:
+                how = "reached_early"
         if how:
+            reached = 1 if how == "reached_early" else int(final >= goal - 1e-9)
             rows.append({"target_id": t["target_id"], "unit_id": t["unit_id"],
                          "kind": t["kind"], "year": t["year"], "start": start,
                          "deadline": deadline, "target": goal, "outcome": final,
-                         "reached": int(final >= goal - 1e-9), "how": how})
+                         "reached": reached, "how": how})
     cols = ["target_id", "unit_id", "kind", "year", "start", "deadline", "target", "outcome",
             "reached", "how"]
     return pd.DataFrame(rows, columns=cols)
@@ -189,8 +199,12 @@ def cut(dataset, as_of: pd.Timestamp):
 # --- forecasting at each origin --------------------------------------------------
 def forecast_cases(dataset, known: pd.DataFrame, when: pd.DataFrame, models=MODELS,
                    assumptions: Assumptions | None = None, forecaster: Forecaster | None = None,
-                   label: str = "public", progress: Callable | None = None):
+                   label: str = "public", workers: int = 1):
     """Forecast every ``(target, origin)`` with every model; one row per case.
+
+    A case whose target the data at the origin already show reached (pace
+    label "reached") is skipped: it is known, not forecast. Origins run in
+    ``workers`` processes (the forecaster must then be picklable).
 
     Returns
     -------
@@ -199,36 +213,57 @@ def forecast_cases(dataset, known: pd.DataFrame, when: pd.DataFrame, models=MODE
     """
     assumptions = assumptions or Assumptions()
     forecaster = forecaster or outlook_forecaster
-    progress = progress or progress_table
-    truth = known.set_index("target_id")
-    cases, failures = [], []
-    for as_of, group in when.groupby("as_of", sort=True):
-        ids = set(group["target_id"])
-        past = cut(dataset, as_of)
-        origin_of = dict(zip(group["target_id"], group["origin"]))
-        for model in models:
-            try:
-                table = forecaster(past, as_of, model, assumptions)
-            except ForecastError as exc:
-                failures.append({"dataset": label, "model": model, "as_of": as_of,
-                                 "error": str(exc).splitlines()[0]})
-                continue
-            rows = table[table["target_id"].isin(ids)].drop_duplicates("target_id")
-            for _, r in rows.iterrows():
-                cases.append(_case(label, model, r, truth.loc[r["target_id"]], as_of,
-                                   origin_of[r["target_id"]]))
-        lab = progress(past, as_of=as_of, assumptions=assumptions)
-        for _, r in lab[lab["target_id"].isin(ids)].drop_duplicates("target_id").iterrows():
-            if r["label"] not in LABEL_P:
-                continue
-            row = {"p_reach": LABEL_P[r["label"]], "target_kind": r["target_kind"],
-                   "unit_id": r["unit_id"], "target_id": r["target_id"]}
-            c = _case(label, PACE_LABEL, row, truth.loc[r["target_id"]], as_of,
-                      origin_of[r["target_id"]])
-            c["p_log"] = LABEL_P_LOG[r["label"]]
-            cases.append(c)
+    jobs = [(dataset, known[known["target_id"].isin(g["target_id"])], as_of, g, models,
+             assumptions, forecaster, label) for as_of, g in when.groupby("as_of", sort=True)]
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(_origin_cases, jobs))
+    else:
+        done = [_origin_cases(job) for job in jobs]
+    cases = [c for part, _ in done for c in part]
+    failures = [f for _, part in done for f in part]
     return (pd.DataFrame(cases, columns=CASE_COLUMNS),
             pd.DataFrame(failures, columns=["dataset", "model", "as_of", "error"]))
+
+
+def _origin_cases(job) -> tuple[list, list]:
+    """Cases and failures of one origin (a top-level function, for process pools)."""
+    dataset, known, as_of, group, models, assumptions, forecaster, label = job
+    truth = known.set_index("target_id")
+    past = cut(dataset, as_of)
+    origin_of = dict(zip(group["target_id"], group["origin"]))
+    lab = progress_table(past, as_of=as_of, assumptions=assumptions,
+                         units=sorted(set(truth["unit_id"])))
+    lab = lab[lab["target_id"].isin(origin_of)].drop_duplicates("target_id")
+    settled = set(lab.loc[lab["label"] == "reached", "target_id"])
+    ids = set(origin_of) - settled
+    units = sorted(set(truth.loc[sorted(ids), "unit_id"])) if ids else []
+    cases, failures = [], []
+    if not ids:
+        return cases, failures
+    for model in models:
+        try:
+            table = forecaster(past, as_of, model, assumptions, units)
+        except ForecastError as exc:
+            failures.append({"dataset": label, "model": model, "as_of": as_of,
+                             "error": str(exc).splitlines()[0]})
+            continue
+        rows = table[table["target_id"].isin(ids)].drop_duplicates("target_id")
+        for _, r in rows.iterrows():
+            cases.append(_case(label, model, r, truth.loc[r["target_id"]], as_of,
+                               origin_of[r["target_id"]]))
+    for _, r in lab[lab["target_id"].isin(ids)].iterrows():
+        if r["label"] not in LABEL_P:
+            continue
+        row = {"p_reach": LABEL_P[r["label"]], "unit_id": r["unit_id"],
+               "target_id": r["target_id"]}
+        c = _case(label, PACE_LABEL, row, truth.loc[r["target_id"]], as_of,
+                  origin_of[r["target_id"]])
+        c["p_log"] = LABEL_P_LOG[r["label"]]
+        cases.append(c)
+    return cases, failures
 
 
 def _case(label, model, r, truth, as_of, origin) -> dict:
@@ -283,7 +318,7 @@ def score_cases(cases: pd.DataFrame, n_boot: int = 1000, n_bins: int = 10, seed:
 def backtest(dataset, models=MODELS, as_of_dates=None, assumptions: Assumptions | None = None,
              *, truth: pd.DataFrame | None = None, label: str = "public",
              forecaster: Forecaster | None = None, n_boot: int = 1000, n_bins: int = 10,
-             seed: int = 0) -> BacktestResult:
+             seed: int = 0, workers: int = 1) -> BacktestResult:
     """Rolling-origin backtest over every target with a known outcome.
 
     Parameters
@@ -304,6 +339,8 @@ def backtest(dataset, models=MODELS, as_of_dates=None, assumptions: Assumptions 
         Replaces the engine (tests); default :func:`outlook_forecaster`.
     n_boot, n_bins, seed
         Bootstrap replicates, reliability bins, bootstrap seed.
+    workers : int
+        Processes over which the origins are spread (1: in this process).
     """
     assumptions = assumptions or Assumptions()
     t0 = time.perf_counter()
@@ -314,20 +351,20 @@ def backtest(dataset, models=MODELS, as_of_dates=None, assumptions: Assumptions 
         known = known[known["target_id"].isin(dataset.targets["target_id"])]
     when = origins(dataset, known, as_of_dates)
     cases, failures = forecast_cases(dataset, known, when, models, assumptions, forecaster,
-                                     label)
+                                     label, workers)
     table, rel = score_cases(cases, n_boot=n_boot, n_bins=n_bins, seed=seed)
     params = {"dataset": label, "models": list(models), "n_targets_known": int(len(known)),
               "n_origins": int(len(when)),
               "as_of_dates": None if as_of_dates is None else [str(d) for d in as_of_dates],
               "assumptions": assumptions.as_dict(), "n_boot": n_boot, "n_bins": n_bins,
-              "bootstrap_seed": seed, "seconds": round(time.perf_counter() - t0, 1)}
+              "bootstrap_seed": seed, "workers": workers, "seconds": round(time.perf_counter() - t0, 1)}
     return BacktestResult(table, rel, cases, failures, params)
 
 
 def simulation_study(n_units: int = 200, seed: int = 1, models=MODELS,
                      as_of_dates=SYNTHETIC_AS_OF, assumptions: Assumptions | None = None,
                      *, forecaster: Forecaster | None = None, spec=None, n_boot: int = 1000,
-                     n_bins: int = 10) -> BacktestResult:
+                     n_bins: int = 10, workers: int = 1) -> BacktestResult:
     """Backtest on synthetic units whose truth is known (:mod:`forecast.synthetic`).
 
     Parameters
@@ -346,7 +383,8 @@ def simulation_study(n_units: int = 200, seed: int = 1, models=MODELS,
     assumptions = assumptions or Assumptions()
     ds = world.dataset(assumptions=assumptions)
     res = backtest(ds, models, as_of_dates, assumptions, truth=world.truth, label="synthetic",
-                   forecaster=forecaster, n_boot=n_boot, n_bins=n_bins, seed=seed)
+                   forecaster=forecaster, n_boot=n_boot, n_bins=n_bins, seed=seed,
+                   workers=workers)
     res.parameters.update({"synthetic_units": n_units, "synthetic_seed": seed,
                            "generator": dataclasses.asdict(world.spec)})
     return res

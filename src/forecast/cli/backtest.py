@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +42,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "mean_attainment)")
     p.add_argument("--boot", metavar="N", type=int, default=1000,
                    help="bootstrap replicates (default 1000)")
+    p.add_argument("--workers", metavar="N", type=int, default=None,
+                   help="processes over which forecast origins are spread (default: cores)")
     p.add_argument("--no-public", action="store_true",
                    help="skip the backtest on the --data dataset")
     p.set_defaults(run=run)
@@ -54,15 +57,17 @@ def run(args: argparse.Namespace) -> int:
                           f"at least 10 replicates, found {args.synthetic_units} and "
                           f"{args.boot}. Fix: e.g. --synthetic-units 200 --boot 1000.")
     assumptions = Assumptions(n_paths=args.paths, seed=args.seed)
+    workers = args.workers or os.cpu_count() or 1
     models = tuple(args.models) if args.models else MODELS
     results = []
     if not args.no_public:
         ds = load_dataset(args, assumptions)
         results.append(backtest(ds, models, assumptions=assumptions, n_boot=args.boot,
-                                seed=args.seed))
+                                seed=args.seed, workers=workers))
     if args.synthetic_units:
         results.append(simulation_study(args.synthetic_units, args.seed, models,
-                                        assumptions=assumptions, n_boot=args.boot))
+                                        assumptions=assumptions, n_boot=args.boot,
+                                        workers=workers))
     if not results:
         raise ConfigError("nothing to do: --no-public and --synthetic-units 0. "
                           "Fix: drop one of them.")
@@ -71,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
     params = {"data": [str(p) for p in args.data] if args.data else str(_paths.DATA_DIR),
               "synthetic_units": args.synthetic_units, "paths": args.paths,
               "seed": args.seed, "models": list(models), "boot": args.boot,
-              "public": not args.no_public}
+              "public": not args.no_public, "workers": workers}
     files = write(res, out, params)
     if args.json:
         print_json({"scores": _records(res.scores), "reliability": _records(res.reliability),
