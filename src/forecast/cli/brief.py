@@ -1,0 +1,82 @@
+"""``forecast brief``: the HTML, Word and PDF brief with its figures and tables."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import time
+from pathlib import Path
+
+from ..config import Assumptions
+from .common import add_as_of_option, add_data_option, as_of_date, load_dataset
+
+UNITS_HELP = (
+    "which units get a section: unit ids (tien-giang), level names (province, district, "
+    "commune, bloc, ...) or parent:ID for a unit and its direct children (parent:krong-bong); "
+    "mix freely. Default: every unit with a term target and at least one admission report "
+    "in that term. The portfolio chart always covers every unit with a term target."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from ..brief import DEFAULT_PATHS, DEFAULT_SCENARIOS
+
+    p = sub.add_parser(
+        "brief",
+        help="write the brief: HTML page, Word document, PDF, figures and tables",
+        description=(
+            "Run the outlook once for every unit with a target and write a folder with "
+            "index.html (portfolio chart, then a section per unit), brief.docx and brief.pdf "
+            "with the same content, figures/ (PNG, SVG, PDF) and tables/ (CSV and Excel), "
+            "and manifest.json. The folder is replaced only when the new brief is complete. "
+            "A unit whose model or chart fails gets a section saying what failed; the "
+            "command then prints the problems and still exits 0. It exits 2 when the data "
+            "cannot be read, an option is wrong, or nothing at all could be produced."
+        ),
+    )
+    add_data_option(p)
+    p.add_argument("--out", type=Path, metavar="DIR", default=None,
+                   help="output folder (default: reports/brief)")
+    p.add_argument("--lang", choices=("vi", "en"), default="vi",
+                   help="language of the text and charts (default: vi)")
+    p.add_argument("--units", nargs="+", metavar="UNIT", default=None, help=UNITS_HELP)
+    add_as_of_option(p)
+    p.add_argument("--model", metavar="NAME", default="pooled_nb",
+                   help=("pooled_nb (default), ets, local_level, last_year or "
+                         "mean_attainment"))
+    p.add_argument("--scenario", nargs="+", action="extend", metavar="NAME", default=None,
+                   help=("scenarios shown beside the model: last, mean, trend, full or a list "
+                         "such as 90%%,100%%; default: " + " ".join(DEFAULT_SCENARIOS)
+                         + "; 'none' for no scenario"))
+    p.add_argument("--paths", type=int, metavar="N", default=None,
+                   help=f"Monte Carlo paths per unit and target (default {DEFAULT_PATHS})")
+    p.add_argument("--seed", type=int, metavar="S", default=None,
+                   help="random seed; the same seed gives the same numbers")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from ..brief import DEFAULT_PATHS, DEFAULT_SCENARIOS, build_brief
+    from ..outlook import check_model_names
+
+    started = time.perf_counter()
+    changes = {"n_paths": args.paths if args.paths is not None else DEFAULT_PATHS}
+    if args.seed is not None:
+        changes["seed"] = args.seed
+    assumptions = dataclasses.replace(Assumptions(), **changes)
+    check_model_names([args.model])
+    scenarios = DEFAULT_SCENARIOS if args.scenario is None else \
+        [s for s in args.scenario if s.lower() != "none"]
+    dataset = load_dataset(args, assumptions)
+    result = build_brief(dataset, args.out, lang=args.lang, units=args.units,
+                         as_of=as_of_date(args), model=args.model, scenarios=scenarios,
+                         assumptions=assumptions)
+    for problem in result.problems:
+        print(f"forecast brief: warning: {problem}", file=sys.stderr)
+    print(f"brief written to {result.out} ({len(result.units)} unit sections, "
+          f"{time.perf_counter() - started:.1f} s): {result.out / 'index.html'}")
+    return 0
