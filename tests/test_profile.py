@@ -125,14 +125,20 @@ def test_estimate_from_full_year_pairs_hand_computed():
              period_end="2021-12-31"),
     ])
     est = estimate_profile(ds)
-    a1 = math.log(0.3) / math.log(181 / 365)   # 1.7210
-    a2 = math.log(0.5) / math.log(273 / 365)   # 2.3813
-    median = (a1 + a2) / 2
+    a1 = math.log(0.3) / math.log(181 / 365)   # 1.7165
+    a2 = math.log(0.5) / math.log(273 / 365)   # 2.3867
+    # Weights: both figures come from source "s" about 2021 (cluster of 2);
+    # t = 181/365 = 0.4959, so (ln t / ln 0.5)^2 = 1.024 -> capped 1;
+    # t = 0.7479 gives (ln 0.7479 / ln 0.5)^2 = 0.1756. Weights 0.5 and 0.0878.
+    w1, w2 = 0.5, (math.log(273 / 365) / math.log(0.5)) ** 2 / 2
     assert len(est.evidence) == 2
     assert set(est.evidence["denominator_kind"]) == {"full_year"}
-    assert est.exponent_data == pytest.approx(median)
-    # Shrinkage: (2 * median + 5 * 1.4051) / (2 + 5)
-    expected = (2 * median + PRIOR_WEIGHT * DEFAULT_EXPONENT) / (2 + PRIOR_WEIGHT)
+    assert est.evidence["weight"].tolist() == pytest.approx([w1, w2])
+    # Weighted median: a1 already holds more than half the weight.
+    assert est.exponent_data == pytest.approx(a1)
+    # Shrinkage: (n_eff * median + 5 * 1.4051) / (n_eff + 5), n_eff = w1 + w2
+    n_eff = w1 + w2
+    expected = (n_eff * a1 + PRIOR_WEIGHT * DEFAULT_EXPONENT) / (n_eff + PRIOR_WEIGHT)
     assert est.exponent == pytest.approx(expected)
     assert est.shares[5] == pytest.approx(0.5 ** expected)
     assert est.exponent > DEFAULT_EXPONENT  # the data are more back-loaded
@@ -243,15 +249,48 @@ def test_estimate_on_the_tiny_dataset_by_hand(tiny_dataset):
     #   later_count:  share 23 / 96 = 0.23958 at t = 181/285 = 0.63509
     #                 a2 = ln(0.23958) / ln(0.63509) = 3.1473
     # Cư Pui's 8 by September is below min_count 10, and its 114,2 % at the
-    # same cut-off is skipped with it. Median (1.7900 + 3.1473) / 2 = 2.4687;
-    # a = (2 * 2.4687 + 5 * 1.4051) / 7 = 1.7089.
+    # same cut-off is skipped with it. Both figures come from one article
+    # about 2021: weights 1/2 for June (t <= 0.5) and
+    # (ln 0.63509 / ln 0.5)^2 / 2 = 0.21449 for the pair. The weighted
+    # median is a1 (it holds 0.5 of 0.71449); n_eff = 0.71449 and
+    # a = (0.71449 * 1.7900 + 5 * 1.4051) / 5.71449 = 1.4532.
     est = estimate_profile(tiny_dataset)
     ev = est.evidence.set_index("denominator_kind")
     assert list(est.evidence["unit_id"]) == ["krong-bong", "krong-bong"]
     assert ev.loc["target", "share"] == pytest.approx(0.28494, abs=1e-5)
     assert ev.loc["later_count", "t"] == pytest.approx(181 / 285)
     assert ev.loc["later_count", "exponent"] == pytest.approx(3.1473, abs=1e-4)
-    assert est.exponent == pytest.approx(1.7089, abs=1e-4)
-    # Before 12 October only the June point is seen: a = (1.79 + 5 * 1.4051) / 6
+    assert est.exponent == pytest.approx(1.4532, abs=1e-4)
+    # Before 12 October only the June point is seen, alone in its cluster
+    # (weight 1): a = (1.79 + 5 * 1.4051) / 6
     early = estimate_profile(tiny_dataset, as_of="2021-07-01")
     assert early.exponent == pytest.approx((1.7900 + 5 * 1.4051) / 6, abs=1e-4)
+
+
+def test_figures_past_their_target_are_kept_with_weight_zero():
+    # Unit a: 110 by 31 May 2021 against a target of 100: share of the final
+    # count 110 / 100.9 = 1.09, impossible before December; its final/target
+    # ratio must exceed the 1.009 used, so the figure is recorded, not used.
+    # Unit b: 40 by 30 June against 100: share 0.3964, used.
+    ds = _dataset(
+        [dict(unit_id="a", measure="admitted", value="110", period_start="2021-01-01",
+              period_end="2021-05-31"),
+         dict(unit_id="b", measure="admitted", value="40", period_start="2021-01-01",
+              period_end="2021-06-30")],
+        targets=[dict(unit_id="a", year="2021", value="100"),
+                 dict(unit_id="b", year="2021", value="100")],
+    )
+    est = estimate_profile(ds)
+    ev = est.evidence.set_index("unit_id")
+    assert ev.loc["a", "weight"] == 0
+    assert est.exponent_data == pytest.approx(math.log(40 / 100.9) / math.log(181 / 365))
+
+
+def test_weighted_median():
+    from forecast.profile import weighted_median
+
+    # Equal weights: the ordinary median (midpoint for an even count).
+    assert weighted_median(np.array([3.0, 1.0, 2.0, 4.0]), np.ones(4)) == 2.5
+    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.ones(3)) == 2.0
+    # 5 holds 3 of 4 units of weight.
+    assert weighted_median(np.array([1.0, 5.0]), np.array([1.0, 3.0])) == 5.0

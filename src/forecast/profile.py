@@ -179,7 +179,7 @@ def year_fraction(date: Any) -> float | np.ndarray:
 # --- estimation from a dataset -----------------------------------------------------
 EVIDENCE_COLUMNS = (
     "unit_id", "year", "cutoff", "t", "count", "denominator", "denominator_kind",
-    "share", "exponent",
+    "share", "exponent", "source_id", "weight",
 )
 """One row per part-year figure used: ``share`` is the estimated share of the
 year's final count reached at ``cutoff``; ``denominator_kind`` is
@@ -187,7 +187,10 @@ year's final count reached at ``cutoff``; ``denominator_kind`` is
 the final-to-target ratio), ``attainment_pct`` (a reported % of target
 divided by that ratio) or ``later_count`` (a later part-year count of the same
 year; then ``t`` is the ratio of the two cut-offs' year fractions);
-``exponent`` is ln(share) / ln(t)."""
+``exponent`` is ln(share) / ln(t); ``source_id`` the figure's source;
+``weight`` its weight in the estimate: ``min(1, (ln t / ln 0.5)^2)`` divided
+by the number of figures from the same source about the same year, and 0 for
+a share of a target at or above 0.98 (see ``docs/profile.md``)."""
 
 
 @dataclass(frozen=True)
@@ -300,38 +303,48 @@ def profile_evidence(dataset: Any, *, min_count: float = 10.0,
     rows = []
     counts = part[(part["measure"] == "admitted") & part["value"].notna()]
     counts = counts.sort_values(["unit_id", "cutoff"])
-    seen = set(zip(counts["unit_id"], counts["cutoff"]))
+    # Cut-offs whose attainment % must not be used on its own: the count there
+    # is too small, or the count (or the year's) already gave a share.
+    small = counts[counts["value"] < min_count]
+    blocked = set(zip(small["unit_id"], small["cutoff"]))
+    done_years: set[tuple[str, int]] = set()
     for (unit, year), g in counts.groupby(["unit_id", "year"], sort=False):
         r_unit = float(unit_ratio.get(unit, final_to_target))
         g = g.drop_duplicates("cutoff", keep="last")
         big = g[g["value"] >= min_count]
+        if (unit, year) in full.index or (len(big) and (unit, year) in annual.index):
+            done_years.add((unit, year))
         if (unit, year) in full.index:
             for r in big.itertuples(index=False):
                 rows.append((unit, year, r.cutoff, r.t, r.value, float(full[(unit, year)]),
-                             "full_year"))
+                             "full_year", r.source_id))
             continue
         if len(big) and (unit, year) in annual.index:
             # Only the earliest count against the target: later ones are
             # used through their ratio to it (next), not twice.
             r = big.iloc[0]
             rows.append((unit, year, r.cutoff, r.t, r.value,
-                         float(annual[(unit, year)]) * r_unit, "target"))
+                         float(annual[(unit, year)]) * r_unit, "target", r.source_id))
         # Two counts of one year: F(t1) / F(t2) = (t1 / t2) ** a, the same
         # formula as a share at "time" t1 / t2, and free of any target.
         for a, b in zip(big.itertuples(index=False), big.iloc[1:].itertuples(index=False)):
-            rows.append((unit, year, a.cutoff, a.t / b.t, a.value, b.value, "later_count"))
-    pcts = part[(part["measure"] == "attainment_pct") & part["value"].notna()]
+            rows.append((unit, year, a.cutoff, a.t / b.t, a.value, b.value, "later_count",
+                         b.source_id))
+    pcts = part[(part["measure"] == "attainment_pct") & (part["value"] > 0)]
+    pcts = pcts.sort_values(["unit_id", "cutoff"])
     for r in pcts.itertuples(index=False):
-        if (r.unit_id, r.cutoff) in seen or not r.value > 0:
+        # The earliest usable % of a year only: later ones repeat what the
+        # ratio of counts says.
+        if (r.unit_id, r.cutoff) in blocked or (r.unit_id, r.year) in done_years:
             continue
         r_unit = float(unit_ratio.get(r.unit_id, final_to_target))
-        # No count: store the share as 1 / denominator so that one formula serves.
+        # Store the share as 1 / denominator so that one formula serves.
         rows.append((r.unit_id, r.year, r.cutoff, r.t, 1.0, 100 * r_unit / r.value,
-                     "attainment_pct"))
-        seen.add((r.unit_id, r.cutoff))
+                     "attainment_pct", r.source_id))
+        done_years.add((r.unit_id, r.year))
 
     ev = pd.DataFrame(rows, columns=["unit_id", "year", "cutoff", "t", "count", "denominator",
-                                     "denominator_kind"])
+                                     "denominator_kind", "source_id"])
     ev = ev[(ev["t"] > 0) & (ev["t"] < 1)].copy()
     if ev.empty:
         return pd.DataFrame(columns=list(EVIDENCE_COLUMNS)), final_to_target
@@ -341,6 +354,17 @@ def profile_evidence(dataset: Any, *, min_count: float = 10.0,
     # May) has no finite exponent; clipping keeps it as strong front-loading.
     clipped = ev["share"].clip(0.02, 0.98)
     ev["exponent"] = np.log(clipped) / np.log(ev["t"])
+    # One article about one year is one opinion, however many units it lists
+    # (Cần Thơ's 2017 report names a dozen); and a late cut-off says little
+    # about the exponent (ln t near 0), so its weight falls as (ln t / ln 0.5)^2.
+    cluster = ev.groupby(["source_id", "year"])["unit_id"].transform("size")
+    late = np.minimum(1.0, (np.log(ev["t"]) / np.log(0.5)) ** 2)
+    # A unit past its converted year's total before December (share >= 0.98
+    # against a target) has a final/target ratio above the one used: the
+    # conversion is known to be wrong for it, so the figure is kept for the
+    # record with weight 0.
+    censored = ev["denominator_kind"].isin(["target", "attainment_pct"]) & (ev["share"] >= 0.98)
+    ev["weight"] = np.where(censored, 0.0, late / cluster)
     return ev[list(EVIDENCE_COLUMNS)].reset_index(drop=True), final_to_target
 
 
@@ -350,12 +374,14 @@ def estimate_profile(dataset: Any, assumptions: Assumptions | None = None, *,
                      as_of: Any = None) -> ProfileEstimate:
     """Estimate the within-year profile from a dataset's part-year figures.
 
-    Each usable figure gives an exponent ``a_i = ln(share_i) / ln(t_i)``; the
-    data's exponent is their median (robust to the few units far ahead of
-    their target in May); it is shrunk towards ``DEFAULT_EXPONENT`` with
-    weight ``prior_weight``: ``a = (n * median + k * a0) / (n + k)``. The
-    concentration comes from the standardized spread of the shares around the
-    fitted curve, shrunk the same way towards ``DEFAULT_CONCENTRATION``.
+    Each usable figure gives an exponent ``a_i = ln(share_i) / ln(t_i)`` and
+    a weight (``profile_evidence``: one article-year is one opinion, late
+    cut-offs count less, shares past a target count 0); the data's exponent
+    is their weighted median, shrunk towards ``DEFAULT_EXPONENT``:
+    ``a = (n_eff * median + k * a0) / (n_eff + k)`` with ``n_eff`` the sum
+    of the weights. The concentration comes from the weighted standardized
+    spread of the shares around the fitted curve, shrunk the same way
+    towards ``DEFAULT_CONCENTRATION``.
 
     Parameters
     ----------
@@ -378,27 +404,44 @@ def estimate_profile(dataset: Any, assumptions: Assumptions | None = None, *,
     """
     ev, ratio = profile_evidence(dataset, min_count=min_count, final_to_target=final_to_target,
                                  as_of=as_of)
-    n = len(ev)
+    n = int((ev["weight"] > 0).sum()) if len(ev) else 0
     if n == 0:
         return ProfileEstimate(
             DEFAULT_PROFILE, DEFAULT_EXPONENT, None, DEFAULT_CONCENTRATION, ratio, ev,
             "default profile (no part-year figure with a full year or target in the data)",
         )
-    a_data = float(np.median(ev["exponent"]))
-    a = (n * a_data + prior_weight * DEFAULT_EXPONENT) / (n + prior_weight)
+    used = ev[ev["weight"] > 0]
+    w = used["weight"].to_numpy(dtype=float)
+    n_eff = float(w.sum())
+    a_data = weighted_median(used["exponent"].to_numpy(dtype=float), w)
+    a = (n_eff * a_data + prior_weight * DEFAULT_EXPONENT) / (n_eff + prior_weight)
     a = float(np.clip(a, *EXPONENT_BOUNDS))
-    fitted = ev["t"].to_numpy() ** a
-    shares = ev["share"].clip(0.02, 0.98).to_numpy()
+    fitted = used["t"].to_numpy() ** a
+    shares = used["share"].clip(0.02, 0.98).to_numpy()
     z = (shares - fitted) ** 2 / (fitted * (1 - fitted))
     # E[z] = 1 / (kappa + 1) for a Beta share with mean F(t) and concentration kappa.
-    kappa_data = float(np.clip(1 / max(z.mean(), 1e-9) - 1, *CONCENTRATION_BOUNDS))
-    kappa = (n * kappa_data + prior_weight * DEFAULT_CONCENTRATION) / (n + prior_weight)
+    z_mean = float(np.sum(w * z) / n_eff)
+    kappa_data = float(np.clip(1 / max(z_mean, 1e-9) - 1, *CONCENTRATION_BOUNDS))
+    kappa = (n_eff * kappa_data + prior_weight * DEFAULT_CONCENTRATION) / (n_eff + prior_weight)
     method = (
-        f"power curve t**a fitted to {n} part-year figure(s): median exponent "
-        f"{a_data:.3f} shrunk towards the default {DEFAULT_EXPONENT:.3f} with weight "
-        f"{prior_weight:g} -> a = {a:.3f}; final-to-target ratio {ratio:.3f}"
+        f"power curve t**a fitted to {n} part-year figure(s) (weight {n_eff:.2f}): weighted "
+        f"median exponent {a_data:.3f} shrunk towards the default {DEFAULT_EXPONENT:.3f} "
+        f"with weight {prior_weight:g} -> a = {a:.3f}; final-to-target ratio {ratio:.3f}"
     )
     return ProfileEstimate(power_profile(a), a, a_data, float(kappa), ratio, ev, method)
+
+
+def weighted_median(values: np.ndarray, weights: np.ndarray) -> float:
+    """Smallest value at which the cumulative weight reaches half the total;
+    the midpoint of the two middle values when it lands exactly on half."""
+    order = np.argsort(values, kind="stable")
+    v, w = np.asarray(values, float)[order], np.asarray(weights, float)[order]
+    cum = np.cumsum(w)
+    half = cum[-1] / 2
+    k = int(np.searchsorted(cum, half - 1e-12 * cum[-1]))
+    if abs(cum[k] - half) <= 1e-12 * cum[-1] and k + 1 < len(v):
+        return float((v[k] + v[k + 1]) / 2)
+    return float(v[k])
 
 
 def within_year_profile(dataset: Any, assumptions: Assumptions | None = None,
