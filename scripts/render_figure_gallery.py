@@ -143,6 +143,33 @@ def render(out: Path, formats: tuple[str, ...]) -> list[Path]:
     return written
 
 
+def render_real(out: Path, formats: tuple[str, ...], as_of: str = "2022-12-31") -> list[Path]:
+    """Charts from the shipped dataset (source lines from its sources table)."""
+    from forecast.config import Assumptions
+    from forecast.dataset import load
+    from forecast.outlook import outlook
+
+    ds = load()
+    ol = outlook(ds, as_of=as_of, scenarios=("last", "full"),
+                 assumptions=Assumptions(n_paths=2000))
+    ids = lambda unit: ds.observations.loc[ds.observations["unit_id"] == unit, "source_id"]  # noqa: E731
+    written = []
+    for lang in ("vi", "en"):
+        every = ds.source_line(ds.observations["source_id"], lang)
+        charts = {
+            "progress": figures.progress_to_target(
+                ol, "tien-giang", source_line=ds.source_line(ids("tien-giang"), lang), lang=lang),
+            "portfolio": figures.portfolio(ol.table, source_line=every, lang=lang),
+            "pace": figures.pace_dumbbell(ol.table, source_line=every, lang=lang),
+        }
+        for name, chart in charts.items():
+            paths = save_figure(chart.figure, out / f"real_{name}_{lang}", chart.alt_text,
+                                formats=formats)
+            written.append(paths["png"])
+            plt.close(chart.figure)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "gallery")
@@ -150,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="also write SVG and PDF beside each PNG")
     args = parser.parse_args(argv)
     formats = ("png", "svg", "pdf") if args.all_formats else ("png",)
-    for path in render(args.out, formats):
+    for path in [*render(args.out, formats), *render_real(args.out, formats)]:
         print(path)
     return 0
 

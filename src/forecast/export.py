@@ -13,6 +13,8 @@ Choices, and why:
   font with other widths and the labels would collide. The searchable copy of
   the words is the PDF and the alt text. ``svg_text="none"`` keeps SVG text
   as text for web use where the font is known to be present.
+* A character the font lacks (matplotlib only warns and draws a box) is an
+  error: a chart with holes in its text has failed.
 * Repeatable bytes: no dates in the metadata, a fixed ``svg.hashsalt`` (SVG
   ids), a fixed ``Creator``; files are written to a temporary file in the
   target folder and moved into place with :func:`os.replace`, so a reader
@@ -24,13 +26,14 @@ from __future__ import annotations
 import io
 import os
 import tempfile
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
-from .errors import ConfigError
+from .errors import ConfigError, ForecastError
 
 FORMATS = ("png", "svg", "pdf")
 CREATOR = "forecast (matplotlib)"
@@ -63,8 +66,18 @@ def figure_bytes(fig: Figure, fmt: str, *, svg_text: str = "path", dpi: int = DP
         "pdf.compression": 6,
     }
     buf = io.BytesIO()
-    with mpl.rc_context(rc):
+    with mpl.rc_context(rc), warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         fig.savefig(buf, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+    missing = [str(w.message) for w in caught if "missing from font" in str(w.message)]
+    if missing:
+        raise ForecastError(
+            f"figure text has characters the chart font cannot draw ({missing[0]}); "
+            "they would print as empty boxes. Fix: keep chart text to Latin script "
+            "with Vietnamese diacritics (DejaVu Sans), or correct the unit name."
+        )
+    for w in caught:  # everything else is passed on unchanged
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     return buf.getvalue()
 
 

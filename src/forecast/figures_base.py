@@ -20,6 +20,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.transforms import ScaledTranslation, blended_transform_factory
 
 from .errors import ConfigError, ForecastError
+from .labels import fit_source_line
 from .style import MUTED, INK, FigureSize, font_size, get_size
 
 MEASURE_DPI = 300
@@ -81,6 +82,7 @@ def new_figure(
     fig: Figure | None = None,
     legend_labels: list[str] | None = None,
     legend_ncols: int = 1,
+    lang: str = "en",
     **subplot_kw: Any,
 ) -> tuple[Figure, Any]:
     """Create a figure with the standard frame and its axes.
@@ -104,6 +106,9 @@ def new_figure(
         to the width, so a long legend never squeezes the plot sideways.
     legend_ncols : int
         Columns of that legend.
+    lang : {"vi", "en"}
+        Language of the "and N more sources" ending when the source line is
+        shortened (:func:`forecast.labels.fit_source_line`).
 
     Returns
     -------
@@ -116,6 +121,7 @@ def new_figure(
             "the data's sources. Fix: pass Dataset.source_line(ids, lang) or "
             "forecast.labels.source_line(sources, ids, lang)."
         )
+    source = fit_source_line(source, lang)
     if fig is None:
         fig = plt.figure(figsize=fs.inches, layout="constrained")
         axes = fig.subplots(nrows, ncols, squeeze=True, **subplot_kw)

@@ -36,9 +36,10 @@ def _short(name: str, limit: int) -> str:
 
 
 def _row_geometry(fs: Any, n: int) -> tuple[float, int]:
-    # Rows tighten for long lists so 60 units fit an A4 page (~9.5 in of text
-    # block height) with the 6.5 pt row labels used above 30 units.
-    row_in = (0.15 if n <= 30 else 0.125) * fs.font_scale
+    # Rows tighten for long lists so 60 units fit an A4 text block (247 mm,
+    # 9.7 in) with the smaller row labels used above 30 units: 0.12 in is
+    # 8.6 pt of row for 7.5 pt text at page size.
+    row_in = 0.15 * fs.font_scale if n <= 30 else max(0.12, 0.105 * fs.font_scale)
     limit = {"column": 26, "page": 44, "slide": 44}.get(fs.name, 40)
     return n * row_in + 0.75 * fs.font_scale, limit
 
@@ -46,8 +47,8 @@ def _row_geometry(fs: Any, n: int) -> tuple[float, int]:
 def _label_handles(ax: Any, labels: pd.Series, lang: str, fs: Any) -> list:
     """Legend entries for the pace labels present (and 'no label' if any)."""
     present = [lab for lab in LABELS if (labels == lab).any()]
-    if (~labels.isin(LABELS)).any():
-        present.append(None)
+    for other in dict.fromkeys(labels[~labels.isin(LABELS)].astype(str)):
+        present.append(other)
     return [ax.scatter([], [], color=label_color(lab), marker=label_marker(lab),
                        s=(3.2 * fs.font_scale) ** 2, label=label_text(lab, lang))
             for lab in present]
@@ -95,7 +96,7 @@ def portfolio(
                     as_of=fmt_date(pd.to_datetime(rows["as_of"]).max(), lang))
     with use_style(size) as fs:
         body_h, limit = _row_geometry(fs, n)
-        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              body_height_in=body_h)
         y = np.arange(n)
         colors = [label_color(lab) for lab in rows["label"]]
@@ -180,7 +181,7 @@ def pace_dumbbell(
     use_log = positive.size > 0 and positive.max() / positive.min() > log_ratio
     with use_style(size) as fs:
         body_h, limit = _row_geometry(fs, n)
-        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              body_height_in=body_h)
         y = np.arange(n)
         colors = [label_color(lab) for lab in rows["label"]]
@@ -216,7 +217,7 @@ def pace_dumbbell(
         trans = ax.get_yaxis_transform()
         for yi, r, d in zip(y, rows["pace_ratio"].astype(float), due):
             shown = (fmt_num(r, lang, 2 if r < 10 else 1) + "×") if d and np.isfinite(r) \
-                else text("reached", lang)
+                else text("pace_reached", lang)
             ax.text(1.01, yi, shown, transform=trans, ha="left", va="center",
                     fontsize=font_size("note", fs), color=INK, gid="pace_ratio")
         ax.text(1.01, 1.0, text("ratio_head", lang), transform=ax.transAxes, ha="left",

@@ -17,6 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from .errors import ForecastError
 from .figures_base import Chart, add_legend, new_figure, path_for, select_rows
 from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, text
+from .scenarios import DETERMINISTIC_SUFFIX
 from .style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
                     font_size, use_style)
 
@@ -46,9 +47,15 @@ def _quantiles(ps: Any) -> pd.DataFrame:
 
 
 def scenario_name(name: str, lang: str) -> str:
-    """A scenario's name for a legend (translated where the labels know it)."""
-    key = f"scenario:{name}"
-    return text(key, lang) if key in STRINGS else text("scenario", lang, name=name)
+    """A scenario's name for a legend (translated where the labels know it).
+
+    ``last-deterministic`` (the engine's noise-free line of scenario ``last``)
+    becomes "Scenario: last year's attainment (no noise)".
+    """
+    base = name[: -len(DETERMINISTIC_SUFFIX)] if name.endswith(DETERMINISTIC_SUFFIX) else name
+    key = f"scenario:{base}"
+    label = text(key, lang) if key in STRINGS else text("scenario", lang, name=base)
+    return text("deterministic", lang, name=label) if base != name else label
 
 
 def _draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
@@ -120,6 +127,10 @@ def progress_to_target(
     others = [s for s in dict.fromkeys(same["scenario"].astype(str)) if s != row["scenario"]]
     if scenarios is not None:
         others = [s for s in scenarios if s in others]
+    elif any(s.endswith(DETERMINISTIC_SUFFIX) for s in others):
+        # One line per scenario: its noise-free line; the noisy version's
+        # chance is in the outlook table, and the fan shows the model's noise.
+        others = [s for s in others if s.endswith(DETERMINISTIC_SUFFIX)]
     target = float(row["target"])
     p = fmt_prob(row["p_reach"], lang)
     title = text("title_progress", lang, unit=row["name"], p=p, target=fmt_int(target, lang),
@@ -130,7 +141,7 @@ def progress_to_target(
     legend_labels = [text("observed", lang), text("fan", lang),
                      *[scenario_name(name, lang) for name in others]]
     with use_style(size) as fs:
-        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              legend_labels=legend_labels,
                              legend_ncols=1 if fs.name == "column" else 2)
         _draw_fan(ax, q, lw=1.4 * fs.font_scale)
@@ -144,8 +155,10 @@ def progress_to_target(
                 label=text("observed", lang))
         ax.hlines(target, start, end, color=TARGET, ls=(0, (4, 2)), lw=1.2 * fs.font_scale,
                   gid="target", zorder=3)
+        # Target label above the line and the chance just below it, both at
+        # the left where the cumulative line is still low.
         ax.annotate(f"{text('target', lang)}: {fmt_int(target, lang)}", (start, target),
-                    xytext=(3, -3), textcoords="offset points", ha="left", va="top",
+                    xytext=(3, 2), textcoords="offset points", ha="left", va="bottom",
                     color=TARGET, fontsize=font_size("annotation", fs))
         ax.axvline(as_of, color=ASOF, ls=":", lw=0.9 * fs.font_scale, gid="as_of", zorder=3)
         # Two lines at column width: the space right of the as-of line is narrow.
@@ -157,11 +170,11 @@ def progress_to_target(
         box = text("p_reach_box", lang, p=p)
         if fs.name == "column":
             box = box.replace(": ", ":\n")
-        ax.text(0.02, 0.98, box, transform=ax.transAxes, ha="left", va="top",
-                fontsize=font_size("body", fs), fontweight="bold", color=FORECAST,
-                gid="p_reach", linespacing=1.15)
+        ax.annotate(box, (start, target), xytext=(3, -4), textcoords="offset points",
+                    ha="left", va="top", fontsize=font_size("body", fs), fontweight="bold",
+                    color=FORECAST, gid="p_reach", linespacing=1.15)
         top = max(target, float(q["q90"].max()), float(hist["cumulative"].max()))
-        ax.set_ylim(0, top * 1.3)
+        ax.set_ylim(0, top * 1.15)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
         ax.yaxis.set_major_locator(MaxNLocator(5))
         _year_axis(ax, start, end)
@@ -279,7 +292,7 @@ def small_multiples(
             # the shared axes make them redundant (seaborn hid the first set).
             ax.tick_params(labelsize=font_size("note", fs), labelleft=i % ncols == 0,
                            labelbottom=i + ncols >= n_panels)
-        fig, _ = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+        fig, _ = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                             fig=grid.figure, body_height_in=body_h)
     alt = text("alt_multiples", lang, title=title, n=len(rows),
                units="; ".join(f"{p}" for p in panels))

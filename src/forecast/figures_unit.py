@@ -71,7 +71,7 @@ def yearly_admissions(
     subtitle = text("subtitle_yearly", lang, y0=years[0], y1=years[-1])
     reported = d["reported_pct"].astype(float).to_numpy() if "reported_pct" in d else None
     with use_style(size) as fs:
-        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              legend_labels=[text("admitted", lang), text("annual_target", lang)],
                              legend_ncols=2)
         bars = ax.bar(years, admitted, width=0.62, color=FORECAST, gid="admitted",
@@ -143,7 +143,7 @@ def part_year_nowcast(
             "part-year count. Fix: pass the unit's part_year observations."
         )
     d = d.assign(share=100 * d["admitted"].astype(float) / d["target"].astype(float))
-    d = d.assign(x=[t.dayofyear / (366 if t.is_leap_year else 365) * 12 for t in d["period_end"]])
+    d = d.assign(x=[t.day_of_year / (366 if t.is_leap_year else 365) * 12 for t in d["period_end"]])
     last = d.iloc[-1]
     expected = 100 * float(share_by(last["period_end"], profile))
     title = text("title_nowcast", lang, unit=unit_name, share=fmt_pct(last["share"], lang, 1),
@@ -154,7 +154,7 @@ def part_year_nowcast(
     if nowcast is not None:
         legend_labels.append(text("nowcast_range", lang, date=fmt_date(nowcast.cutoff, lang)))
     with use_style(size) as fs:
-        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line,
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              legend_labels=legend_labels)
         ax.plot(np.arange(13), prof, color=FORECAST, lw=1.4 * fs.font_scale, gid="profile",
                 label=text("profile", lang))
@@ -238,7 +238,7 @@ def pipeline(
         colors.append(GREY_BAR)
         hatches.append("")
     with use_style(size) as fs:
-        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line)
+        fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang)
         y = np.arange(len(values))[::-1]
         bars = ax.barh(y, values, height=0.62, color=colors, edgecolor=INK, lw=0.4,
                        gid="pipeline")

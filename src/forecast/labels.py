@@ -109,10 +109,14 @@ def fmt_date(ts: object, lang: str) -> str:
 
 STRINGS: dict[str, dict[str, str]] = {
     "source": {"vi": "Nguồn", "en": "Source"},
+    "more_sources": {"vi": "và {n} nguồn khác (xem bảng nguồn)",
+                     "en": "and {n} more (see the table of sources)"},
     "sources": {"vi": "Nguồn", "en": "Sources"},
     "on track": {"vi": "đúng tiến độ", "en": "on track"},
     "acceleration needed": {"vi": "cần đẩy nhanh", "en": "acceleration needed"},
     "limited progress": {"vi": "tiến độ hạn chế", "en": "limited progress"},
+    "reached": {"vi": "đã đạt chỉ tiêu", "en": "target reached"},
+    "no data": {"vi": "chưa đủ số liệu", "en": "no data"},
     "no label": {"vi": "chưa xếp loại", "en": "no label"},
     "observed": {"vi": "Đã kết nạp (cộng dồn)", "en": "Admitted (cumulative)"},
     "target": {"vi": "Chỉ tiêu nhiệm kỳ", "en": "Term target"},
@@ -161,7 +165,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Số kết nạp mỗi năm: đã đạt bình quân (điểm, màu theo xếp loại) và cần đạt đến cuối nhiệm kỳ (vạch); bên phải: tỷ lệ hai số; dữ liệu đến {as_of}",
         "en": "New members per year: observed average (dot, coloured by label) and required for the rest of the term (bar); right: their ratio; data to {as_of}",
     },
-    "reached": {"vi": "đã đạt", "en": "reached"},
+    "pace_reached": {"vi": "đã đạt", "en": "reached"},
     "ratio_head": {"vi": "Tỷ lệ", "en": "Ratio"},
     "observed_pace": {"vi": "Đã đạt bình quân/năm", "en": "Observed per year"},
     "required_pace": {"vi": "Cần đạt mỗi năm", "en": "Required per year"},
@@ -202,6 +206,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "pct_term": {"vi": "% chỉ tiêu nhiệm kỳ", "en": "% of term target"},
     "scenario": {"vi": "Kịch bản: {name}", "en": "Scenario: {name}"},
+    "deterministic": {"vi": "{name} (không nhiễu)", "en": "{name} (no noise)"},
     "alt_progress": {
         "vi": "Biểu đồ đường. {title}. Đến {as_of} đã kết nạp {cum} so với chỉ tiêu {target}. Dự báo tổng đến {deadline}: trung vị {q50}, khoảng 80 % từ {q10} đến {q90}; khả năng đạt chỉ tiêu {p}.",
         "en": "Line chart. {title}. By {as_of}, {cum} admitted against a target of {target}. Forecast total by {deadline}: median {q50}, 80 % range {q10} to {q90}; chance of reaching the target {p}.",
@@ -258,3 +263,21 @@ def label_text(label: object, lang: str) -> str:
     key = str(label) if str(label) in STRINGS else "no label"
     return text(key, lang)
 
+
+
+def fit_source_line(line: str, lang: str, max_items: int = 6) -> str:
+    """Shorten a long source line to its first ``max_items`` sources.
+
+    A portfolio over many units can cite dozens of sources; the chart keeps
+    the first few and says how many more there are (the brief and the tables
+    list them all). The line is expected as ``Label: a; b; c.`` (the form of
+    ``Dataset.source_line``); anything else is returned unchanged.
+    """
+    head, sep, body = str(line).partition(": ")
+    if not sep:
+        return str(line)
+    items = body.rstrip(".").split("; ")
+    if len(items) <= max_items:
+        return str(line)
+    rest = text("more_sources", lang, n=len(items) - max_items)
+    return f"{head}: {'; '.join(items[:max_items])}; {rest}."

@@ -56,8 +56,12 @@ class FigureSize:
         return (self.width_in, self.height_in)
 
     def pixels(self, dpi: int = 300) -> tuple[int, int]:
-        """(width, height) in pixels of a PNG saved at ``dpi``."""
-        return (round(self.width_in * dpi), round(self.height_in * dpi))
+        """(width, height) in pixels of a PNG saved at ``dpi``.
+
+        Truncated, as matplotlib's Agg canvas does (85 mm at 300 dpi is
+        1003.9 px, saved as 1003).
+        """
+        return (int(self.width_in * dpi), int(self.height_in * dpi))
 
 
 SIZES: dict[str, FigureSize] = {
@@ -111,17 +115,21 @@ BAND_80 = "#c6dbef"
 BAND_50 = "#7fb2d9"
 ASOF = MUTED
 
-LABELS = ("on track", "acceleration needed", "limited progress")
-"""The official-style pace labels, as they appear in the outlook table."""
+LABELS = ("reached", "on track", "acceleration needed", "limited progress")
+"""The pace labels of :mod:`forecast.progress` that get a colour, best first:
+"reached" (target already met) and the three official-style labels. Any
+other value ("no data") is drawn grey."""
 
 LABEL_COLORS = {
+    "reached": OKABE_ITO["green"],
     "on track": OKABE_ITO["blue"],
     "acceleration needed": OKABE_ITO["orange"],
     "limited progress": OKABE_ITO["vermillion"],
 }
-"""Label colours. Blue (37) and vermillion (44) are close in greyscale, so
-each label also has its own marker (:data:`LABEL_MARKERS`)."""
-LABEL_MARKERS = {"on track": "o", "acceleration needed": "^", "limited progress": "s"}
+"""Label colours. Blue (37), vermillion (44) and green (48) are close in
+greyscale, so each label also has its own marker (:data:`LABEL_MARKERS`)."""
+LABEL_MARKERS = {"reached": "P", "on track": "o", "acceleration needed": "^",
+                 "limited progress": "s"}
 UNLABELLED = "#999999"
 
 SCENARIO_STYLES = (

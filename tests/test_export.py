@@ -1,0 +1,105 @@
+"""PNG/SVG/PDF output: embedded TrueType fonts, byte-stability, atomic writes."""
+
+from __future__ import annotations
+
+import re
+import struct
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from forecast.errors import ConfigError, ForecastError  # noqa: E402
+from forecast.export import figure_bytes, save_figure, write_atomic  # noqa: E402
+from forecast.style import SIZES, use_style  # noqa: E402
+
+VI = "Đảng bộ tỉnh Tiền Giang — kết nạp đảng viên"
+pytestmark = pytest.mark.filterwarnings("error:Glyph:UserWarning")
+
+
+def make_figure():
+    with use_style("column") as fs:
+        fig, ax = plt.subplots(figsize=fs.inches)
+        ax.plot([2020, 2021, 2022], [1252, 2530, 3878])
+        ax.set_title(VI)
+        ax.set_xlabel("Năm — số liệu đến 31/12/2022, đạt 83,5 %")
+    return fig
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the PNG IHDR chunk (bytes 16-24)."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_same_bytes_on_every_run(fmt):
+    first, second = make_figure(), make_figure()
+    a = figure_bytes(first, fmt)
+    assert a == figure_bytes(first, fmt)        # same figure saved twice
+    assert a == figure_bytes(second, fmt)       # the figure rebuilt
+    plt.close("all")
+
+
+def test_pdf_fonts_are_embedded_truetype():
+    pdf = figure_bytes(make_figure(), "pdf")
+    assert b"/Type3" not in pdf
+    assert b"/FontFile2" in pdf                       # TrueType program embedded
+    assert re.search(rb"/BaseFont\s*/([A-Z]{6}\+)?DejaVuSans", pdf)  # subset of DejaVu
+    assert b"/ToUnicode" in pdf                       # text searchable / copyable
+    assert b"/CreationDate" not in pdf and b"/ModDate" not in pdf
+    plt.close("all")
+
+
+def test_svg_text_as_paths_by_default_or_as_text():
+    fig = make_figure()
+    as_paths = figure_bytes(fig, "svg").decode("utf-8")
+    # Glyphs are paths (the words survive only in an XML comment).
+    assert "<text" not in as_paths and "<dc:date>" not in as_paths
+    as_text = figure_bytes(fig, "svg", svg_text="none").decode("utf-8")
+    assert "<text" in as_text and "Tiền Giang" in as_text
+    with pytest.raises(ConfigError, match="svg_text"):
+        figure_bytes(fig, "svg", svg_text="glyphs")
+    plt.close("all")
+
+
+def test_png_pixels_match_named_size():
+    data = figure_bytes(make_figure(), "png", dpi=300)
+    assert png_size(data) == SIZES["column"].pixels(300) == (1003, 944)
+    plt.close("all")
+
+
+def test_missing_glyph_is_an_error():
+    fig = make_figure()
+    fig.axes[0].set_title("中文")                    # CJK: not in DejaVu Sans
+    with pytest.raises(ForecastError, match="cannot draw"):
+        figure_bytes(fig, "png")
+    plt.close("all")
+
+
+def test_save_figure_writes_files_and_alt_text(tmp_path):
+    fig = make_figure()
+    out = save_figure(fig, tmp_path / "sub" / "tien-giang_progress", "Biểu đồ đường. " + VI)
+    assert set(out) == {"png", "svg", "pdf", "alt"}
+    assert out["alt"].name == "tien-giang_progress.alt.txt"
+    assert out["alt"].read_text("utf-8") == "Biểu đồ đường. " + VI + "\n"
+    assert png_size(out["png"].read_bytes()) == SIZES["column"].pixels(300)
+    # No temporary files left behind.
+    assert sorted(p.name for p in out["png"].parent.iterdir()) == sorted(
+        p.name for p in out.values())
+    with pytest.raises(ConfigError, match="alt text is empty"):
+        save_figure(fig, tmp_path / "x", "  ")
+    plt.close("all")
+
+
+def test_write_atomic_keeps_old_file_on_failure(tmp_path):
+    target = tmp_path / "a.txt"
+    write_atomic(target, b"old")
+    with pytest.raises(TypeError):
+        write_atomic(target, "not bytes")                # fails while writing
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
+    write_atomic(target, b"new")
+    assert target.read_bytes() == b"new"
