@@ -27,7 +27,7 @@
 # %% tags=["parameters"]
 unit_id = "tien-giang"
 term = None
-as_of = "2022-12-31"
+as_of = None
 model = "pooled_nb"
 scenarios = ["last", "trend", "full"]
 n_paths = 10000
