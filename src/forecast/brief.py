@@ -82,7 +82,8 @@ class BriefResult:
 
 def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
                 units: list[str] | None = None, as_of=None, model: str = "pooled_nb",
-                scenarios=DEFAULT_SCENARIOS, assumptions: Assumptions | None = None) -> BriefResult:
+                scenarios=DEFAULT_SCENARIOS, assumptions: Assumptions | None = None,
+                formats=("png", "svg", "pdf")) -> BriefResult:
     """Write the brief folder.
 
     Parameters
@@ -103,6 +104,9 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
         Scenarios of :func:`forecast.scenarios.parse_scenario`.
     assumptions : Assumptions, optional
         Default: ``Assumptions()`` (10,000 paths).
+    formats : sequence of str
+        Figure files beside each chart; PNG is always written (the HTML, Word
+        and PDF documents use it). ``("png",)`` makes a quick preview.
 
     Returns
     -------
@@ -134,7 +138,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
         findings = audit(dataset)
         timings["audit"] = round(time.perf_counter() - clock, 3)
         selected, skipped = select_units(dataset, result.table, units)
-        asm = Assembler(dataset, result, findings, tmp, lang, as_of)
+        formats = ("png", *[f for f in formats if f != "png"])
+        asm = Assembler(dataset, result, findings, tmp, lang, as_of, formats)
         parents = [u.split(":", 1)[1] for u in (units or []) if str(u).startswith("parent:")]
         clock = time.perf_counter()
         sections = [asm.portfolio_section(selected, parents)]
@@ -148,7 +153,7 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
         _check_produced(sections, tmp)
         problems = list(asm.problems)
         if skipped:
-            problems.append(f"no target with a known count, no section: {', '.join(skipped)}")
+            sections[0].add("para", t("skipped", lang, n=len(skipped), ids=", ".join(skipped)))
         if problems:
             sec = Section("problems", t("problems", lang))
             sec.add("list", problems)
@@ -169,7 +174,7 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
             timings[name] = round(time.perf_counter() - clock, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         _write_manifest(tmp / "manifest.json", dataset, out, lang, units, selected, skipped,
-                        as_of, model, scenarios, assumptions, problems, timings)
+                        as_of, model, scenarios, assumptions, problems, timings, formats)
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -256,7 +261,7 @@ def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> Non
 
 
 def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as_of, model,
-                    scenarios, assumptions, problems, timings) -> None:
+                    scenarios, assumptions, problems, timings, formats) -> None:
     from .manifest import code_revision, hash_files, now_iso, package_versions
 
     doc = {
@@ -267,6 +272,7 @@ def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as
             "out": str(out), "lang": lang, "units": list(units) if units else None,
             "as_of": as_of.date().isoformat() if as_of is not None else None,
             "model": model, "scenarios": list(scenarios), "assumptions": assumptions.as_dict(),
+            "figure_formats": list(formats),
         },
         "selected_units": selected,
         "skipped_units": skipped,

@@ -19,12 +19,13 @@ import pandas as pd
 
 from . import figures
 from .brief_doc import Document, FigureRef, Section, Table
-from .brief_text import ASSUMPTION_IDS, assumption_meaning, t
+from .brief_assumptions import assumption_values, assumptions_table, unit_assumption_line
+from .brief_text import t
 from .brief_units import (part_year_points, primary_row, sources_rows, unit_source_ids,
                           unit_warnings, yearly_table)
 from .export import save_figure
 from .figures_progress import scenario_name
-from .labels import fmt_date, fmt_int, fmt_month, fmt_num, fmt_pct, fmt_prob, label_text
+from .labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text
 from .outlook import MODEL_SCENARIO, Outlook
 from .scenarios import DETERMINISTIC_SUFFIX
 
@@ -79,10 +80,13 @@ class Assembler:
         The (temporary) brief folder; figures go to ``root/figures``.
     lang : {"vi", "en"}
     as_of : Timestamp or None
+    formats : tuple of str
+        Figure files to write; PNG is always needed (the documents embed it).
     """
 
     def __init__(self, dataset, result: Outlook, findings: pd.DataFrame, root: Path,
-                 lang: str, as_of=None):
+                 lang: str, as_of=None, formats=("png", "svg", "pdf")):
+        self.formats = tuple(formats)
         self.dataset, self.findings, self.root = dataset, findings, Path(root)
         self.lang, self.as_of = lang, as_of
         table = result.table.copy()
@@ -113,7 +117,7 @@ class Assembler:
     def save(self, chart: figures.Chart, name: str, wide: bool) -> FigureRef:
         stem = f"figures/{name}"
         try:
-            save_figure(chart.figure, self.root / stem, chart.alt_text)
+            save_figure(chart.figure, self.root / stem, chart.alt_text, formats=self.formats)
         finally:
             plt.close(chart.figure)
         return FigureRef(stem, chart.title, chart.alt_text, wide)
@@ -219,7 +223,8 @@ class Assembler:
         sec.add("keys", keys)
 
     def _pace_text(self, r: pd.Series) -> str:
-        if missing(r["observed_per_year"]) or missing(r["required_per_year"]):
+        if missing(r["observed_per_year"]) or missing(r["required_per_year"]) \
+                or float(r["remaining"]) <= 0:
             return label_text(r["label"], self.lang)
         return t("pace_value", self.lang, label=label_text(r["label"], self.lang),
                  obs=fmt_int(r["observed_per_year"], self.lang),
@@ -320,45 +325,34 @@ class Assembler:
                                caption=f"{target_name(r, lang)}: {fmt_int(r['target'], lang)}"))
         if len(body) > 1:
             sec.add("para", t("scenario_note", lang))
+        # The engine's notes (English): how the model saw the unit, and why a
+        # scenario has no numbers (e.g. 'last' without any reported year).
+        base = str(r["diagnostics"] or "")
+        notes = [base] if base else []
+        for _, s in rows.iterrows():
+            diag = str(s["diagnostics"] or "")
+            extra = diag[len(base):].lstrip("; ") if diag.startswith(base) else diag
+            if s["scenario"] != MODEL_SCENARIO and missing(s["p_reach"]) and extra:
+                notes.append(f"{scenario_name(str(s['scenario']), lang)}: {extra}")
+        if notes:
+            sec.add("heading", t("model_notes", lang))
+            sec.add("list", notes)
 
     def _assumption_line(self, sec: Section, unit_id: str) -> None:
         from .requirements import conversion_rates
 
-        values = self.assumption_values()
         conv = conversion_rates(self.dataset, unit_id, self.result.assumptions, self.as_of)
-        values["conversion_introduced"] = fmt_num(conv.introduced, self.lang, 3)
-        values["conversion_trained"] = fmt_num(conv.trained, self.lang, 3)
-        items = [f"{ASSUMPTION_IDS.get(k, '–')} {k} = {v}" for k, v in values.items()]
         sec.add("heading", t("assumptions", self.lang))
-        sec.add("para", "; ".join(items) + ".")
+        sec.add("para", unit_assumption_line(self.assumption_values(), conv, self.lang))
 
     def assumption_values(self) -> dict[str, str]:
         """Each assumption's value, formatted (the estimated profile spelled out)."""
-        lang = self.lang
-        out = {}
-        for k, v in self.result.assumptions.as_dict().items():
-            if k == "within_year_profile":
-                prof = v if v is not None else self._profile()
-                shown = ", ".join(fmt_pct(100 * x, lang, 0) for x in prof)
-                out[k] = shown if v is not None else f"{t('estimated', lang)}: {shown}"
-            elif isinstance(v, bool) or isinstance(v, str):
-                out[k] = str(v)
-            elif isinstance(v, int):
-                out[k] = fmt_int(v, lang) if k != "seed" else str(v)
-            elif isinstance(v, float):
-                out[k] = fmt_num(v, lang, 3).rstrip("0").rstrip(",.")
-            else:
-                out[k] = str(v)
-        return out
+        return assumption_values(self.result.assumptions, self._profile(), self.lang)
 
     def assumptions_section(self) -> Section:
         """The full list: id, field, value and meaning of every assumption."""
-        lang = self.lang
-        sec = Section("assumptions", t("assumptions", lang))
-        rows = [[ASSUMPTION_IDS.get(k, "–"), k, v, assumption_meaning(k, lang)]
-                for k, v in self.assumption_values().items()]
-        sec.add("table", Table([t(c, lang) for c in ("col_id", "col_field", "col_value",
-                                                     "col_meaning")], rows))
+        sec = Section("assumptions", t("assumptions", self.lang))
+        sec.add("table", assumptions_table(self.assumption_values(), self.lang))
         return sec
 
     def _sources(self, sec: Section, unit_id: str) -> None:

@@ -92,3 +92,26 @@ class Document:
     title: str
     meta: str
     sections: list[Section] = field(default_factory=list)
+
+
+def share_widths(natural: list[float], total: float) -> list[float]:
+    """Column widths summing to ``total`` from each column's natural width.
+
+    Narrow columns (dates, numbers) keep their natural width so they never
+    wrap; the wide ones share what is left in proportion to theirs. When all
+    fit, every column grows in proportion.
+    """
+    n = len(natural)
+    widths = [0.0] * n
+    left = total
+    order = sorted(range(n), key=lambda i: natural[i])
+    for k, i in enumerate(order):
+        if natural[i] <= left / (n - k):
+            widths[i] = natural[i]
+            left -= natural[i]
+            continue
+        rest = sum(natural[j] for j in order[k:])
+        for j in order[k:]:
+            widths[j] = left * natural[j] / rest
+        return widths
+    return [w * total / sum(widths) for w in widths]

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .brief_doc import Document, FigureRef, Section, Table
+from .brief_doc import Document, FigureRef, Section, Table, share_widths
 
 FONT = "Arial"
 TEXT_WIDTH_CM = 17.0
@@ -102,6 +102,14 @@ def _table(d, tab: Table) -> None:
         cells = table.add_row().cells
         for i, (cell, v) in enumerate(zip(cells, row)):
             _small(cell, str(v), right=i in tab.numeric)
+    # Widths from the longest text of each column (0.17 cm a character at
+    # 8.5 pt, long texts capped), so dates and numbers stay on one line.
+    natural = [0.17 * min(max(len(str(x)) for x in [c, *(r[i] for r in tab.rows)]), 45) + 0.4
+               for i, c in enumerate(tab.columns)]
+    table.autofit = False
+    for i, width in enumerate(share_widths(natural, TEXT_WIDTH_CM)):
+        for cell in table.columns[i].cells:
+            cell.width = Cm(width)
     d.add_paragraph()
 
 

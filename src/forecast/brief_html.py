@@ -27,8 +27,8 @@ caption{text-align:left;font-weight:bold;padding:.2em 0}
 dl.keys{display:grid;grid-template-columns:max-content 1fr;gap:.25em 1.2em;margin:.4em 0}
 dl.keys dt{color:#555}dl.keys dd{margin:0;font-weight:bold}
 .figs{display:flex;flex-wrap:wrap;gap:1em}figure{margin:0}
-figure.wide{flex:1 1 100%}figure.col{flex:1 1 45%;min-width:320px}
-figure img{width:100%;height:auto;border:1px solid #eee}
+figure.wide{flex:1 1 100%}figure.col{flex:0 1 calc(50% - .5em);min-width:320px}
+figure img{width:100%;height:auto;border:1px solid #eee}figure.wide img{max-width:920px}
 figcaption{font-size:.85em;color:#555}
 .warning{background:#fff4e5;border-left:4px solid #D55E00;padding:.4em .7em;margin:.4em 0}
 """

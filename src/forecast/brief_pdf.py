@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from .brief_doc import Document, FigureRef, Section, Table
+from .brief_doc import Document, FigureRef, Section, Table, share_widths
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -109,22 +109,9 @@ def column_widths(pdf: FPDF, tab: Table, total: float) -> list[float]:
     natural = []
     for i in range(n):
         texts = [str(tab.columns[i])] + [str(r[i]) for r in tab.rows]
-        natural.append(max(pdf.get_string_width(nfc(x)) for x in texts) * 1.08 + 2.6)
-    widths = [0.0] * n
-    left = total
-    order = sorted(range(n), key=lambda i: natural[i])
-    for k, i in enumerate(order):
-        rest = [natural[j] for j in order[k:]]
-        if natural[i] <= left / (n - k):
-            widths[i] = natural[i]
-            left -= natural[i]
-        else:
-            for j in order[k:]:
-                widths[j] = left * natural[j] / sum(rest)
-            break
-    else:
-        widths = [w * total / sum(widths) for w in widths]
-    return widths
+        natural.append(min(max(pdf.get_string_width(nfc(x)) for x in texts) * 1.08 + 2.6,
+                           0.45 * total))
+    return share_widths(natural, total)
 
 
 def _table(pdf: FPDF, tab: Table) -> None:
@@ -132,6 +119,7 @@ def _table(pdf: FPDF, tab: Table) -> None:
         _text(pdf, tab.caption, size=8.5, bold=True, space=0.5)
     pdf.set_font(FONT, "", 7.5)
     widths = column_widths(pdf, tab, pdf.epw)
+    n = len(tab.columns)
     align = tuple("RIGHT" if i in tab.numeric else "LEFT" for i in range(n))
     head = FontFace(emphasis="BOLD", fill_color=(232, 240, 248))
     with pdf.table(col_widths=widths, text_align=align, line_height=3.6, padding=0.8,

@@ -115,6 +115,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "scenario_note": {
         "vi": "Mỗi kịch bản đặt tỷ lệ đạt chỉ tiêu năm cho các năm còn lại; bảng đầy đủ (kể cả bản không ngẫu nhiên) ở tables/scenarios.csv.",
         "en": "Each scenario imposes a yearly attainment for the years left; the full table (with the deterministic variants) is in tables/scenarios.csv."},
+    "model_notes": {"vi": "Ghi chú của mô hình (tiếng Anh)", "en": "Model notes"},
     "estimated": {"vi": "ước lượng từ số liệu", "en": "estimated from the data"},
     "figures_note": {
         "vi": "Mỗi biểu đồ có tệp PNG (300 dpi, để chèn vào Word), SVG và PDF (cho LaTeX) trong thư mục figures/.",
@@ -127,6 +128,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "what:pace": {"vi": "biểu đồ nhịp kết nạp", "en": "the pace chart"},
     "what:multiples": {"vi": "biểu đồ các đơn vị trực thuộc", "en": "the member units chart"},
     "what:section": {"vi": "phần của đơn vị", "en": "the unit's section"},
+    "skipped": {"vi": "{n} đơn vị được chọn không có chỉ tiêu với số liệu nên không có phần riêng: {ids}.",
+                "en": "{n} units asked for have no target with figures and get no section: {ids}."},
     "no_targets": {"vi": "Đơn vị không có chỉ tiêu với số liệu trong kết quả dự báo.",
                    "en": "The unit has no target with figures in the outlook."},
 }

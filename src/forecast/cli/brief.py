@@ -75,6 +75,9 @@ def run(args: argparse.Namespace) -> int:
     result = build_brief(dataset, args.out, lang=args.lang, units=args.units,
                          as_of=as_of_date(args), model=args.model, scenarios=scenarios,
                          assumptions=assumptions)
+    if result.skipped:
+        print(f"forecast brief: note: {len(result.skipped)} unit(s) asked for have no target "
+              f"with figures and get no section: {', '.join(result.skipped)}", file=sys.stderr)
     for problem in result.problems:
         print(f"forecast brief: warning: {problem}", file=sys.stderr)
     print(f"brief written to {result.out} ({len(result.units)} unit sections, "
