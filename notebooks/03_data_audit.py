@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3.11 (forecast)
 #     language: python
@@ -97,7 +99,7 @@ print(format_findings(findings[findings["severity"] == "warning"]))
 # %%
 profile = estimate_profile(ctx.dataset, ctx.assumptions)
 print(profile.method)
-profile.evidence.round(3)
+profile.evidence.round({"t": 3, "share": 3, "exponent": 3, "weight": 3})
 
 # %%
 points = part_year_points(ctx.dataset, profile_unit)
