@@ -103,3 +103,55 @@ def test_write_atomic_keeps_old_file_on_failure(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["a.txt"]
     write_atomic(target, b"new")
     assert target.read_bytes() == b"new"
+
+
+def test_chart_layout_is_frozen():
+    """Charts leave with a solved, rounded layout and no layout engine, so a
+    later save (any format, any order) cannot move anything."""
+    import pandas as pd
+
+    from forecast import figures
+
+    yearly = pd.DataFrame({"year": [2020, 2021], "admitted": [1252, 1278],
+                           "target": [1500, 1500]})
+    fig = figures.yearly_admissions(yearly, unit_name="Tiền Giang",
+                                    source_line="Nguồn: Báo Ấp Bắc, 16/9/2023.",
+                                    lang="vi").figure
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    engine = fig.get_layout_engine()
+    assert engine is None or isinstance(engine, PlaceHolderLayoutEngine)  # does nothing
+    for ax in fig.axes:
+        for v in ax.get_position().bounds:
+            assert v == pytest.approx(round(v, 5), abs=1e-12)
+    svg = figure_bytes(fig, "svg")
+    figure_bytes(fig, "png")
+    assert figure_bytes(fig, "svg") == svg
+    plt.close("all")
+
+
+@pytest.mark.slow
+def test_same_bytes_under_other_hash_seeds():
+    """Small multiples (seaborn + constrained layout) do not depend on PYTHONHASHSEED."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    code = (
+        "import sys, hashlib; sys.path.insert(0, 'scripts')\n"
+        "import matplotlib; matplotlib.use('Agg')\n"
+        "from render_figure_gallery import synthetic_outlook, SOURCE_EN\n"
+        "from forecast import figures\n"
+        "from forecast.export import figure_bytes\n"
+        "c = figures.small_multiples(synthetic_outlook(6), 'u00', source_line=SOURCE_EN, lang='en')\n"
+        "print(hashlib.sha256(figure_bytes(c.figure, 'svg')).hexdigest())\n"
+    )
+    digests = set()
+    for seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": seed, "MPLBACKEND": "Agg"}
+        out = subprocess.run([sys.executable, "-c", code], cwd=repo, env=env,
+                             capture_output=True, text=True, check=True)
+        digests.add(out.stdout.strip())
+    assert len(digests) == 1

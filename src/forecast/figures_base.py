@@ -229,6 +229,25 @@ def legend_above(ax: Any, handles: list, fs: FigureSize, *, top_ticks: bool = Fa
                      columnspacing=1.0, **kw)
 
 
+def finish(fig: Figure, title: str, alt_text: str) -> Chart:
+    """Fix the layout once and return the chart.
+
+    The constrained layout is solved once, at the PNG resolution, and then
+    frozen with axes positions rounded to 1e-5 of the figure: the solver's
+    last digits depend on Python's hash seed (they changed the SVG bytes of
+    the small multiples from run to run), and a frozen layout also makes
+    the PNG, SVG and PDF of one chart agree whatever order they are saved in.
+    """
+    dpi = fig.dpi
+    fig.set_dpi(MEASURE_DPI)
+    fig.draw_without_rendering()
+    fig.set_dpi(dpi)
+    for ax in fig.axes:
+        ax.set_position([round(v, 5) for v in ax.get_position().bounds])
+    fig.set_layout_engine("none")
+    return Chart(fig, alt_text, title)
+
+
 def frame_texts(fig: Figure) -> dict[str, str]:
     """The title, subtitle and source text of a framed figure (for tests)."""
     out = {}

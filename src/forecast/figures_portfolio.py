@@ -20,7 +20,7 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, legend_above, new_figure, select_rows
+from .figures_base import Chart, finish, legend_above, new_figure, select_rows
 from .figures_progress import text_level
 from .labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, label_text, text
 from .style import (INK, LABELS, MUTED, TARGET, font_size, label_color,
@@ -138,7 +138,7 @@ def portfolio(
     listing = "; ".join(
         f"{r['name']} {fmt_prob(r['p_reach'], lang)}" for _, r in rows[::-1].iterrows())
     alt = text("alt_portfolio", lang, title=title, n=n, listing=listing)
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
 
 
 def pace_dumbbell(
@@ -231,5 +231,5 @@ def pace_dumbbell(
         f"{r['name']}: {fmt_int(r['observed_per_year'], lang)} / "
         f"{fmt_int(r['required_per_year'], lang)}" for _, r in rows[::-1].iterrows())
     alt = text("alt_pace", lang, title=title, listing=listing)
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
 

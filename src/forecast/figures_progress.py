@@ -15,7 +15,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, add_legend, new_figure, path_for, select_rows
+from .figures_base import Chart, finish, add_legend, new_figure, path_for, select_rows
 from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, text
 from .scenarios import DETERMINISTIC_SUFFIX
 from .style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
@@ -192,7 +192,7 @@ def progress_to_target(
     alt = text("alt_progress", lang, title=title, cum=fmt_int(row["cumulative"], lang),
                as_of=fmt_date(as_of, lang), target=fmt_int(target, lang), q50=final[1],
                q10=final[0], q90=final[2], deadline=fmt_date(end, lang), p=p)
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
 
 
 def _facet_size(fs: Any, n: int) -> tuple[int, float]:
@@ -296,7 +296,7 @@ def small_multiples(
                             fig=grid.figure, body_height_in=body_h)
     alt = text("alt_multiples", lang, title=title, n=len(rows),
                units="; ".join(f"{p}" for p in panels))
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
 
 
 def text_level(lang: str, level: float = 0.8) -> str:

@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, add_legend, new_figure, select_rows
+from .figures_base import Chart, finish, add_legend, new_figure, select_rows
 from .labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, month_name, text
 from .profile import DEFAULT_PROFILE, share_by
 from .style import (FORECAST, FUNNEL_COLORS, FUNNEL_HATCHES, GREY_BAR, INK, MUTED, TARGET,
@@ -101,7 +101,7 @@ def yearly_admissions(
         f"{y}: {fmt_int(a, lang)}" + (f" ({fmt_pct(p, lang, 1)})" if not np.isnan(p) else "")
         for y, a, p in zip(years, admitted, att))
     alt = text("alt_yearly", lang, title=title, listing=listing)
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
 
 
 def part_year_nowcast(
@@ -192,7 +192,7 @@ def part_year_nowcast(
     alt = text("alt_nowcast", lang, title=title,
                listing="; ".join(f"{fmt_date(r['period_end'], lang)}: {fmt_int(r['admitted'], lang)}"
                                  f" ({fmt_pct(r['share'], lang, 1)})" for _, r in d.iterrows()))
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
 
 
 def pipeline(
@@ -257,4 +257,4 @@ def pipeline(
         ax.tick_params(axis="y", length=0)
     alt = text("alt_pipeline", lang, title=title, introduced=fmt_int(need[0], lang),
                trained=fmt_int(need[1], lang), admitted=fmt_int(need[2], lang))
-    return Chart(fig, alt, title)
+    return finish(fig, title, alt)
