@@ -229,3 +229,27 @@ def test_cli_writes_reports_and_json(tmp_path, monkeypatch, capsys, world):
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["code_revision"] and run["parameters"]["paths"] == 200
     assert pd.read_csv(tmp_path / "scores.csv")["model"].isin(["oracle", bt.PACE_LABEL]).all()
+
+
+def test_models_share_one_engine_call_and_fall_back_one_by_one():
+    ds = tiny_dataset()
+    known = bt.outcomes(ds)
+    when = bt.origins(ds, known)
+    calls = []
+
+    def fake(dataset, as_of, model, assumptions, units=None):
+        calls.append(model)
+        if isinstance(model, list) and as_of.month == 6:
+            from forecast.errors import ModelError
+            raise ModelError("a list is refused at mid-year")
+        names = model if isinstance(model, list) else [model]
+        return pd.DataFrame([{"unit_id": "cc", "target_id": "cc-2021", "model": m,
+                              "p_reach": 0.25} for m in names])
+
+    cases, failures = bt.forecast_cases(ds, known, when, ("m1", "m2"), forecaster=fake)
+    assert failures.empty
+    got = cases[cases["target_id"] == "cc-2021"].groupby("model").size()
+    assert got["m1"] == 2 and got["m2"] == 2  # 1 January and 30 June
+    # 1 January: one call with both; 30 June: the list refused, then one call each
+    jan = [c for c in calls if isinstance(c, list)]
+    assert ["m1", "m2"] in jan and "m1" in calls and "m2" in calls

@@ -59,6 +59,8 @@ def outlook_forecaster(dataset, as_of: pd.Timestamp, model: str,
                        assumptions: Assumptions, units=None) -> pd.DataFrame:
     """The engine as analysts call it: ``forecast.outlook.outlook(...).table``.
 
+    ``model`` may be a list of model names (one engine call for all of them).
+
     Only the model's own forecast is scored (``scenario == "model"``); the
     inverse search ("what it would take") is skipped, since it is not scored.
     """
@@ -243,12 +245,9 @@ def _origin_cases(job) -> tuple[list, list]:
     cases, failures = [], []
     if not ids:
         return cases, failures
-    for model in models:
-        try:
-            table = forecaster(past, as_of, model, assumptions, units)
-        except ForecastError as exc:
-            failures.append({"dataset": label, "model": model, "as_of": as_of,
-                             "error": str(exc).splitlines()[0]})
+    for model, table, error in _tables(forecaster, past, as_of, models, assumptions, units):
+        if error is not None:
+            failures.append({"dataset": label, "model": model, "as_of": as_of, "error": error})
             continue
         rows = table[table["target_id"].isin(ids)].drop_duplicates("target_id")
         for _, r in rows.iterrows():
@@ -264,6 +263,25 @@ def _origin_cases(job) -> tuple[list, list]:
         c["p_log"] = LABEL_P_LOG[r["label"]]
         cases.append(c)
     return cases, failures
+
+
+def _tables(forecaster, past, as_of, models, assumptions, units):
+    """``(model, table, error)`` per model: one engine call for all models when it
+    succeeds (progress and data preparation are then shared), else one per model."""
+    models = list(models)
+    if len(models) > 1:
+        try:
+            table = forecaster(past, as_of, models, assumptions, units)
+            return [(m, table[table["model"] == m], None) for m in models]
+        except ForecastError:
+            pass
+    out = []
+    for m in models:
+        try:
+            out.append((m, forecaster(past, as_of, m, assumptions, units), None))
+        except ForecastError as exc:
+            out.append((m, None, str(exc).splitlines()[0]))
+    return out
 
 
 def _case(label, model, r, truth, as_of, origin) -> dict:
