@@ -22,7 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="score the forecasts: past data (rolling origin) and synthetic units",
         description=("Forecast every target with a known outcome from the data available at "
                      "earlier dates, with every model and the official pace label, and score "
-                     "them (Brier with decomposition, log score, coverage of 50 %% and 80 %% "
+                     "them (Brier with decomposition, log score, coverage of 50 % and 80 % "
                      "intervals, interval score, reliability table, bootstrap intervals by "
                      "year); then the same on synthetic units whose truth is known. Writes "
                      "scores.csv, scores.json, reliability.csv, cases.csv and run.json."),
@@ -31,8 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_json_option(p)
     p.add_argument("--out", metavar="DIR", type=Path, default=None,
                    help="output folder (default: reports/backtest/)")
-    p.add_argument("--synthetic-units", metavar="N", type=int, default=200,
-                   help="synthetic units in the simulation study; 0 skips it (default 200)")
+    p.add_argument("--synthetic-units", metavar="N", type=int, default=50,
+                   help=("synthetic units in the simulation study; 0 skips it "
+                         "(default 50; docs/backtest.md reports 200)"))
     p.add_argument("--paths", metavar="N", type=int, default=2000,
                    help="Monte Carlo paths per forecast (default 2000)")
     p.add_argument("--seed", metavar="S", type=int, default=1,
