@@ -145,3 +145,26 @@ def test_pdf_column_widths_fill_the_page_and_keep_dates_whole():
     assert sum(widths) == pytest.approx(170.0)
     assert widths[1] >= pdf.get_string_width("31/12/2017")
 
+
+
+def test_stable_zip_fixes_entry_times_and_document_dates(tmp_path):
+    import zipfile
+
+    from forecast.brief import stable_zip
+
+    core = ('<cp:coreProperties><dcterms:created xsi:type="dcterms:W3CDTF">2026-11-22T13:00:00Z'
+            '</dcterms:created><dcterms:modified xsi:type="dcterms:W3CDTF">2026-11-22T13:00:05Z'
+            "</dcterms:modified></cp:coreProperties>")
+    paths = []
+    for i, when in enumerate([(2026, 11, 22, 13, 0, 0), (2026, 11, 22, 14, 30, 2)]):
+        path = tmp_path / f"doc{i}.docx"
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr(zipfile.ZipInfo("docProps/core.xml", when), core.replace("13:00", f"1{i}:00"))
+            z.writestr(zipfile.ZipInfo("word/document.xml", when), "<w:document/>")
+        stable_zip(path)
+        paths.append(path)
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    with zipfile.ZipFile(paths[0]) as z:
+        assert z.read("docProps/core.xml").decode().count("2000-01-01T00:00:00Z") == 2
+        assert z.read("word/document.xml") == b"<w:document/>"
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}

@@ -22,8 +22,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import shutil
 import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,6 +173,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
                                      ("pdf", write_pdf, "brief.pdf")):
             clock = time.perf_counter()
             writer(doc, tmp, tmp / target)
+            if target.endswith(".docx"):
+                stable_zip(tmp / target)
             timings[name] = round(time.perf_counter() - clock, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         _write_manifest(tmp / "manifest.json", dataset, out, lang, units, selected, skipped,
@@ -227,6 +231,32 @@ def _swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def stable_zip(path: Path) -> None:
+    """Rewrite an Office file (a zip) with fixed entry times and document dates.
+
+    python-docx and openpyxl stamp the current time into the zip entries and
+    ``docProps/core.xml``; with fixed ones an unchanged brief has unchanged
+    bytes, like its figures.
+    """
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    tmp = path.with_name(f".{path.name}.tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>",
+                                       data.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    os.replace(tmp, path)
+
+
 def _iso_frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
@@ -258,6 +288,7 @@ def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> Non
             for i, col in enumerate(df.columns, start=1):
                 width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
                 sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width + 2, 60)
+    stable_zip(folder / "brief.xlsx")
 
 
 def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as_of, model,
