@@ -206,6 +206,7 @@ def test_failing_model_is_recorded_not_fatal(world):
     assert set(res.scores["model"]) == {bt.PACE_LABEL}
 
 
+@pytest.mark.slow
 def test_cli_writes_reports_and_json(tmp_path, monkeypatch, capsys, world):
     import json
 
