@@ -12,7 +12,9 @@ writes with :func:`write_results` into one table. Layout of the output folder::
     OUT/<run_id>/<run_id>.run.json    fingerprint + file list: marks it complete
     OUT/<run_id>/<run_id>.failed.ipynb  the last failed attempt, error visible
 
-A run executes in ``OUT/.staging/<run_id>/`` (its ``output_dir``); only when it
+A run executes in ``OUT/.staging/<attempt>/<run_id>/`` (its ``output_dir``; the
+attempt folder is new for every batch, so a worker orphaned by a killed batch
+cannot touch a rerun's files); only when it
 succeeds are its files moved into ``OUT/<run_id>/`` and its record written
 last. A failed or killed run therefore never replaces good outputs, and a
 rerun skips every run whose record matches its current fingerprint.
@@ -32,59 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from .batch_config import BatchConfig, RunSpec, load_config, plan_runs
-from .batch_io import atomic_write_json, atomic_write_text, dumps, file_sha256, read_json, to_jsonable
+from .batch_io import atomic_write_json, atomic_write_text, dumps, file_sha256, read_json
+from .batch_results import collect_results, write_results
 from .errors import ConfigError
 from .manifest import environment, fingerprint, hash_files, now_iso, summarize, write_manifest
 
 __all__ = ["BatchResult", "run_batch", "write_results", "collect_results", "default_kernel"]
 
 STAGING = ".staging"
-RUN_COLUMNS = ["run_id", "notebook", "unit_id", "scenario", "status"]
-
-
-def write_results(results: Any, output_dir: str | os.PathLike[str], name: str | None = None) -> Path:
-    """Write a notebook run's results as JSON beside its executed notebook.
-
-    Notebooks call this last, with the ``output_dir`` parameter the batch
-    gave them. The file is ``<output_dir>/<name>.json``, where ``name``
-    defaults to the folder's name (the batch names each run's folder after
-    its run id). Written atomically.
-
-    Parameters
-    ----------
-    results : dict
-        JSON-able results (DataFrames, numpy values, dates are converted). Put
-        table rows under ``"records"`` (a list of dicts or a DataFrame): the
-        batch's ``results.csv`` gets one row per record; other top-level
-        scalar values are repeated on each row. Text values naming files
-        inside ``output_dir`` are stored relative to it, so they stay right
-        when the batch moves the run's files into place.
-    output_dir : str or path
-        The notebook's ``output_dir`` parameter.
-    name : str, optional
-        File name without ``.json``.
-
-    Returns
-    -------
-    Path
-        The file written.
-    """
-    if not str(output_dir):
-        raise ConfigError("write_results: output_dir is empty; expected a folder. Fix: set "
-                          "output_dir in the notebook's parameters cell (the batch sets it itself).")
-    out = Path(output_dir).resolve()
-    obj = _relative_paths(to_jsonable(results), str(out) + os.sep)
-    return atomic_write_json(out / f"{name or out.name}.json", obj)
-
-
-def _relative_paths(obj: Any, prefix: str) -> Any:
-    if isinstance(obj, str):
-        return obj[len(prefix):] if obj.startswith(prefix) else obj
-    if isinstance(obj, dict):
-        return {k: _relative_paths(v, prefix) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_relative_paths(v, prefix) for v in obj]
-    return obj
 
 
 def default_kernel() -> str:
@@ -217,6 +174,7 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
 
         close_in_workers(lock.fd)
         shutil.rmtree(out / STAGING, ignore_errors=True)
+        staging_root = out / STAGING / os.urandom(4).hex()
         records = {s.run_id: _record(s, fingerprint(s.parameters, nb_hashes[str(s.notebook)],
                                                     data_hashes, kernel)) for s in specs}
         todo = [s for s in specs if force or not _up_to_date(out, records[s.run_id])]
@@ -234,7 +192,7 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
                            runs=list(records.values()), started=started, extra=extra)
 
         save_manifest()
-        tasks = [_task(s, out, kernel, config) for s in todo]
+        tasks = [_task(s, staging_root, kernel, config) for s in todo]
         bar = _progress(len(tasks), len(specs) - len(todo), progress)
 
         def on_start(task: dict[str, Any]) -> None:
@@ -242,7 +200,7 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
 
         def on_done(task: dict[str, Any], outcome: Mapping[str, Any]) -> None:
             rec = records[task["run_id"]]
-            _finalize(out, task, rec, outcome)
+            _finalize(out, staging_root, task, rec, outcome)
             save_manifest()
             bar.update(rec["status"])
 
@@ -295,20 +253,21 @@ def _up_to_date(out: Path, rec: Mapping[str, Any]) -> bool:
     return bool(outputs) and all((run_dir / o).is_file() for o in outputs)
 
 
-def _task(spec: RunSpec, out: Path, kernel: str, config: BatchConfig) -> dict[str, Any]:
-    staging = out / STAGING / spec.run_id
+def _task(spec: RunSpec, staging_root: Path, kernel: str, config: BatchConfig) -> dict[str, Any]:
+    staging = staging_root / spec.run_id
     staging.mkdir(parents=True, exist_ok=True)
     return {"run_id": spec.run_id, "notebook": str(spec.notebook),
             "output_notebook": str(staging / f"{spec.run_id}.ipynb"),
             "parameters": {**spec.parameters, "output_dir": str(staging)},
             "kernel": kernel, "cwd": str(spec.notebook.parent),
-            "cell_timeout": config.cell_timeout, "pid_file": str(staging / ".kernel.json")}
+            "cell_timeout": config.cell_timeout, "pid_file": str(staging_root / f"{spec.run_id}.kernel.json")}
 
 
-def _finalize(out: Path, task: Mapping[str, Any], rec: dict[str, Any], outcome: Mapping[str, Any]) -> None:
+def _finalize(out: Path, staging_root: Path, task: Mapping[str, Any], rec: dict[str, Any],
+              outcome: Mapping[str, Any]) -> None:
     """Move a good run's files into place, or keep a failed run's notebook with its error."""
     run_id = task["run_id"]
-    staging, run_dir = out / STAGING / run_id, out / run_id
+    staging, run_dir = staging_root / run_id, out / run_id
     run_dir.mkdir(parents=True, exist_ok=True)
     result_file = staging / f"{run_id}.json"
     status, reason, kind = outcome["status"], outcome.get("reason", ""), outcome.get("error_type", "")
@@ -323,7 +282,7 @@ def _finalize(out: Path, task: Mapping[str, Any], rec: dict[str, Any], outcome: 
         # The record marks a run complete, so it goes first and comes back last.
         record_file.unlink(missing_ok=True)
         moved = []
-        for f in sorted(p for p in staging.rglob("*") if p.is_file() and p.name != ".kernel.json"):
+        for f in sorted(p for p in staging.rglob("*") if p.is_file()):
             rel = f.relative_to(staging)
             (run_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(f, run_dir / rel)
@@ -385,45 +344,3 @@ class _Bar:
 
 def _progress(total: int, skipped: int, enabled: bool) -> _Bar:
     return _Bar(total, skipped, enabled)
-
-
-def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Path]:
-    """Gather every good run's JSON into ``results.json`` and ``results.csv``.
-
-    ``results.json`` is a list with one object per run (``run_id``,
-    ``notebook``, ``unit_id``, ``scenario``, ``status``, ``results``).
-    ``results.csv`` has one row per record under ``"records"`` (or one row per
-    run without records), run columns first; nested values are JSON text.
-    """
-    import pandas as pd
-
-    combined, rows = [], []
-    for r in runs:
-        if r["status"] not in ("ok", "skipped"):
-            continue
-        head = {k: (Path(r[k]).stem if k == "notebook" else r[k]) for k in RUN_COLUMNS}
-        obj = read_json(out / r["run_id"] / f"{r['run_id']}.json")
-        combined.append({**head, "results": obj})
-        rows.extend({**head, **row} for row in _rows(obj))
-    json_path = atomic_write_json(out / "results.json", combined)
-    frame = pd.DataFrame(rows, columns=None if rows else RUN_COLUMNS)
-    csv_path = atomic_write_text(out / "results.csv", frame.to_csv(index=False, lineterminator="\n"))
-    return csv_path, json_path
-
-
-def _cell(v: Any) -> Any:
-    return dumps(v).strip() if isinstance(v, (dict, list)) else v
-
-
-def _rows(obj: Any) -> list[dict[str, Any]]:
-    if isinstance(obj, list):
-        return [{k: _cell(v) for k, v in r.items()} if isinstance(r, dict) else {"value": _cell(r)} for r in obj]
-    if not isinstance(obj, dict):
-        return [{"value": _cell(obj)}]
-    scalars = {k: v for k, v in obj.items() if not isinstance(v, (dict, list))}
-    records = obj.get("records")
-    if isinstance(records, list) and records:
-        return [{**scalars, **{k: _cell(v) for k, v in rec.items()}} if isinstance(rec, dict)
-                else {**scalars, "value": _cell(rec)} for rec in records]
-    return [{**scalars, **{k: _cell(v) for k, v in obj.items() if k not in scalars and k != "records"}}]
-

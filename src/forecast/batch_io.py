@@ -86,7 +86,8 @@ def to_jsonable(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     if isinstance(obj, (_dt.datetime, _dt.date)):
-        return obj.isoformat()
+        iso = obj.isoformat()
+        return None if iso == "NaT" else iso  # pandas' NaT is a datetime too
     return _to_jsonable_scientific(obj)
 
 
