@@ -37,14 +37,15 @@ def test_overlapping_part_years_keep_the_longest():
     assert list(got["obs_id"]) == ["h1"]
 
 
-def test_term_to_date_total_beats_its_yearly_pieces_on_a_tie():
-    # Tiền Giang: 1,252 + 1,278 + 1,348 = 3,878 "since 2020"; same days covered.
+def test_yearly_pieces_beat_the_term_to_date_total_on_a_tie():
+    # Tiền Giang: 1,252 + 1,278 + 1,348 = 3,878 "since 2020"; same days covered,
+    # and the three years show the path.
     obs = _obs([("y20", "2020-01-01", "2020-12-31", 1252.0),
                 ("y21", "2021-01-01", "2021-12-31", 1278.0),
                 ("y22", "2022-01-01", "2022-12-31", 1348.0),
                 ("ttd", "2020-01-01", "2022-12-31", 3878.0)])
     got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"))
-    assert list(got["obs_id"]) == ["ttd"]
+    assert list(got["obs_id"]) == ["y20", "y21", "y22"] and got["value"].sum() == 3878
     # Before the 2022 figures exist, the two yearly counts are all there is.
     got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"), as_of=T("2021-12-31"))
     assert list(got["obs_id"]) == ["y20", "y21"] and got["value"].sum() == 2530

@@ -45,10 +45,11 @@ def admitted_spans(
     three yearly counts and "since the term began". Among the counts for the
     whole unit (no subgroup) whose period lies inside ``[start, end]`` and
     ended by ``as_of``, this picks the set of non-overlapping periods that
-    covers the most days (weighted interval scheduling). On a tie, fewer and
-    longer periods win (a unit's own term-to-date total over its yearly
-    pieces); two reports of the very same period keep the one published
-    later (the audit shows the conflict).
+    covers the most days (weighted interval scheduling). On a tie, more and
+    shorter periods win: yearly counts over the "since the term began" total
+    that sums them, because they show the path and give the models one
+    figure a year (the audit checks that the two agree). Two reports of the
+    very same period keep the later row (the audit shows the conflict).
 
     Returns
     -------
@@ -78,13 +79,13 @@ def admitted_spans(
     ends = cand["period_end"].to_numpy()
     days = ((ends - starts) / np.timedelta64(1, "D")).astype(float) + 1
     n = len(cand)
-    # best[i] = (days covered, -pieces) using rows among the first i.
+    # best[i] = (days covered, pieces) of the best choice among the first i rows.
     best: list[tuple[float, int]] = [(0.0, 0)]
     choice: list[tuple[bool, int]] = []
     for i in range(n):
         # last row j < i whose period ends before row i starts
         j = int(np.searchsorted(ends[:i], starts[i], side="left"))
-        take = (best[j][0] + days[i], best[j][1] - 1)
+        take = (best[j][0] + days[i], best[j][1] + 1)
         skip = best[i]
         if take > skip:
             best.append(take)
