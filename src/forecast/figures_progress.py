@@ -285,7 +285,8 @@ def small_multiples(
             ax.set_title(f"{short} · {p_text}", loc="left", fontsize=font_size("note", fs),
                          pad=2)
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
-            ax.yaxis.set_major_locator(MaxNLocator(3))
+            # Steps of 1, 2.5 or 5 (x10) so the 100 % target sits on a gridline.
+            ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2.5, 5, 10]))
             _year_axis(ax, start, end)
             ax.xaxis.set_major_locator(mdates.YearLocator(2))
             # Re-applying locators makes fresh tick labels: hide them again where
@@ -294,6 +295,8 @@ def small_multiples(
                            labelbottom=i + ncols >= n_panels)
         fig, _ = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                             fig=grid.figure, body_height_in=body_h)
+        # Room between a panel's title and the x axis of the panel above.
+        fig.get_layout_engine().set(hspace=0.06)
     alt = text("alt_multiples", lang, title=title, n=len(rows),
                units="; ".join(f"{p}" for p in panels))
     return finish(fig, title, alt)

@@ -87,18 +87,18 @@ def get_size(size: str | FigureSize) -> FigureSize:
         ) from None
 
 
-# Okabe & Ito (2008) colour-blind-safe palette. Relative luminance (0-100) is
-# given beside each colour so that pairs used together can be told apart in
-# greyscale print; where two are close, markers or line styles separate them.
+# Okabe & Ito (2008) colour-blind-safe palette. CIE lightness L* (0-100) is
+# given beside each colour: it is what greyscale print keeps, so colours used
+# together either differ by 10 or more or are told apart by markers or dashes.
 OKABE_ITO = {
-    "black": "#000000",      # 0
-    "orange": "#E69F00",     # 64
-    "sky_blue": "#56B4E9",   # 64
-    "green": "#009E73",      # 48
-    "yellow": "#F0E442",     # 87
-    "blue": "#0072B2",       # 37
-    "vermillion": "#D55E00",  # 44
-    "purple": "#CC79A7",     # 56
+    "black": "#000000",       # 0
+    "orange": "#E69F00",      # 71
+    "sky_blue": "#56B4E9",    # 70
+    "green": "#009E73",       # 58
+    "yellow": "#F0E442",      # 89
+    "blue": "#0072B2",        # 46
+    "vermillion": "#D55E00",  # 54
+    "purple": "#CC79A7",      # 61
 }
 
 INK = "#222222"
@@ -126,8 +126,8 @@ LABEL_COLORS = {
     "acceleration needed": OKABE_ITO["orange"],
     "limited progress": OKABE_ITO["vermillion"],
 }
-"""Label colours. Blue (37), vermillion (44) and green (48) are close in
-greyscale, so each label also has its own marker (:data:`LABEL_MARKERS`)."""
+"""Label colours. Vermillion (L* 54) and green (58) are close in greyscale,
+so each label also has its own marker (:data:`LABEL_MARKERS`)."""
 LABEL_MARKERS = {"reached": "P", "on track": "o", "acceleration needed": "^",
                  "limited progress": "s"}
 UNLABELLED = "#999999"
