@@ -137,7 +137,14 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
                          assumptions=assumptions)
         timings["outlook"] = round(time.perf_counter() - clock, 3)
         clock = time.perf_counter()
-        findings = audit(dataset)
+        audit_problem = ""
+        try:
+            findings = audit(dataset)
+        except Exception as exc:  # the brief without its audit beats no brief
+            from .audit_findings import empty_findings
+
+            findings = empty_findings()
+            audit_problem = f"audit: {type(exc).__name__}: {exc}"
         timings["audit"] = round(time.perf_counter() - clock, 3)
         selected, skipped = select_units(dataset, result.table, units)
         formats = ("png", *[f for f in formats if f != "png"])
@@ -153,7 +160,7 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
             timings["units"][unit_id] = round(time.perf_counter() - clock, 3)
         sections.append(asm.assumptions_section())
         _check_produced(sections, tmp)
-        problems = list(asm.problems)
+        problems = list(asm.problems) + ([audit_problem] if audit_problem else [])
         if skipped:
             sections[0].add("para", t("skipped", lang, n=len(skipped), ids=", ".join(skipped)))
         if problems:

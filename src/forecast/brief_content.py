@@ -364,8 +364,9 @@ class Assembler:
             who = " — ".join(x for x in (s["outlet"], s["title"]) if isinstance(x, str) and x)
             rows.append([s["source_id"], who, str(s["published"] or ""), str(s["url"] or "")])
         sec.add("heading", t("sources", self.lang))
+        # The published date is marked numeric so that it never wraps.
         sec.add("table", Table([t("col_id", self.lang), t("col_source", self.lang),
-                                t("col_published", self.lang), "URL"], rows))
+                                t("col_published", self.lang), "URL"], rows, numeric=(2,)))
 
     def _warnings(self, sec: Section, unit_id: str) -> None:
         warn = unit_warnings(self.findings, unit_id)
