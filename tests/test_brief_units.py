@@ -8,10 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.brief_content import fmt_chance, missing_date
 from forecast.brief_doc import Table
 from forecast.brief_pdf import FONT, _new, column_widths
-from forecast.brief_text import ASSUMPTION_IDS, ASSUMPTION_TEXT, STRINGS, t
+from forecast.brief_text import ASSUMPTION_IDS, ASSUMPTION_TEXT, STRINGS, fmt_chance, missing_date, t
 from forecast.brief_units import (default_units, part_year_points, primary_row, select_units,
                                   unit_source_ids, yearly_table)
 from forecast.config import Assumptions
@@ -168,3 +167,20 @@ def test_stable_zip_fixes_entry_times_and_document_dates(tmp_path):
         assert z.read("docProps/core.xml").decode().count("2000-01-01T00:00:00Z") == 2
         assert z.read("word/document.xml") == b"<w:document/>"
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_anchored_joins_the_fan_to_the_last_report():
+    from forecast.brief_units import anchored
+    from forecast.simulate import PathSummary
+
+    q = pd.DataFrame({c: [v] for c, v in zip(("q10", "q25", "q50", "q75", "q90"),
+                                              (121, 127, 133, 140, 145))},
+                     index=pd.DatetimeIndex(["2021-12-31"], name="period_end"))
+    hist = pd.DataFrame({"period_end": pd.to_datetime(["2021-10-12"]), "cumulative": [96.0]})
+    ps = anchored({"k": PathSummary([2021], q, hist)})["k"]
+    assert list(ps.cum_quantiles.index.date.astype(str)) == ["2021-10-12", "2021-12-31"]
+    assert (ps.cum_quantiles.iloc[0] == 96).all()
+    assert ps.cum_quantiles.iloc[1]["q50"] == 133
+    # A fan that already starts at the last report is left alone.
+    same = anchored({"k": PathSummary([2021], ps.cum_quantiles, hist)})["k"]
+    assert len(same.cum_quantiles) == 2

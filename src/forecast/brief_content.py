@@ -8,62 +8,24 @@ brief goes on.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from . import figures
-from .brief_doc import Document, FigureRef, Section, Table
 from .brief_assumptions import assumption_values, assumptions_table, unit_assumption_line
-from .brief_text import t
-from .brief_units import (part_year_points, primary_row, sources_rows, unit_source_ids,
+from .brief_doc import Document, FigureRef, Section, Table
+from .brief_text import fmt_chance, missing, missing_date, t, target_name
+from .brief_units import (anchored, part_year_points, primary_row, sources_rows, unit_source_ids,
                           unit_warnings, yearly_table)
 from .export import save_figure
 from .figures_progress import scenario_name
 from .labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text
 from .outlook import MODEL_SCENARIO, Outlook
 from .scenarios import DETERMINISTIC_SUFFIX
-
-
-def missing(x: Any) -> bool:
-    """True for None, NaN, NaT and infinities."""
-    if x is None or x is pd.NaT:
-        return True
-    try:
-        return not math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return bool(pd.isna(x))
-
-
-def fmt_chance(p: Any, lang: str) -> str:
-    """A probability with one decimal (``83,5 %`` / ``83.5 %``); bounds at the ends.
-
-    Below 0.5 % and above 99.5 % the Monte Carlo share is written as ``<1 %``
-    or ``>99 %`` (:func:`forecast.labels.fmt_prob`): 0 or 1 of the paths is
-    not certainty.
-    """
-    if missing(p):
-        return "–"
-    p = float(p)
-    if p < 0.005 or p > 0.995:
-        return fmt_prob(p, lang)
-    return fmt_pct(100 * p, lang, 1)
-
-
-def _period(row: pd.Series) -> str:
-    if row["target_kind"] == "annual":
-        return str(pd.Timestamp(row["deadline"]).year)
-    return str(row["term"]).replace("-", "–")
-
-
-def target_name(row: pd.Series, lang: str) -> str:
-    """``Chỉ tiêu nhiệm kỳ 2020–2025`` / ``Term target 2020–2025``."""
-    return t("target_of", lang, kind=t(f"kind:{row['target_kind']}", lang), period=_period(row))
 
 
 class Assembler:
@@ -93,7 +55,7 @@ class Assembler:
         # The engine names units in Vietnamese; an English brief uses the English names.
         names = {u: dataset.unit_name(u, lang) for u in table["unit_id"].unique()}
         table["name"] = table["unit_id"].map(names)
-        self.result = Outlook(table, result.paths, result.fitted, result.assumptions)
+        self.result = Outlook(table, anchored(result.paths), result.fitted, result.assumptions)
         self.table = table
         self.problems: list[str] = []
         self.timings: dict[str, float] = {}
@@ -379,12 +341,3 @@ class Assembler:
 
     def document(self, sections: list[Section], meta: str) -> Document:
         return Document(self.lang, t("doc_title", self.lang), meta, sections)
-
-
-def missing_date(x: Any) -> bool:
-    """True for a missing reach date (None, NaT, NaN or an empty string)."""
-    if x is None or x is pd.NaT or (isinstance(x, str) and not x.strip()):
-        return True
-    if isinstance(x, float):
-        return np.isnan(x)
-    return bool(pd.isna(x))

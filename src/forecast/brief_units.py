@@ -7,6 +7,7 @@ which annual target a year is compared with -- are in one small place.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 import numpy as np
@@ -180,3 +181,26 @@ def unit_warnings(findings: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     if findings.empty:
         return findings
     return findings[(findings["unit_id"] == unit_id) & (findings["severity"] == "warning")]
+
+
+def anchored(paths: dict) -> dict:
+    """Path summaries whose fan starts at the last reported count.
+
+    The engine's quantiles sit at year ends and the deadline; when the last
+    report falls inside the final year (Krông Bông, 96 by 12 October 2021),
+    the fan would be a single point and draw nothing. Prepending the last
+    reported cumulative count (every quantile equal to it) joins the fan to
+    the history line.
+    """
+    out = {}
+    for key, ps in paths.items():
+        q, h = ps.cum_quantiles, ps.history
+        if len(q) and len(h):
+            last = h.sort_values("period_end").iloc[-1]
+            when = pd.Timestamp(last["period_end"])
+            if when < pd.to_datetime(q.index).min():
+                row = pd.DataFrame({c: [float(last["cumulative"])] for c in q.columns},
+                                   index=pd.DatetimeIndex([when], name=q.index.name))
+                ps = dataclasses.replace(ps, cum_quantiles=pd.concat([row, q]))
+        out[key] = ps
+    return out
