@@ -80,7 +80,7 @@ def test_collect_results_rows(tmp_path):
     # failed runs are left out; two records of run a, one of b, one row for the portfolio
     assert table["run_id"].tolist() == ["nb__a__s", "nb__a__s", "nb__b__s", "port__s"]
     assert table["target"].tolist()[:3] == [10, 20, 30]
-    assert table["ranks"].iloc[3] == '[\n  "a",\n  "b"\n]'
+    assert table["ranks"].iloc[3] == '["a", "b"]'
     combined = json.loads(json_path.read_text())
     assert [c["run_id"] for c in combined] == ["nb__a__s", "nb__b__s", "port__s"]
     assert combined[2]["results"] == {"n": 3, "ranks": ["a", "b"]}

@@ -42,6 +42,8 @@ from .manifest import environment, fingerprint, hash_files, now_iso, summarize, 
 __all__ = ["BatchResult", "run_batch", "write_results", "collect_results", "default_kernel"]
 
 STAGING = ".staging"
+MANIFEST_EVERY = 2.0
+"""Seconds between manifest rewrites while runs finish (it is always written at the end)."""
 
 
 def default_kernel() -> str:
@@ -187,9 +189,15 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
         cfg = {"file": config.source, **config.raw}
         inputs = {"notebooks": nb_hashes, "data": data_hashes}
 
-        def save_manifest() -> None:
-            write_manifest(out / "manifest.json", config=cfg, env=env, inputs=inputs,
-                           runs=list(records.values()), started=started, extra=extra)
+        last_saved = [0.0]
+
+        def save_manifest(now: bool = True) -> None:
+            # After each run, at most once per MANIFEST_EVERY seconds: rewriting a
+            # manifest of n runs after each of n runs would cost O(n^2).
+            if now or time.monotonic() - last_saved[0] >= MANIFEST_EVERY:
+                write_manifest(out / "manifest.json", config=cfg, env=env, inputs=inputs,
+                               runs=list(records.values()), started=started, extra=extra)
+                last_saved[0] = time.monotonic()
 
         save_manifest()
         tasks = [_task(s, staging_root, kernel, config) for s in todo]
@@ -201,7 +209,7 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
         def on_done(task: dict[str, Any], outcome: Mapping[str, Any]) -> None:
             rec = records[task["run_id"]]
             _finalize(out, staging_root, task, rec, outcome)
-            save_manifest()
+            save_manifest(now=False)
             bar.update(rec["status"])
 
         previous = _sigterm_as_interrupt()

@@ -105,6 +105,10 @@ def run_local(tasks: Sequence[Task], workers: int, wall_clock: float,
     running worker and kernel is killed, the interrupted runs are reported as
     failed, and the interrupt is re-raised.
     """
+    # Import papermill here, once, so that every forked worker inherits it
+    # instead of spending over a second importing it again.
+    import papermill  # noqa: F401
+
     ctx = mp.get_context("fork")
     pending = deque(tasks)
     active: dict[int, tuple[Any, Any, Task, float, float]] = {}

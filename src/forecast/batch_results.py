@@ -9,12 +9,15 @@ library at the top.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from .batch_io import atomic_write_json, atomic_write_text, dumps, read_json, to_jsonable
+from .batch_io import atomic_write_json, atomic_write_text, read_json, to_jsonable
 from .errors import ConfigError
 
 RUN_COLUMNS = ["run_id", "notebook", "unit_id", "scenario", "status"]
@@ -74,8 +77,6 @@ def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Pat
     ``results.csv`` has one row per record under ``"records"`` (or one row per
     run without records), run columns first; nested values are JSON text.
     """
-    import pandas as pd
-
     combined, rows = [], []
     for r in runs:
         if r["status"] not in ("ok", "skipped"):
@@ -85,13 +86,18 @@ def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Pat
         combined.append({**head, "results": obj})
         rows.extend({**head, **row} for row in _rows(obj))
     json_path = atomic_write_json(out / "results.json", combined)
-    frame = pd.DataFrame(rows, columns=None if rows else RUN_COLUMNS)
-    csv_path = atomic_write_text(out / "results.csv", frame.to_csv(index=False, lineterminator="\n"))
+    # The csv module rather than pandas: the batch process need not import pandas.
+    columns = list(dict.fromkeys([*RUN_COLUMNS, *(k for row in rows for k in row)]))
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    csv_path = atomic_write_text(out / "results.csv", buf.getvalue())
     return csv_path, json_path
 
 
 def _cell(v: Any) -> Any:
-    return dumps(v).strip() if isinstance(v, (dict, list)) else v
+    return json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v
 
 
 def _rows(obj: Any) -> list[dict[str, Any]]:

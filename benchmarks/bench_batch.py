@@ -1,0 +1,114 @@
+"""Benchmark the batch runner: overhead per run, and speed-up from a second worker.
+
+    .venv/bin/python benchmarks/bench_batch.py [--runs 8] [--cpu-seconds 1.5]
+
+1. Overhead. The floor is papermill itself running an empty notebook (one
+   parameters cell), one run after another in this process. The batch runs a
+   minimal notebook (parameters cell plus the ``write_results`` call every
+   batch notebook ends with) with one worker. Reported: seconds per run of
+   each and their ratio; also the ratio against papermill running that same
+   minimal notebook, which isolates what the batch machinery adds (fork,
+   staging, atomic moves, manifest after every run, results table).
+2. Speed-up. ``--runs`` runs of a notebook that spends ``--cpu-seconds`` of
+   CPU in pure Python, with 1 and then 2 workers; reported: wall-clock
+   seconds of each and their ratio.
+
+The numbers depend on what else the machine is doing; the load average is
+printed with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill as pm
+
+from forecast.batch import default_kernel, run_batch
+from forecast.batch_config import config_from_mapping
+
+CPU_WORK = ("import time\nfrom forecast.batch import write_results\n"
+            "n, t0 = 0, time.process_time()\n"
+            "while time.process_time() - t0 < seconds:\n    n += sum(range(10000))\n"
+            "write_results({'loops': n}, output_dir)")
+
+
+def notebook(path: Path, params: str, *code: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})]
+    nb.cells += [nbformat.v4.new_code_cell(c) for c in code]
+    nbformat.write(nb, path)
+    return path
+
+
+def papermill_floor(nb: Path, runs: int, work: Path, kernel: str) -> float:
+    """Seconds per run of papermill executing ``nb`` sequentially."""
+    t0 = time.perf_counter()
+    for i in range(runs):
+        out = work / f"floor-{i}"
+        out.mkdir(parents=True, exist_ok=True)
+        pm.execute_notebook(str(nb), str(out / "out.ipynb"), parameters={"output_dir": str(out)},
+                            kernel_name=kernel, progress_bar=False)
+    return (time.perf_counter() - t0) / runs
+
+
+def batch_time(nb: Path, runs: int, work: Path, workers: int, kernel: str,
+               scenario_params: dict | None = None) -> float:
+    """Wall-clock seconds of one batch of ``runs`` runs of ``nb``."""
+    scenarios = [{"name": f"r{i}", **(scenario_params or {})} for i in range(runs)]
+    out = work / f"batch-{nb.stem}-{workers}"
+    shutil.rmtree(out, ignore_errors=True)
+    config = config_from_mapping({"notebooks": [str(nb)], "scenarios": scenarios,
+                                  "output": str(out), "timeout": 600, "data": [str(nb)]},
+                                 where="bench", base_dir=work)
+    t0 = time.perf_counter()
+    res = run_batch(config, workers=workers, kernel=kernel, progress=False, force=True)
+    elapsed = time.perf_counter() - t0
+    if res.exit_code:
+        raise SystemExit(res.report())
+    return elapsed
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=8, help="runs per measurement (default 8)")
+    ap.add_argument("--cpu-seconds", type=float, default=1.5,
+                    help="CPU seconds each run of the speed-up notebook spends (default 1.5)")
+    args = ap.parse_args()
+    kernel = default_kernel()
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    try:
+        empty = notebook(work / "empty.ipynb", 'output_dir = ""')
+        minimal = notebook(work / "minimal.ipynb", 'output_dir = ""',
+                           "from forecast.batch import write_results\n"
+                           "write_results({'ok': True}, output_dir)")
+        cpu = notebook(work / "cpu.ipynb", 'seconds = 1.0\noutput_dir = ""', CPU_WORK)
+        papermill_floor(empty, 1, work, kernel)  # warm the file cache and kernel spec lookup
+        load0 = os.getloadavg()[0]
+        floor = papermill_floor(empty, args.runs, work, kernel)
+        floor_min = papermill_floor(minimal, args.runs, work, kernel)
+        per_run = batch_time(minimal, args.runs, work, 1, kernel) / args.runs
+        print(f"kernel: {kernel}; cores: {os.cpu_count()}; load average at start: {load0:.2f}")
+        print(f"overhead: papermill empty notebook {floor:.3f} s/run; papermill minimal notebook "
+              f"{floor_min:.3f} s/run; batch (1 worker) minimal notebook {per_run:.3f} s/run")
+        print(f"overhead ratio vs empty-notebook floor: {per_run / floor:.2f}x "
+              f"(aim <= 1.3x); vs the same notebook under plain papermill: {per_run / floor_min:.2f}x")
+        params = {"seconds": args.cpu_seconds}
+        t1 = batch_time(cpu, args.runs, work, 1, kernel, params)
+        t2 = batch_time(cpu, args.runs, work, 2, kernel, params)
+        print(f"speed-up: {args.runs} runs x {args.cpu_seconds:g} CPU s: 1 worker {t1:.1f} s, "
+              f"2 workers {t2:.1f} s, speed-up {t1 / t2:.2f}x (aim >= 1.7x); "
+              f"load average now {os.getloadavg()[0]:.2f}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
