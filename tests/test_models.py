@@ -136,3 +136,21 @@ def test_local_level_fits_a_long_record_and_captures_warnings():
         assert d.shape == (2000, 2)
         # Level near the mean 105 of the record; generous band (model's own noise).
         assert 80 < np.median(d[:, 0]) < 130
+
+
+def test_fit_estimates_the_profile_only_from_figures_up_to_as_of(tiny_dataset):
+    # As of 30 June 2021 the only part-year evidence is Krông Bông's 23 by June
+    # (exponent 1.790, weight 1, shrunk with weight 5 towards 1.405:
+    # (1.790 + 5 · 1.405) / 6 = 1.469). The 96 by 12 October enters only later
+    # (two figures, a = 1.453). A backtest at the June origin must get 1.469.
+    from forecast.profile import estimate_profile, power_profile
+
+    estimated = Assumptions(n_paths=200)
+    early = fit(tiny_dataset, "pooled_nb", as_of=pd.Timestamp("2021-06-30"),
+                assumptions=estimated)
+    later = fit(tiny_dataset, "pooled_nb", as_of=pd.Timestamp("2021-12-31"),
+                assumptions=estimated)
+    a_early = estimate_profile(tiny_dataset, as_of="2021-06-30").exponent
+    assert a_early == pytest.approx((1.790 + 5 * 1.405) / 6, abs=2e-3)
+    np.testing.assert_allclose(early.profile, power_profile(a_early))
+    assert not np.allclose(early.profile, later.profile)

@@ -39,11 +39,17 @@ EXPOSURE_KINDS = ("annual_target", "term_target", "own_level")
 
 
 # --- the within-year profile -------------------------------------------------------
-def profile_for(dataset, assumptions: Assumptions) -> tuple[float, ...]:
-    """The within-year profile (the analyst's, else estimated from the dataset)."""
+def profile_for(dataset, assumptions: Assumptions,
+                as_of: pd.Timestamp | None = None) -> tuple[float, ...]:
+    """The within-year profile (the analyst's, else estimated from the dataset).
+
+    ``as_of`` limits the estimate to figures whose period ended by then: a
+    backtest at an origin must not learn the profile from later part-year
+    figures.
+    """
     from .profile import within_year_profile
 
-    return tuple(within_year_profile(dataset, assumptions))
+    return tuple(within_year_profile(dataset, assumptions, as_of=as_of))
 
 
 def share_between(a: pd.Timestamp, b: pd.Timestamp, profile) -> float:
@@ -371,7 +377,7 @@ def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
         raise ConfigError(f"model {model!r} is not known; expected one of "
                           f"{', '.join(sorted(MODELS))}. Fix: pass --model with one of them.")
     assumptions = assumptions or Assumptions()
-    profile = profile_for(dataset, assumptions)
+    profile = profile_for(dataset, assumptions, as_of)
     data = prepare(dataset, as_of, profile, units)
     fitted = MODELS[model](data, profile, **options)
     fitted.profile = profile
