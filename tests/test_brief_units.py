@@ -184,3 +184,9 @@ def test_anchored_joins_the_fan_to_the_last_report():
     # A fan that already starts at the last report is left alone.
     same = anchored({"k": PathSummary([2021], ps.cum_quantiles, hist)})["k"]
     assert len(same.cum_quantiles) == 2
+    # No report at all: the fan starts from 0 at the window's start.
+    empty = hist.iloc[:0]
+    ps = anchored({("u", "t", "m", "s"): PathSummary([2021], q, empty)},
+                  {("u", "t"): pd.Timestamp("2021-01-01")})[("u", "t", "m", "s")]
+    assert ps.cum_quantiles.index[0] == pd.Timestamp("2021-01-01")
+    assert (ps.cum_quantiles.iloc[0] == 0).all()

@@ -55,7 +55,9 @@ class Assembler:
         # The engine names units in Vietnamese; an English brief uses the English names.
         names = {u: dataset.unit_name(u, lang) for u in table["unit_id"].unique()}
         table["name"] = table["unit_id"].map(names)
-        self.result = Outlook(table, anchored(result.paths), result.fitted, result.assumptions)
+        starts = dict(zip(zip(table["unit_id"], table["target_id"]), table["start"]))
+        self.result = Outlook(table, anchored(result.paths, starts), result.fitted,
+                              result.assumptions)
         self.table = table
         self.problems: list[str] = []
         self.timings: dict[str, float] = {}
