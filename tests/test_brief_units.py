@@ -190,3 +190,15 @@ def test_anchored_joins_the_fan_to_the_last_report():
                   {("u", "t"): pd.Timestamp("2021-01-01")})[("u", "t", "m", "s")]
     assert ps.cum_quantiles.index[0] == pd.Timestamp("2021-01-01")
     assert (ps.cum_quantiles.iloc[0] == 0).all()
+
+
+def test_cli_refuses_an_unknown_unit_before_running_anything(tmp_path, capsys):
+    from conftest import TINY_DIR
+
+    from forecast.cli import main
+
+    out = tmp_path / "brief"
+    code = main(["brief", "--data", str(TINY_DIR), "--out", str(out), "--units", "krong"])
+    assert code == 2
+    assert "'krong' is neither a unit id" in capsys.readouterr().err
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -130,6 +130,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     assumptions = assumptions or Assumptions()
     as_of = pd.Timestamp(as_of) if as_of is not None else None
     timings: dict[str, Any] = {}
+    if units is not None:  # a misspelt unit fails before the long outlook run
+        select_units(dataset, pd.DataFrame({"unit_id": []}), units)
     tmp = _fresh_sibling(out, "building")
     try:
         clock = time.perf_counter()
