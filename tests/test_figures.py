@@ -298,3 +298,38 @@ def test_every_chart_renders_vietnamese_without_missing_glyphs(outlook, name):
     chart.figure.canvas.draw()   # a missing glyph warns here, and the warning is an error
     assert chart.alt_text.strip() and chart.title in chart.alt_text
     assert figures.frame_texts(chart.figure)["note"] == SRC_VI
+
+
+def test_progress_fan_starts_at_as_of_and_skips_scenarios_without_paths(outlook):
+    # Quantiles reported only from the first year end after the as-of date, and
+    # a scenario row whose paths were not kept.
+    q = {k: v[1:] for k, v in TG_Q.items()}
+    paths = dict(outlook.paths)
+    paths[("tg", "tg-term", "pooled_nb", "model")] = PathSummary(
+        years=[2023, 2024, 2025], cum_quantiles=pd.DataFrame(q, index=DATES[1:]),
+        history=outlook.paths[("tg", "tg-term", "pooled_nb", "model")].history)
+    extra = outlook.table.iloc[[0]].assign(scenario="last-deterministic")
+    ol = SimpleNamespace(table=pd.concat([outlook.table, extra]), paths=paths)
+    chart = figures.progress_to_target(ol, "tg", source_line=SRC_EN, lang="en")
+    median = by_gid(chart.figure, "median")[0]
+    np.testing.assert_allclose(median.get_ydata(), TG_Q["q50"])  # 3,878 at the as-of date first
+    assert not [a for ax in chart.figure.axes for a in ax.get_children()
+                if a.get_gid() == "scenario-last-deterministic"]
+
+
+def test_progress_after_the_deadline_states_the_result(outlook):
+    table = outlook.table.assign(as_of=pd.Timestamp("2025-12-31"), cumulative=7150.0)
+    chart = figures.progress_to_target(SimpleNamespace(table=table, paths=outlook.paths), "tg",
+                                       source_line=SRC_VI, lang="vi")
+    # 7,150 / 6,500 = 110.0 %; no fan, no chance, no as-of line.
+    assert chart.title == f"Đảng bộ tỉnh Tiền Giang: kết nạp 7.150 đảng viên, đạt 110,0{NBSP}% chỉ tiêu 2020–2025"
+    gids = {a.get_gid() for ax in chart.figure.axes for a in ax.get_children()}
+    assert not gids & {"band80", "median", "p_reach", "as_of"}
+
+
+def test_progress_annual_target_is_labelled_annual(outlook):
+    table = outlook.table.assign(target_kind="annual")
+    chart = figures.progress_to_target(SimpleNamespace(table=table, paths=outlook.paths), "tg",
+                                       target_id="tg-term", source_line=SRC_EN, lang="en")
+    labels = [t.get_text() for t in chart.figure.axes[0].texts]
+    assert "Annual target: 6,500" in labels

@@ -73,6 +73,47 @@ def _year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
+def _from_as_of(q: pd.DataFrame, as_of: pd.Timestamp, cum: float) -> pd.DataFrame:
+    """Quantiles after ``as_of``, led by the count reached at ``as_of``."""
+    later = q[q.index > as_of]
+    if later.empty:
+        return later
+    first = pd.DataFrame({c: [cum] for c in QUANTILES}, index=pd.DatetimeIndex([as_of]))
+    return pd.concat([first, later[list(QUANTILES)]])
+
+
+def _target_and_chance(ax: Any, fs: Any, lang: str, row: pd.Series, start: pd.Timestamp,
+                       target: float, p: str | None) -> None:
+    """The target line, its label above it and the chance below it, at the left
+    where the cumulative line is still low."""
+    ax.hlines(target, start, pd.Timestamp(row["deadline"]), color=TARGET, ls=(0, (4, 2)),
+              lw=1.2 * fs.font_scale, gid="target", zorder=3)
+    name = text("target" if row["target_kind"] == "term" else "annual_target", lang)
+    ax.annotate(f"{name}: {fmt_int(target, lang)}", (start, target), xytext=(3, 2),
+                textcoords="offset points", ha="left", va="bottom", color=TARGET,
+                fontsize=font_size("annotation", fs))
+    if p is None:
+        return
+    box = text("p_reach_box", lang, p=p)
+    if fs.name == "column":
+        box = box.replace(": ", ":\n")
+    ax.annotate(box, (start, target), xytext=(3, -4), textcoords="offset points",
+                ha="left", va="top", fontsize=font_size("body", fs), fontweight="bold",
+                color=FORECAST, gid="p_reach", linespacing=1.15)
+
+
+def _as_of_line(ax: Any, fs: Any, lang: str, as_of: pd.Timestamp, start: pd.Timestamp,
+                end: pd.Timestamp) -> None:
+    """The as-of line, labelled just above the plot area where no data can be."""
+    ax.axvline(as_of, color=ASOF, ls=":", lw=0.9 * fs.font_scale, gid="as_of", zorder=3)
+    share = (as_of - start) / (end - start)
+    ha = "left" if share < 0.3 else ("right" if share > 0.7 else "center")
+    ax.annotate(text("as_of", lang, date=fmt_date(as_of, lang)), (as_of, 1.0),
+                xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
+                ha=ha, va="bottom", color=MUTED, fontsize=font_size("note", fs),
+                gid="as_of_label")
+
+
 def progress_to_target(
     outlook: Any,
     unit_id: str,
@@ -124,7 +165,9 @@ def progress_to_target(
     ps = path_for(outlook.paths, row)
     hist, q = _history(ps, start), _quantiles(ps)
     same = rows[(rows["target_id"] == row["target_id"]) & (rows["model"] == row["model"])]
-    others = [s for s in dict.fromkeys(same["scenario"].astype(str)) if s != row["scenario"]]
+    # Scenarios the engine kept no paths for are left out (nothing to draw).
+    others = [s for s in dict.fromkeys(same["scenario"].astype(str)) if s != row["scenario"]
+              and (row["unit_id"], row["target_id"], row["model"], s) in outlook.paths]
     if scenarios is not None:
         others = [s for s in scenarios if s in others]
     elif any(s.endswith(DETERMINISTIC_SUFFIX) for s in others):
@@ -132,66 +175,60 @@ def progress_to_target(
         # chance is in the outlook table, and the fan shows the model's noise.
         others = [s for s in others if s.endswith(DETERMINISTIC_SUFFIX)]
     target = float(row["target"])
+    cum = float(row["cumulative"])
+    # Only the future is forecast: quantiles from the as-of date on, starting
+    # from the count reached then. A window already over has no forecast.
+    done = as_of >= end
+    q = _from_as_of(q, as_of, cum)
+    if done or q.empty:
+        others, q = [], q.iloc[0:0]
     p = fmt_prob(row["p_reach"], lang)
-    title = text("title_progress", lang, unit=row["name"], p=p, target=fmt_int(target, lang),
-                 deadline=fmt_month(end, lang))
-    subtitle = text("subtitle_progress", lang, term=str(row["term"]).replace("-", "–"),
+    term = str(row["term"]).replace("-", "–")
+    if done:
+        title = text("title_progress_done", lang, unit=row["name"], cum=fmt_int(cum, lang),
+                     att=fmt_pct(100 * cum / target, lang, 1), term=term)
+    else:
+        title = text("title_progress", lang, unit=row["name"], p=p,
+                     target=fmt_int(target, lang), deadline=fmt_month(end, lang))
+    key = "subtitle_progress" if row["target_kind"] == "term" else "subtitle_progress_annual"
+    subtitle = text(key + ("_done" if done else ""), lang, term=term,
                     start=fmt_date(start, lang), end=fmt_date(end, lang),
-                    as_of=fmt_date(as_of, lang))
-    legend_labels = [text("observed", lang), text("fan", lang),
-                     *[scenario_name(name, lang) for name in others]]
+                    as_of=fmt_date(min(as_of, end), lang), year=start.year)
+    legend_labels = [text("observed", lang)]
+    if not q.empty:
+        legend_labels += [text("fan", lang), *[scenario_name(name, lang) for name in others]]
     with use_style(size) as fs:
         fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              legend_labels=legend_labels,
                              legend_ncols=1 if fs.name == "column" else 2)
-        _draw_fan(ax, q, lw=1.4 * fs.font_scale)
+        handles = [Line2D([], [], color=HISTORY, marker="o", ms=3 * fs.font_scale,
+                          lw=1.4 * fs.font_scale)]
+        if not q.empty:
+            _draw_fan(ax, q, lw=1.4 * fs.font_scale)
+            handles.append((Patch(color=BAND_80), Patch(color=BAND_50),
+                            Line2D([], [], color=FORECAST, lw=1.4 * fs.font_scale)))
         for i, name in enumerate(others):
             color, dash = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
-            qs = _quantiles(path_for(outlook.paths, row, scenario=name))
-            ax.plot(qs.index, qs["q50"], color=color, ls=dash, lw=1.1 * fs.font_scale,
-                    gid=f"scenario-{name}", zorder=3)
+            qs = _from_as_of(_quantiles(path_for(outlook.paths, row, scenario=name)), as_of, cum)
+            handles += ax.plot(qs.index, qs["q50"], color=color, ls=dash,
+                               lw=1.1 * fs.font_scale, gid=f"scenario-{name}", zorder=3)
         ax.plot(hist["period_end"], hist["cumulative"], color=HISTORY, marker="o",
-                ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5,
-                label=text("observed", lang))
-        ax.hlines(target, start, end, color=TARGET, ls=(0, (4, 2)), lw=1.2 * fs.font_scale,
-                  gid="target", zorder=3)
-        # Target label above the line and the chance just below it, both at
-        # the left where the cumulative line is still low.
-        ax.annotate(f"{text('target', lang)}: {fmt_int(target, lang)}", (start, target),
-                    xytext=(3, 2), textcoords="offset points", ha="left", va="bottom",
-                    color=TARGET, fontsize=font_size("annotation", fs))
-        ax.axvline(as_of, color=ASOF, ls=":", lw=0.9 * fs.font_scale, gid="as_of", zorder=3)
-        # Two lines at column width: the space right of the as-of line is narrow.
-        sep = "\n" if fs.name == "column" else ""
-        as_of_text = text("as_of", lang, date=sep + fmt_date(as_of, lang)).replace(" \n", "\n")
-        ax.annotate(as_of_text, (as_of, 0.02), xycoords=("data", "axes fraction"),
-                    xytext=(3, 0), textcoords="offset points", ha="left", va="bottom",
-                    color=MUTED, fontsize=font_size("note", fs), linespacing=1.1)
-        box = text("p_reach_box", lang, p=p)
-        if fs.name == "column":
-            box = box.replace(": ", ":\n")
-        ax.annotate(box, (start, target), xytext=(3, -4), textcoords="offset points",
-                    ha="left", va="top", fontsize=font_size("body", fs), fontweight="bold",
-                    color=FORECAST, gid="p_reach", linespacing=1.15)
-        top = max(target, float(q["q90"].max()), float(hist["cumulative"].max()))
+                ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5)
+        _target_and_chance(ax, fs, lang, row, start, target, None if done else p)
+        if not done:
+            _as_of_line(ax, fs, lang, as_of, start, end)
+        top = max(target, cum, float(hist["cumulative"].max()),
+                  float(q["q90"].max()) if not q.empty else 0.0)
         ax.set_ylim(0, top * 1.15)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
-        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
         _year_axis(ax, start, end)
-        fan = (Patch(color=BAND_80), Patch(color=BAND_50),
-               Line2D([], [], color=FORECAST, lw=1.4 * fs.font_scale))
-        handles = [
-            Line2D([], [], color=HISTORY, marker="o", ms=3 * fs.font_scale,
-                   lw=1.4 * fs.font_scale),
-            fan,
-            *[h for h in ax.get_lines() if str(h.get_gid()).startswith("scenario-")],
-        ]
         add_legend(fig, handles, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
     final = (fmt_int(row["final_q10"], lang), fmt_int(row["final_q50"], lang),
              fmt_int(row["final_q90"], lang))
-    alt = text("alt_progress", lang, title=title, cum=fmt_int(row["cumulative"], lang),
-               as_of=fmt_date(as_of, lang), target=fmt_int(target, lang), q50=final[1],
-               q10=final[0], q90=final[2], deadline=fmt_date(end, lang), p=p)
+    alt = text("alt_progress", lang, title=title, cum=fmt_int(cum, lang),
+               as_of=fmt_date(min(as_of, end), lang), target=fmt_int(target, lang),
+               q50=final[1], q10=final[0], q90=final[2], deadline=fmt_date(end, lang), p=p)
     return finish(fig, title, alt)
 
 

@@ -195,6 +195,11 @@ def part_year_nowcast(
     return finish(fig, title, alt)
 
 
+def _rate(part: float, whole: float, lang: str) -> str:
+    """``part / whole`` as a percent, a dash when ``whole`` is zero."""
+    return fmt_pct(100 * part / whole, lang, 1) if whole > 0 else "–"
+
+
 def pipeline(
     table: pd.DataFrame,
     unit_id: str,
@@ -225,8 +230,8 @@ def pipeline(
     title = text("title_pipeline", lang, unit=row["name"], p=p, admitted=fmt_int(need[2], lang),
                  introduced=fmt_int(need[0], lang))
     subtitle = text("subtitle_pipeline", lang, years=fmt_num(row["years_left"], lang, 1),
-                    term=str(row["term"]).replace("-", "–"), conv_i=fmt_pct(100 * need[2] / need[0], lang, 1),
-                    conv_t=fmt_pct(100 * need[2] / need[1], lang, 1))
+                    term=str(row["term"]).replace("-", "–"), conv_i=_rate(need[2], need[0], lang),
+                    conv_t=_rate(need[2], need[1], lang))
     names = [text("introduced", lang), text("trained", lang), text("admitted_needed", lang)]
     values, colors, hatches = list(need), list(FUNNEL_COLORS), list(FUNNEL_HATCHES)
     observed = float(row["observed_per_year"])

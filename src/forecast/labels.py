@@ -136,6 +136,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Số đảng viên kết nạp cộng dồn, nhiệm kỳ {term} ({start} – {end}); dự báo từ số liệu đến {as_of}",
         "en": "New members admitted, cumulative, term {term} ({start} – {end}); forecast from data to {as_of}",
     },
+    "subtitle_progress_done": {
+        "vi": "Số đảng viên kết nạp cộng dồn, nhiệm kỳ {term} ({start} – {end}); số liệu đến {as_of}",
+        "en": "New members admitted, cumulative, term {term} ({start} – {end}); data to {as_of}",
+    },
+    "subtitle_progress_annual_done": {
+        "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end}); số liệu đến {as_of}",
+        "en": "New members admitted, cumulative, in {year} ({start} – {end}); data to {as_of}",
+    },
+    "title_progress_done": {
+        "vi": "{unit}: kết nạp {cum} đảng viên, đạt {att} chỉ tiêu {term}",
+        "en": "{unit}: {cum} new members admitted, {att} of the {term} target",
+    },
+    "subtitle_progress_annual": {
+        "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end}); dự báo từ số liệu đến {as_of}",
+        "en": "New members admitted, cumulative, in {year} ({start} – {end}); forecast from data to {as_of}",
+    },
     "title_yearly_all": {
         "vi": "{unit}: đạt chỉ tiêu năm {n_met}/{n} năm; cao nhất {best} ({year})",
         "en": "{unit}: annual target met in {n_met} of {n} years; best {best} ({year})",
