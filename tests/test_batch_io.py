@@ -68,15 +68,21 @@ def test_collect_results_rows(tmp_path):
         {"run_id": "nb__c__s", "notebook": "/x/nb.ipynb", "unit_id": "c", "scenario": "s", "status": "failed"},
         {"run_id": "port__s", "notebook": "/x/port.ipynb", "unit_id": None, "scenario": "s", "status": "ok"},
     ]
-    write_results({"model": "m", "records": [{"target": 10, "p": 0.25}, {"target": 20, "p": 0.5}]},
+    # A record's own "scenario" (the engine's) must not be overwritten by the batch's.
+    write_results({"model": "m", "records": [{"target": 10, "p": 0.25, "scenario": "full"},
+                                             {"target": 20, "p": 0.5, "scenario": "last"}]},
                   tmp_path / "nb__a__s")
     write_results({"model": "m", "records": [{"target": 30, "p": 1.0}]}, tmp_path / "nb__b__s")
     write_results({"model": "m", "records": [{"target": 99, "p": 0.0}]}, tmp_path / "nb__c__s")
     write_results({"n": 3, "ranks": ["a", "b"]}, tmp_path / "port__s")
     csv_path, json_path = collect_results(tmp_path, runs)
     table = pd.read_csv(csv_path)
-    assert list(table.columns) == ["run_id", "notebook", "unit_id", "scenario", "status",
-                                   "model", "target", "p", "n", "ranks"]
+    assert list(table.columns) == ["run_id", "run_notebook", "run_unit", "run_scenario",
+                                   "run_status", "model", "target", "p", "scenario", "n", "ranks"]
+    assert table["scenario"].tolist()[:2] == ["full", "last"]
+    assert table["run_scenario"].tolist() == ["s"] * 4
+    assert table["run_notebook"].tolist() == ["nb", "nb", "nb", "port"]
+    assert table["run_status"].tolist() == ["ok", "ok", "skipped", "ok"]
     # failed runs are left out; two records of run a, one of b, one row for the portfolio
     assert table["run_id"].tolist() == ["nb__a__s", "nb__a__s", "nb__b__s", "port__s"]
     assert table["target"].tolist()[:3] == [10, 20, 30]

@@ -166,4 +166,4 @@ def test_resume_after_kill(tmp_path):
     units_run_again = [line.split()[0] for line in log_lines(log)[executed_first:]]
     assert sorted(units_run_again) == sorted(r["unit_id"] for r in res.runs
                                              if r["status"] == "ok")
-    assert sorted(pd.read_csv(out / "results.csv")["unit_id"]) == ["a", "bb", "ccc", "dddd"]
+    assert sorted(pd.read_csv(out / "results.csv")["run_unit"]) == ["a", "bb", "ccc", "dddd"]

@@ -76,7 +76,7 @@ class BatchResult:
     def report(self) -> str:
         """A short text summary, with each failed run and its reason."""
         s = self.summary
-        lines = [f"batch: {s['total']} runs: {s['ok']} ran, {s['skipped']} up to date (skipped), "
+        lines = [f"batch: {s['total']} run{'' if s['total'] == 1 else 's'}: {s['ok']} ran, {s['skipped']} up to date (skipped), "
                  f"{s['failed']} failed, in {self.seconds:.1f} s. Output: {self.output}"]
         for r in self.runs:
             if r["status"] == "failed":

@@ -20,8 +20,10 @@ from typing import Any
 from .batch_io import atomic_write_json, atomic_write_text, read_json, to_jsonable
 from .errors import ConfigError
 
-RUN_COLUMNS = ["run_id", "notebook", "unit_id", "scenario", "status"]
-"""Columns that lead every row of ``results.csv``."""
+RUN_COLUMNS = ["run_id", "run_notebook", "run_unit", "run_scenario", "run_status"]
+"""Columns that lead every row of ``results.csv``. Prefixed so that they never
+clash with a notebook's own columns (an outlook record has its own ``unit_id``
+and ``scenario``, the engine's scenario rather than the batch's)."""
 
 
 def write_results(results: Any, output_dir: str | os.PathLike[str], name: str | None = None) -> Path:
@@ -73,7 +75,8 @@ def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Pat
     """Gather every good run's JSON into ``results.json`` and ``results.csv``.
 
     ``results.json`` is a list with one object per run (``run_id``,
-    ``notebook``, ``unit_id``, ``scenario``, ``status``, ``results``).
+    ``run_notebook`` (stem), ``run_unit``, ``run_scenario``, ``run_status``,
+    ``results``).
     ``results.csv`` has one row per record under ``"records"`` (or one row per
     run without records), run columns first; nested values are JSON text.
     """
@@ -81,10 +84,11 @@ def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Pat
     for r in runs:
         if r["status"] not in ("ok", "skipped"):
             continue
-        head = {k: (Path(r[k]).stem if k == "notebook" else r[k]) for k in RUN_COLUMNS}
+        head = {"run_id": r["run_id"], "run_notebook": Path(r["notebook"]).stem,
+                "run_unit": r["unit_id"], "run_scenario": r["scenario"], "run_status": r["status"]}
         obj = read_json(out / r["run_id"] / f"{r['run_id']}.json")
         combined.append({**head, "results": obj})
-        rows.extend({**head, **row} for row in _rows(obj))
+        rows.extend({**row, **head} for row in _rows(obj))
     json_path = atomic_write_json(out / "results.json", combined)
     # The csv module rather than pandas: the batch process need not import pandas.
     columns = list(dict.fromkeys([*RUN_COLUMNS, *(k for row in rows for k in row)]))
