@@ -145,7 +145,8 @@ def execute_run(task: dict[str, Any]) -> dict[str, Any]:
     task : dict
         ``notebook`` (input path), ``output_notebook`` (where papermill saves
         the executed notebook, also on failure), ``parameters``, ``kernel``,
-        ``cwd``, ``cell_timeout`` (seconds or None) and ``pid_file``.
+        ``cwd``, ``cell_timeout`` (seconds or None), ``pid_file`` and optionally
+        ``shutdown_kernel`` (``"immediate"``, the default, or ``"graceful"``).
 
     Returns
     -------
@@ -165,6 +166,11 @@ def execute_run(task: dict[str, Any]) -> dict[str, Any]:
             start_timeout=START_TIMEOUT,
             execution_timeout=task.get("cell_timeout"),
             kernel_manager_class=kernel_manager_for(task.get("pid_file")),
+            # Kill the kernel as soon as the last cell has replied instead of
+            # asking it to shut down and waiting: every output has arrived by
+            # then, and it saves about 0.6 s a run (a third of an empty
+            # notebook's time). Notebooks must not rely on exit handlers.
+            shutdown_kernel=task.get("shutdown_kernel", "immediate"),
         )
     except BaseException as exc:  # every failure of a run is an outcome, not a crash
         if isinstance(exc, KeyboardInterrupt):
