@@ -120,7 +120,8 @@ def portfolio(
         ax.grid(axis="x", visible=True)
         ax.grid(axis="y", visible=False)
         ax.set_xlim(0, min(X_CAP, max(110.0, float(np.nanmax(pct["q90"])) * 1.05)) + 4)
-        ax.xaxis.set_major_locator(MaxNLocator(6))
+        # Steps of 25 or 50 % put a gridline on 100 %, the target.
+        ax.xaxis.set_major_locator(MaxNLocator(6, steps=[1, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
         ax.set_xlabel(text("final_pct", lang))
         ax.tick_params(axis="y", length=0, labelsize=font_size("note", fs) if n > 30 else None)
