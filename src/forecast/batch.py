@@ -31,13 +31,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .batch_config import BatchConfig, RunSpec, load_config, plan_runs
-from .batch_io import atomic_write_json, atomic_write_text, dumps, file_sha256, read_json
+from .batch_io import atomic_write_json, atomic_write_text, dumps, file_sha256, now_iso, read_json
 from .batch_results import collect_results, write_results
 from .errors import ConfigError
-from .manifest import environment, fingerprint, hash_files, now_iso, summarize, write_manifest
+
+if TYPE_CHECKING:
+    from .batch_config import BatchConfig, RunSpec
+
+# Notebooks import this module for write_results, so the config, planning and
+# manifest modules (YAML, importlib.metadata...) are imported inside run_batch.
 
 __all__ = ["BatchResult", "run_batch", "write_results", "collect_results", "default_kernel"]
 
@@ -154,6 +158,9 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
     ConfigError, NotebookError
         Before anything runs, for a bad config or bad parameters.
     """
+    from .batch_config import BatchConfig, load_config, plan_runs
+    from .manifest import environment, fingerprint, hash_files, summarize, write_manifest
+
     t_start = time.monotonic()
     if not isinstance(config, BatchConfig):
         config = load_config(config)

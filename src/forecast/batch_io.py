@@ -134,6 +134,11 @@ def file_sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 to the second."""
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
 def read_json(path: str | Path) -> Any | None:
     """The JSON in ``path``, or None when it is missing or not valid JSON."""
     try:

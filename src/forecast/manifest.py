@@ -13,7 +13,6 @@ to exactly what produced it.
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import json
 import platform
@@ -25,7 +24,7 @@ from typing import Any
 
 from . import __version__
 from . import paths as _paths
-from .batch_io import atomic_write_json, file_sha256
+from .batch_io import atomic_write_json, file_sha256, now_iso
 
 PACKAGES = ("forecast", "pandas", "numpy", "statsmodels", "matplotlib", "papermill",
             "nbclient", "ipykernel")
@@ -86,11 +85,6 @@ def fingerprint(parameters: Mapping[str, Any], notebook_sha256: str,
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
-
-
-def now_iso() -> str:
-    """The current UTC time, ISO 8601 to the second."""
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
 def environment() -> dict[str, Any]:
