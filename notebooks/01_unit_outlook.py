@@ -87,6 +87,9 @@ ctx.figure("yearly", figures.yearly_admissions, yearly, unit_name=ctx.unit_name(
 result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, scenarios=scenarios,
                  assumptions=ctx.assumptions, units=[unit_id])
 table = result.table if term is None else result.table.query("term == @term")
+if table.empty:
+    print(f"{ctx.unit_name(unit_id)}: no target with a reported admission count, "
+          "so nothing to forecast.")
 table[["target_kind", "term", "target", "cumulative", "label", "scenario", "p_reach",
        "final_q10", "final_q50", "final_q90", "reach_date_q50"]].round(2)
 
@@ -149,4 +152,4 @@ notebook_api.finish(ctx, {
     "p_reach": notebook_api.headline_p_reach(table),
     "records": notebook_api.records(table),
     "scenario_table": scenario_table,
-})
+});

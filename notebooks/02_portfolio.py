@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3.11 (forecast)
 #     language: python
@@ -101,4 +103,4 @@ notebook_api.finish(ctx, {
     "n_units": int(ranking["unit_id"].nunique()),
     "ranking": ranking,
     "records": notebook_api.records(result.table),
-})
+});

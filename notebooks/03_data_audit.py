@@ -123,4 +123,4 @@ notebook_api.finish(ctx, {
     "records": findings_records(findings),
     "profile": {"shares": list(profile.shares), "exponent": profile.exponent,
                 "method": profile.method, "evidence": profile.evidence},
-})
+});

@@ -340,7 +340,12 @@ def finish(ctx: Context, results: Mapping[str, Any]) -> Path:
 
     payload = {"notebook": ctx.notebook, "parameters": ctx.parameters, **results,
                "figures": ctx.figures}
-    return write_results(payload, ctx.output_dir)
+    path = write_results(payload, ctx.output_dir)
+    records = results.get("records")
+    print(f"Results written to {path.name}"
+          + (f" ({len(records)} records)" if records is not None else "")
+          + f", {len(ctx.figures)} figure(s) in {ctx.output_dir.name}/figures.")
+    return path
 
 
 # --- small look-ups the notebooks share -------------------------------------------
