@@ -95,7 +95,7 @@ table[["target_kind", "term", "target", "cumulative", "label", "scenario", "p_re
 
 # %%
 ctx.figure("progress", figures.progress_to_target, result, unit_id, lang=lang,
-           source_line=ctx.source_line(unit_id), target_id=notebook_api.term_target_id(table));
+           source_line=ctx.source_line(unit_id), target_id=notebook_api.main_target_id(table));
 
 # %% [markdown]
 # ## Scenarios

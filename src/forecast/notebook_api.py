@@ -393,12 +393,12 @@ def ranking(table, model: str | None = None):
     return rows[RANKING_COLUMNS].reset_index(drop=True)
 
 
-def term_target_id(table) -> str | None:
-    """The target id of the latest term target in an outlook table (None if none)."""
-    term = table[table["target_kind"] == "term"]
-    if term.empty:
-        return None
-    return str(term.sort_values("deadline", kind="stable")["target_id"].iloc[-1])
+def main_target_id(table) -> str | None:
+    """The target a unit's charts show: its latest term target, else its latest annual one."""
+    from .brief_units import primary_row
+
+    row = None if table.empty else primary_row(table, table["unit_id"].iloc[0])
+    return None if row is None else str(row["target_id"])
 
 
 # --- running a notebook ------------------------------------------------------------
