@@ -76,7 +76,8 @@ def test_term_to_date_span_keeps_only_the_years_no_yearly_count_covers(tiny_data
 def test_exposure_spreads_the_term_target_over_profile_years(tiny_dataset):
     # 2020-01-01..2025-09-30 = 5 whole years + share_by(30 Sep) = 0.668 (DEFAULT_PROFILE)
     # -> 6,500 / 5.668 = 1,146.79 a year.
-    e = unit_exposure(tiny_dataset, "tien-giang", DEFAULT_PROFILE)
+    # As of 2019 no attainment percentage implies an annual target yet.
+    e = unit_exposure(tiny_dataset, "tien-giang", DEFAULT_PROFILE, as_of="2019-12-31")
     assert e.kind == "term_target"
     assert e.at(2023) == pytest.approx(6500 / 5.668, rel=1e-9)
     assert e.at(2030) == e.at(2025)  # nearest known year
@@ -154,3 +155,24 @@ def test_fit_estimates_the_profile_only_from_figures_up_to_as_of(tiny_dataset):
     assert a_early == pytest.approx((1.790 + 5 * 1.405) / 6, abs=2e-3)
     np.testing.assert_allclose(early.profile, power_profile(a_early))
     assert not np.allclose(early.profile, later.profile)
+
+
+def test_exposure_is_the_annual_target_the_attainment_percentages_imply(tiny_dataset):
+    # Tiền Giang prints no annual target, but 1,252 at 83,5 % (2020), 1,278 at 85,2 %
+    # (2021) and 1,348 at 89,96 % (2022). By hand: 1,252 / 0.835 = 1,499.4 (whole
+    # numbers the printed decimal allows, rounded or truncated: 83.45-83.6 % ->
+    # 1,497.6-1,500.3 -> 1,498, 1,499, 1,500); 1,278 / 0.852 = 1,500.0 (85.15-85.3 %
+    # -> 1,498.2-1,500.9 -> 1,499, 1,500); 1,348 / 0.8996 = 1,498.4 (89.955-89.97 %
+    # -> 1,498.28-1,498.53: no whole number). 1,499 and 1,500 each fit two years;
+    # the rounder 1,500 wins, and 2022's 1,498.4 is within 2 % of it.
+    e = unit_exposure(tiny_dataset, "tien-giang", DEFAULT_PROFILE)
+    assert e.kind == "implied_annual_target"
+    assert e.by_year == {2020: 1500.0, 2021: 1500.0, 2022: 1500.0}
+    assert e.at(2024) == 1500.0
+    assert e.note == "exposure: implied annual target 1,500 from 3 attainment reports"
+    # As of mid-2021 only the 2020 report is known: one year, the roundest fit 1,500.
+    early = unit_exposure(tiny_dataset, "tien-giang", DEFAULT_PROFILE, as_of="2021-06-30")
+    assert early.by_year == {2020: 1500.0} and "from 1 attainment report" in early.note
+    # A printed annual target wins over an implied one (Krông Bông: 80).
+    kb = unit_exposure(tiny_dataset, "krong-bong", DEFAULT_PROFILE)
+    assert kb.kind == "annual_target" and kb.note == ""

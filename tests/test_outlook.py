@@ -32,9 +32,11 @@ def test_tien_giang_as_of_end_2022(tiny_dataset):
     assert row["reach_date_q50"] is not None and row["reach_date_q50"] <= "2025-09-30"
     assert 0 < row["required_attainment"] < 1.2 and row["n_obs"] == 4
     det = o.table[o.table["scenario"] == "full-deterministic"].iloc[0]
-    # 100 % of 6,500 / 5.668 a year from 2023: 3,878 + 1,146.79 · 2.668 = 6,937.6 -> reached.
-    assert det["final_mean"] == pytest.approx(3878 + 6500 / 5.668 * 2.668, rel=1e-6)
+    # 100 % of the implied annual target 1,500 (1,252 at 83,5 % ...) from 2023:
+    # 3,878 + 1,500 · (1 + 1 + 0.668) = 7,880 -> reached.
+    assert det["final_mean"] == pytest.approx(3878 + 1500 * 2.668, rel=1e-6)
     assert det["p_reach"] == 1.0
+    assert "exposure: implied annual target 1,500 from 3 attainment reports" in row["diagnostics"]
     assert ("tien-giang", "tien-giang-term-2020-2025", "pooled_nb", "model") in o.paths
     rec = o.records()[0]
     assert rec["deadline"] == "2025-09-30" and isinstance(rec["p_reach"], float)

@@ -8,16 +8,10 @@ of year ``t`` the period covers (1 for a whole year, ``share_by(30 June)``
 for a first half). Nothing is split or scaled up; the models put their
 likelihood on the reported sum.
 
-The *exposure* ``E[t]`` says how many admissions a unit is expected to make
-in year ``t`` before its own record is known, so that units of very different
-size can be pooled as *attainment* ``count / E``:
-
-1. ``annual_target``: the unit's annual targets (count, or % of members ×
-   membership), the nearest year's where a year has none;
-2. ``term_target``: the term target spread over the term's profile-weighted
-   years (6,500 over 1 Jan 2020 - 30 Sep 2025 = 5.668 years → 1,147 a year);
-3. ``own_level``: ``E = 1``; the unit is then not pooled (its "attainment"
-   is its count, which says nothing about other units).
+The *exposure* ``E[t]`` (:mod:`forecast.exposure`) says how many
+admissions a unit is expected to make in year ``t`` before its own record is
+known, so that units of very different size can be pooled as *attainment*
+``count / E``.
 
 Models are looked up by name in :data:`MODELS` and fitted with :func:`fit`.
 """
@@ -33,10 +27,11 @@ import pandas as pd
 
 from .config import Assumptions
 from .errors import ConfigError, ModelError
-from .progress import admitted_spans, target_count
+from .progress import admitted_spans
 
-EXPOSURE_KINDS = ("annual_target", "term_target", "own_level")
-
+from .exposure import (  # noqa: F401  (re-exported: models.Exposure ... stay importable)
+    EXPOSURE_KINDS, Exposure, share_between, unit_exposure, year_weights,
+)
 
 # --- the within-year profile -------------------------------------------------------
 def profile_for(dataset, assumptions: Assumptions,
@@ -50,90 +45,6 @@ def profile_for(dataset, assumptions: Assumptions,
     from .profile import within_year_profile
 
     return tuple(within_year_profile(dataset, assumptions, as_of=as_of))
-
-
-def share_between(a: pd.Timestamp, b: pd.Timestamp, profile) -> float:
-    """Share of the year's admissions falling in ``[a, b]`` (both in one year)."""
-    from .profile import share_by
-
-    if b < a:
-        return 0.0
-    before = 0.0
-    if not (a.month == 1 and a.day == 1):
-        before = float(share_by(a - pd.Timedelta(days=1), profile))
-    return max(float(share_by(b, profile)) - before, 0.0)
-
-
-def year_weights(start: pd.Timestamp, end: pd.Timestamp, profile) -> dict[int, float]:
-    """Profile share of each calendar year covered by ``[start, end]``."""
-    out = {}
-    for y in range(start.year, end.year + 1):
-        a = max(start, pd.Timestamp(y, 1, 1))
-        b = min(end, pd.Timestamp(y, 12, 31))
-        w = share_between(a, b, profile)
-        if w > 0:
-            out[y] = w
-    return out
-
-
-# --- exposure -----------------------------------------------------------------------
-@dataclass(frozen=True)
-class Exposure:
-    """Expected admissions per year before the unit's record: ``E[t]``.
-
-    Attributes
-    ----------
-    kind : str
-        One of :data:`EXPOSURE_KINDS`.
-    by_year : dict of int to float
-        Years where it is known; other years take the nearest known year
-        (the later one on a tie).
-    """
-
-    kind: str
-    by_year: dict[int, float] = field(default_factory=dict)
-
-    def at(self, year: int) -> float:
-        if self.kind == "own_level" or not self.by_year:
-            return 1.0
-        if year in self.by_year:
-            return self.by_year[year]
-        nearest = min(self.by_year, key=lambda y: (abs(y - year), -y))
-        return self.by_year[nearest]
-
-    def over(self, years) -> np.ndarray:
-        return np.array([self.at(int(y)) for y in years], dtype=float)
-
-
-def unit_exposure(dataset, unit_id: str, profile) -> Exposure:
-    """The exposure rule of one unit (see the module docstring for the order)."""
-    t = dataset.targets[dataset.targets["unit_id"] == unit_id]
-    obs = dataset.observations
-    annual: dict[int, list[float]] = {}
-    for _, row in t[t["kind"] == "annual"].iterrows():
-        if pd.isna(row["year"]):
-            continue
-        v = target_count(row, obs)
-        if np.isfinite(v) and v > 0:
-            annual.setdefault(int(row["year"]), []).append(v)
-    if annual:
-        return Exposure("annual_target", {y: float(np.median(v)) for y, v in annual.items()})
-    per_year: dict[int, float] = {}
-    for _, row in t[t["kind"] == "term"].sort_values("start").iterrows():
-        v = target_count(row, obs)
-        if not (np.isfinite(v) and v > 0) or pd.isna(row["start"]) or pd.isna(row["deadline"]):
-            continue
-        w = year_weights(row["start"], row["deadline"], profile)
-        if row["measure"] == "count":
-            rate = v / sum(w.values())
-        else:
-            # target_count gives rate × members × calendar years; per year is that / years.
-            rate = v / ((row["deadline"] - row["start"]).days / 365.25)
-        for y in w:
-            per_year[y] = rate
-    if per_year:
-        return Exposure("term_target", per_year)
-    return Exposure("own_level", {})
 
 
 # --- the unit's counts --------------------------------------------------------------
@@ -238,7 +149,7 @@ def prepare(dataset, as_of: pd.Timestamp | None, profile,
     """Counts and exposure of every unit (or of ``units``), data up to ``as_of``."""
     ids = list(dataset.units["unit_id"]) if units is None else list(units)
     return {u: UnitData(u, count_observations(dataset, u, as_of, profile),
-                        unit_exposure(dataset, u, profile)) for u in ids}
+                        unit_exposure(dataset, u, profile, as_of)) for u in ids}
 
 
 # --- random streams -----------------------------------------------------------------
@@ -255,16 +166,42 @@ class Streams:
     for every unit: path ``i`` of all units lives in the same world);
     ``unit(unit_id, *key)`` is a generator for one unit and purpose, derived
     with ``SeedSequence(seed, spawn_key=(2, sha256(unit_id), *key))``.
+    Shared draws are computed once per ``Streams`` object and reused by
+    every unit (the batched simulation asks for them thousands of times).
     """
 
     seed: int
     n_paths: int
+    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
 
     def shared(self, *key: int) -> np.random.Generator:
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(1, *key)))
 
     def year_shock(self, year: int) -> np.ndarray:
-        return self.shared(0, int(year)).standard_normal(self.n_paths)
+        key = ("shock", int(year))
+        if key not in self._cache:
+            z = self.shared(0, int(year)).standard_normal(self.n_paths)
+            z.flags.writeable = False
+            self._cache[key] = z
+        return self._cache[key]
+
+    def year_factor(self, year: int, sd: float) -> np.ndarray:
+        """``exp(sd · z - sd²/2)`` of the year's shared shock, float32 (mean 1)."""
+        key = ("factor", int(year), float(sd))
+        if key not in self._cache:
+            f = np.exp(sd * self.year_shock(year) - sd * sd / 2).astype(np.float32)
+            f.flags.writeable = False
+            self._cache[key] = f
+        return self._cache[key]
+
+    def shared_normal(self, *key: int) -> np.ndarray:
+        """The ``n_paths`` standard normals of ``shared(*key)`` (cached, read-only)."""
+        ck = ("normal", *key)
+        if ck not in self._cache:
+            z = self.shared(*key).standard_normal(self.n_paths)
+            z.flags.writeable = False
+            self._cache[ck] = z
+        return self._cache[ck]
 
     def unit(self, unit_id: str, *key: int) -> np.random.Generator:
         return np.random.default_rng(
@@ -310,9 +247,43 @@ class FittedModel:
         """Mean admissions per path and year before shocks, shape (n_paths, n_years)."""
         raise NotImplementedError
 
+    def means_batch(self, unit_ids: list[str], years: list[int],
+                    streams: Streams) -> np.ndarray:
+        """``yearly_means`` of several units, shape ``(units, n_paths or 1, years)``."""
+        return np.stack([np.asarray(self.yearly_means(u, years, streams), dtype=np.float32)
+                         for u in unit_ids])
+
+    def draw_years_batch(self, unit_ids: list[str], years: list[int], streams: Streams,
+                         attainment=None) -> np.ndarray:
+        """Simulated whole-year admissions of several units, ``(units, n_paths, years)``.
+
+        float32 (whole numbers, exact below 2**24). Each unit draws from its
+        own streams, so its numbers do not depend on the other units.
+
+        Parameters
+        ----------
+        attainment : array-like, optional
+            ``(units, years)`` (or broadcastable): each future year's mean is
+            ``attainment × E[t]`` instead of the model's (scenarios and the
+            inverse search). The model's noise (shared year shock and NB
+            dispersion) is kept.
+        """
+        years = [int(y) for y in years]
+        if attainment is None:
+            means = self.means_batch(unit_ids, years, streams)
+        else:
+            att = np.broadcast_to(np.asarray(attainment, dtype=float),
+                                  (len(unit_ids), len(years)))
+            e = np.stack([self.exposure(u, years) for u in unit_ids]) if unit_ids else \
+                np.zeros((0, len(years)))
+            means = (att * e)[:, None, :].astype(np.float32)
+        return self.noise_batch(unit_ids, years, means, streams)
+
     def draw_years(self, unit_id: str, years: list[int], streams: Streams,
                    attainment=None) -> np.ndarray:
         """Simulated whole-year admissions, shape ``(n_paths, len(years))``.
+
+        One unit of :meth:`draw_years_batch` (the same numbers as in any batch).
 
         Parameters
         ----------
@@ -321,25 +292,35 @@ class FittedModel:
             of the model's (scenarios and the inverse search use this). The
             model's noise (shared year shock and NB dispersion) is kept.
         """
-        if attainment is None:
-            means = self.yearly_means(unit_id, years, streams)
-        else:
-            att = np.broadcast_to(np.asarray(attainment, dtype=float), (len(years),))
-            means = np.broadcast_to(att * self.exposure(unit_id, years),
-                                    (streams.n_paths, len(years)))
-        return self.noise(unit_id, years, means, streams)
+        att = None if attainment is None else \
+            np.broadcast_to(np.asarray(attainment, dtype=float), (len(years),))[None, :]
+        return self.draw_years_batch([unit_id], years, streams, att)[0].astype(float)
 
     def noise(self, unit_id: str, years: list[int], means: np.ndarray,
               streams: Streams) -> np.ndarray:
         """Shared lognormal year shock, then NB2 (Poisson-gamma) noise, per year."""
-        out = np.empty((streams.n_paths, len(years)))
-        s = self.year_sd
+        m = np.asarray(means, dtype=np.float32)[None, :, :]
+        return self.noise_batch([unit_id], years, m, streams)[0].astype(float)
+
+    def noise_batch(self, unit_ids: list[str], years: list[int], means: np.ndarray,
+                    streams: Streams) -> np.ndarray:
+        """Year shock and NB2 noise on ``means`` (units × paths-or-1 × years), float32.
+
+        The shock ``exp(s z_t - s²/2)`` is shared by every unit in year ``t``;
+        the gamma-Poisson draw comes from the unit-year's own stream
+        (:func:`forecast.draws.nb_draws`, normal shortcut for large means).
+        """
+        from .draws import nb_draws
+
+        n = streams.n_paths
+        out = np.empty((len(unit_ids), n, len(years)), dtype=np.float32)
+        s = float(self.year_sd)
         for j, y in enumerate(years):
-            m = means[:, j] * np.exp(s * streams.year_shock(y) - s * s / 2)
-            rng = streams.unit(unit_id, 1, int(y))
-            if self.alpha > 0:
-                m = m * rng.gamma(1 / self.alpha, self.alpha, streams.n_paths)
-            out[:, j] = rng.poisson(np.maximum(m, 0.0))
+            m = np.broadcast_to(means[:, :, j], (len(unit_ids), n))
+            if s > 0:
+                m = m * streams.year_factor(y, s)[None, :]
+            for i, u in enumerate(unit_ids):
+                out[i, :, j] = nb_draws(streams.unit(u, 1, int(y)), m[i], float(self.alpha))
         return out
 
 

@@ -77,16 +77,30 @@ class PooledModel(FittedModel):
     shrinkage: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def yearly_means(self, unit_id, years, streams: Streams) -> np.ndarray:
-        if unit_id not in self.post_mean:
-            raise ModelError(self.diagnostics.get(
-                unit_id, f"unit {unit_id!r}: no counts and no target; nothing to forecast from."))
+        return self.means_batch([unit_id], years, streams)[0].astype(float)
+
+    def means_batch(self, unit_ids, years, streams: Streams) -> np.ndarray:
+        """``E[u,t] · exp(a_u + beta (t - t0))`` per path, float32 ``(units, paths, years)``.
+
+        ``a_u`` is drawn from the unit's posterior with its own stream
+        ``(unit, 0)``; ``beta`` from ``Normal(beta, se²)`` with the shared
+        stream ``(1, 1)``, the same draw in every unit's path ``i``.
+        """
         n = streams.n_paths
-        a = self.post_mean[unit_id] + np.sqrt(self.post_var[unit_id]) * \
-            streams.unit(unit_id, 0).standard_normal(n)
-        b = self.beta + self.beta_se * streams.shared(1).standard_normal(n)
-        t = np.asarray(years, dtype=float) - self.t0
-        e = self.exposure(unit_id, years)
-        return e[None, :] * np.exp(a[:, None] + b[:, None] * t[None, :])
+        for u in unit_ids:
+            if u not in self.post_mean:
+                raise ModelError(self.diagnostics.get(
+                    u, f"unit {u!r}: no counts and no target; nothing to forecast from."))
+        b = (self.beta + self.beta_se * streams.shared_normal(1)).astype(np.float32)
+        t = np.asarray(years, dtype=np.float32) - np.float32(self.t0)
+        a = np.empty((len(unit_ids), n), dtype=np.float32)
+        e = np.empty((len(unit_ids), len(years)), dtype=np.float32)
+        for i, u in enumerate(unit_ids):
+            z = streams.unit(u, 0).standard_normal(n, dtype=np.float32)
+            a[i] = self.post_mean[u] + np.float32(np.sqrt(self.post_var[u])) * z
+            e[i] = self.exposure(u, years)
+        logm = a[:, :, None] + b[None, :, None] * t[None, None, :]
+        return e[:, None, :] * np.exp(logm)
 
 
 def _design(data, units):

@@ -76,6 +76,14 @@ class TimeSeriesModel(FittedModel):
         res = UnobservedComponents(logy, level="llevel").fit(disp=False)
         return ("ll", res, int(years.max()))
 
+    def draw_years_batch(self, unit_ids, years, streams: Streams, attainment=None):
+        # statsmodels simulates one unit at a time; the attainment override
+        # (scenarios) goes through the shared batched noise instead.
+        if attainment is not None:
+            return super().draw_years_batch(unit_ids, years, streams, attainment)
+        return np.stack([self.draw_years(u, years, streams).astype(np.float32)
+                         for u in unit_ids])
+
     def draw_years(self, unit_id, years, streams: Streams, attainment=None) -> np.ndarray:
         if attainment is not None:
             return super().draw_years(unit_id, years, streams, attainment)

@@ -21,7 +21,8 @@ from .errors import ConfigError, ModelError
 from .models import FittedModel, Streams, fit
 from .progress import admitted_spans, progress_table
 from .scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
-from .simulate import PathSummary, month_grid, simulate_target
+from .simulate import PathSummary, month_grid
+from .simulate_batch import Job, simulate_many
 
 OUTLOOK_COLUMNS = [
     "unit_id", "name", "level", "parent_id", "term", "target_kind", "target_id",
@@ -114,12 +115,14 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
     progress = progress_table(dataset, as_of=as_of, assumptions=assumptions, units=units)
     streams = Streams(assumptions.seed, assumptions.n_paths)
     rows, paths, fitted = [], {}, {}
+    prows = [prow for _, prow in progress.iterrows()]
     for name in names:
         fm = fit(dataset, name, as_of=as_of, assumptions=assumptions)
         fitted[name] = fm
-        for _, prow in progress.iterrows():
+        sims = _simulate_all(dataset, fm, prows, as_of, scen, streams)
+        for prow, sim in zip(prows, sims):
             for row, key, summary in _unit_rows(dataset, fm, prow, as_of, scen, streams,
-                                                assumptions, requirements):
+                                                assumptions, requirements, sim):
                 rows.append(row)
                 if summary is not None:
                     paths[key] = summary
@@ -127,61 +130,100 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
     return Outlook(table, paths, fitted, assumptions)
 
 
+def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams) -> list[dict]:
+    """Every unit's simulations, batched by target window (:func:`simulate_many`).
+
+    Returns, per progress row, ``{"known", "grid", scenario label -> SimResult
+    or ModelError}`` with ``"model"`` for the model's own forecast.
+    """
+    out = [{} for _ in prows]
+    windows: dict = {}
+    for i, prow in enumerate(prows):
+        known = admitted_spans(dataset.observations, prow["unit_id"], prow["start"],
+                               prow["deadline"], as_of)
+        out[i]["known"] = known
+        out[i]["grid"] = month_grid(prow["start"], prow["deadline"], known, fm.profile)
+        windows.setdefault((prow["start"], prow["deadline"]), []).append(i)
+    for (start, deadline), idx in windows.items():
+        jobs = [Job(prows[i]["unit_id"], float(prows[i]["target"]), out[i]["known"])
+                for i in idx]
+        for i, r in zip(idx, simulate_many(fm, jobs, start, deadline, streams)):
+            out[i][MODEL_SCENARIO] = r
+        for sc in scen:
+            for det in (False, True):
+                label = sc.name + (DETERMINISTIC_SUFFIX if det else "")
+                todo, jobs = [], []
+                for i in idx:
+                    unit = prows[i]["unit_id"]
+                    ud = fm.data.get(unit)
+                    try:
+                        if ud is None:
+                            raise ModelError(f"unit {unit!r}: not in the fitted data")
+                        att = sc.attainment(ud, _first_future_year(out[i]["grid"]),
+                                            prows[i]["start"])
+                    except ModelError as exc:
+                        out[i][label] = exc
+                        continue
+                    todo.append(i)
+                    jobs.append(Job(unit, float(prows[i]["target"]), out[i]["known"], att))
+                got = simulate_many(fm, jobs, start, deadline, streams, deterministic=det)
+                for i, r in zip(todo, got):
+                    out[i][label] = r
+    return out
+
+
 def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, assumptions,
-               requirements):
+               requirements, sim: dict):
     """Rows of one unit and target: the model's forecast then each scenario."""
     unit, tid = prow["unit_id"], prow["target_id"]
     base = {c: prow[c] for c in OUTLOOK_COLUMNS if c in prow.index}
-    known = admitted_spans(dataset.observations, unit, prow["start"], prow["deadline"], as_of)
-    grid = month_grid(prow["start"], prow["deadline"], known, fm.profile)
+    known = sim["known"]
     ud = fm.data.get(unit)
     notes = [fm.diagnostics.get(unit, "")]
     if ud is not None:
-        notes.append(f"exposure: {ud.exposure.kind}")
-    args = (fm, unit, prow["start"], prow["deadline"], float(prow["target"]), known, streams)
-
-    def run(**kw):
-        return simulate_target(*args, grid=grid, **kw)
-
+        notes.append(exposure_note(ud.exposure))
     req = {k: np.nan for k in _REQ_KEYS}
     out = []
-    try:
-        res = run()
-        sim = res.outlook_values()
+    res = sim[MODEL_SCENARIO]
+    if isinstance(res, ModelError):
+        vals, summary = _empty_sim(), None
+        if not any(str(res) in n for n in notes):
+            notes.append(str(res))
+    else:
+        vals, summary = res.outlook_values(), res.summary
         if requirements:
             req, note = _requirements(dataset, fm, prow, known, streams, as_of, assumptions)
             notes.append(note)
-        summary = res.summary
-    except ModelError as exc:
-        sim, summary = {k: np.nan for k in _SIM_KEYS}, None
-        for k in ("reach_date_q10", "reach_date_q50", "reach_date_q90"):
-            sim[k] = None
-        if not any(str(exc) in n for n in notes):
-            notes.append(str(exc))
     diag = "; ".join(n for n in notes if n)
     n_obs = ud.n_obs if ud is not None else 0
-    out.append(({**base, "model": fm.name, "scenario": MODEL_SCENARIO, **sim, **req,
+    out.append(({**base, "model": fm.name, "scenario": MODEL_SCENARIO, **vals, **req,
                  "n_obs": n_obs, "diagnostics": diag},
                 (unit, tid, fm.name, MODEL_SCENARIO), summary))
-    first_year = _first_future_year(grid)
     for sc in scen:
         for det in (False, True):
             label = sc.name + (DETERMINISTIC_SUFFIX if det else "")
-            try:
-                att = sc.attainment(ud, first_year, prow["start"]) if ud is not None else None
-                if att is None:
-                    raise ModelError(f"unit {unit!r}: not in the fitted data")
-                r = run(attainment=att, deterministic=det)
-                sim, summary, extra = r.outlook_values(), r.summary, ""
-            except ModelError as exc:
-                sim, summary = {k: np.nan for k in _SIM_KEYS}, None
-                extra = "" if str(exc) in diag else str(exc)
-                for k in ("reach_date_q10", "reach_date_q50", "reach_date_q90"):
-                    sim[k] = None
-            out.append(({**base, "model": fm.name, "scenario": label, **sim, **req,
+            r = sim[label]
+            if isinstance(r, ModelError):
+                vals, summary = _empty_sim(), None
+                extra = "" if str(r) in diag else str(r)
+            else:
+                vals, summary, extra = r.outlook_values(), r.summary, ""
+            out.append(({**base, "model": fm.name, "scenario": label, **vals, **req,
                          "n_obs": n_obs, "diagnostics": "; ".join(x for x in (diag, extra) if x)},
                         (unit, tid, fm.name, label), summary))
     return out
+
+
+def _empty_sim() -> dict:
+    vals = {k: np.nan for k in _SIM_KEYS}
+    for k in ("reach_date_q10", "reach_date_q50", "reach_date_q90"):
+        vals[k] = None
+    return vals
+
+
+def exposure_note(exposure) -> str:
+    """The diagnostics phrase saying what attainment is measured against."""
+    return exposure.note or f"exposure: {exposure.kind}"
 
 
 def _first_future_year(grid) -> int:

@@ -3,11 +3,11 @@
 For one unit and one target window ``[start, deadline]``, every month of the
 window is split into the part that reports already cover and the part still
 to come. Each path draws whole-year admissions from a fitted model
-(:meth:`forecast.models.FittedModel.draw_years`) and spreads each year over
-its months by the within-year profile; the uncovered part of a month gets
-``year draw × uncovered share``. Reported counts enter as known (a range is
-drawn uniformly per path) and are spread over their months the same way.
-Cumulating gives a monthly path per simulation, from which
+(:meth:`forecast.models.FittedModel.draw_years_batch`) and spreads each year
+over its months by the within-year profile; the uncovered part of a month
+gets ``year draw × uncovered share``. Reported counts enter as known (a range
+is drawn uniformly per path) and are spread over their months the same way.
+From the paths:
 
 - ``p_reach``: share of paths whose total at the deadline is at least the target;
 - ``final_*``: mean and quantiles of the total at the deadline;
@@ -16,10 +16,17 @@ Cumulating gives a monthly path per simulation, from which
 
 A year that is partly reported (nine months in) only adds its remaining share:
 the reported months are never scaled up.
+
+The computation is batched (:mod:`forecast.simulate_batch`): many units at
+once, monthly paths never materialised; :func:`simulate_target` is a batch of
+one, so a unit gets the same numbers alone or among thousands.
+:func:`_summarize` is the plain method on materialised monthly paths, kept
+for roll-ups and as the reference in the tests.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -49,6 +56,48 @@ class PathSummary:
     years: list
     cum_quantiles: pd.DataFrame
     history: pd.DataFrame
+
+    @staticmethod
+    def from_arrays(years, mark_ends, quantiles, hist_ends, hist_cum) -> "PathSummary":
+        """A summary whose two DataFrames are built on first access.
+
+        The batched engine makes one per unit; building 2 × 10,000 small
+        DataFrames up front would cost seconds that most runs never use.
+        """
+        return _ArraySummary(years, raw=(mark_ends, quantiles, hist_ends, hist_cum))
+
+
+class _ArraySummary(PathSummary):
+    """:class:`PathSummary` holding arrays until a DataFrame is asked for."""
+
+    def __init__(self, years, cum_quantiles=None, history=None, *, raw=None):
+        self.years = years
+        self._raw = raw
+        self._cq = cum_quantiles
+        self._hist = history
+
+    @property
+    def cum_quantiles(self) -> pd.DataFrame:
+        if self._cq is None:
+            ends, q = self._raw[0], self._raw[1]
+            self._cq = pd.DataFrame(np.asarray(q, dtype=float), columns=list(QUANTILE_NAMES),
+                                    index=pd.DatetimeIndex(ends, name="period_end"))
+        return self._cq
+
+    @cum_quantiles.setter
+    def cum_quantiles(self, value) -> None:
+        self._cq = value
+
+    @property
+    def history(self) -> pd.DataFrame:
+        if self._hist is None:
+            self._hist = pd.DataFrame({"period_end": list(self._raw[2]),
+                                       "cumulative": np.asarray(self._raw[3], dtype=float)})
+        return self._hist
+
+    @history.setter
+    def history(self, value) -> None:
+        self._hist = value
 
 
 @dataclass
@@ -90,14 +139,28 @@ class MonthGrid:
 
 def month_grid(start: pd.Timestamp, deadline: pd.Timestamp, known: pd.DataFrame,
                profile) -> MonthGrid:
-    """Split ``[start, deadline]`` into months; see :class:`MonthGrid`."""
+    """Split ``[start, deadline]`` into months; see :class:`MonthGrid`.
+
+    Depends only on the window, the profile and the periods of the known
+    reports (not their values), so it is cached on those: units reporting
+    the same periods share one grid object (and the batched simulation
+    groups them by it). The returned grid is shared: do not modify it.
+    """
+    spans = tuple(zip(known["period_start"], known["period_end"])) if len(known) else ()
+    prof = tuple(float(x) for x in profile)
+    return _month_grid(pd.Timestamp(start), pd.Timestamp(deadline), prof, spans)
+
+
+@functools.lru_cache(maxsize=4096)
+def _month_grid(start: pd.Timestamp, deadline: pd.Timestamp, profile: tuple,
+                spans: tuple) -> MonthGrid:
     first = pd.Timestamp(start.year, start.month, 1)
     months = pd.date_range(first, deadline, freq="MS")
     ends, years, share, uncovered = [], [], [], []
-    n_known = len(known)
+    n_known = len(spans)
     frac = np.zeros((n_known, len(months)))
-    ks = list(known["period_start"]) if n_known else []
-    ke = list(known["period_end"]) if n_known else []
+    ks = [a for a, _ in spans]
+    ke = [b for _, b in spans]
     for k, ms in enumerate(months):
         a = max(ms, start)
         b = min(ms + pd.offsets.MonthEnd(0), deadline)
@@ -115,7 +178,10 @@ def month_grid(start: pd.Timestamp, deadline: pd.Timestamp, known: pd.DataFrame,
         uncovered.append(max(s - c, 0.0))
     tot = frac.sum(1, keepdims=True)
     frac = np.divide(frac, tot, out=np.zeros_like(frac), where=tot > 0)
-    return MonthGrid(ends, np.array(years), np.array(share), np.array(uncovered), frac)
+    grid = MonthGrid(ends, np.array(years), np.array(share), np.array(uncovered), frac)
+    for arr in (grid.year, grid.share, grid.uncovered, grid.known_frac):
+        arr.flags.writeable = False
+    return grid
 
 
 def attainment_for(attainment, years) -> np.ndarray:
@@ -127,18 +193,6 @@ def attainment_for(attainment, years) -> np.ndarray:
         last = attainment[max(attainment)]
         return np.array([float(attainment.get(int(y), last)) for y in years])
     return np.broadcast_to(np.asarray(attainment, dtype=float), (len(years),)).copy()
-
-
-def _known_values(known: pd.DataFrame, n_paths: int, rng, deterministic: bool) -> np.ndarray:
-    """Reported counts per path: a range ``[low, high]`` is drawn uniformly."""
-    if known.empty:
-        return np.zeros((n_paths, 0))
-    v = known["value"].to_numpy(dtype=float)
-    lo = known["low"].fillna(known["value"]).to_numpy(dtype=float)
-    hi = known["high"].fillna(known["value"]).to_numpy(dtype=float)
-    if deterministic or np.all(hi <= lo):
-        return np.broadcast_to(v, (n_paths, len(v)))
-    return lo + (hi - lo) * rng.random((n_paths, len(v)))
 
 
 def simulate_target(fitted: FittedModel, unit_id: str, start: pd.Timestamp,
@@ -182,30 +236,19 @@ def simulate_target(fitted: FittedModel, unit_id: str, start: pd.Timestamp,
     ModelError
         When the model cannot forecast the unit (too short a record ...).
     """
-    grid = grid if grid is not None else month_grid(start, deadline, known, fitted.profile)
-    n = 1 if deterministic else streams.n_paths
-    kv = _known_values(known, n, streams.unit(unit_id, 3), deterministic)
-    months = kv @ grid.known_frac if len(known) else np.zeros((n, len(grid.ends)))
-    need = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
-    if need:
-        if deterministic:
-            if attainment is None:
-                draws = fitted.yearly_means(unit_id, need, streams).mean(0, keepdims=True)
-            else:
-                draws = (attainment_for(attainment, need)
-                         * fitted.exposure(unit_id, need))[None, :]
-        else:
-            att = None if attainment is None else attainment_for(attainment, need)
-            draws = fitted.draw_years(unit_id, need, streams, att)
-        col = {y: j for j, y in enumerate(need)}
-        idx = np.array([col.get(int(y), 0) for y in grid.year])
-        months = months + draws[:, idx] * grid.uncovered[None, :]
-    cum = np.cumsum(months, axis=1)
-    return _summarize(cum, grid, target, known, keep_paths)
+    from .simulate_batch import Job, simulate_many
+
+    job = Job(unit_id, float(target), known, attainment, keep_paths, keep_finals=True)
+    got = simulate_many(fitted, [job], start, deadline, streams, deterministic, grid)[0]
+    if isinstance(got, Exception):
+        raise got
+    return got
 
 
 def _summarize(cum: np.ndarray, grid: MonthGrid, target: float, known: pd.DataFrame,
                keep_paths: bool) -> SimResult:
+    """Summary of materialised monthly paths (roll-ups; the reference the batched
+    summary is tested against)."""
     finals = cum[:, -1]
     qs = np.quantile(finals, QUANTILES)
     dates = [None, None, None]
