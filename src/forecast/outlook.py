@@ -22,6 +22,7 @@ from .models import FittedModel, Streams, fit
 from .progress import admitted_spans, progress_table
 from .scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
 from .simulate import PathSummary, month_grid
+from .outlook_rollup import rollup_rows
 from .simulate_batch import Job, simulate_many
 
 OUTLOOK_COLUMNS = [
@@ -84,7 +85,7 @@ class Outlook:
 
 
 def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,
-            units=None, requirements: bool = True) -> Outlook:
+            units=None, requirements: bool = True, rollups: bool = True) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
 
     Parameters
@@ -103,6 +104,11 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
         Only rows for these units (the pooled model still learns from all).
     requirements : bool
         Run the inverse search and pipeline (``required_*`` columns).
+    rollups : bool
+        Add ``model = "rollup"`` rows for parents whose children cover them,
+        from the children's correlated paths under the first model
+        (:mod:`forecast.outlook_rollup`); the parent's reports against the
+        children's sum go into the diagnostics.
 
     Returns
     -------
@@ -116,16 +122,24 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
     streams = Streams(assumptions.seed, assumptions.n_paths)
     rows, paths, fitted = [], {}, {}
     prows = [prow for _, prow in progress.iterrows()]
+    extra = []
     for name in names:
         fm = fit(dataset, name, as_of=as_of, assumptions=assumptions)
         fitted[name] = fm
         sims = _simulate_all(dataset, fm, prows, as_of, scen, streams)
+        if rollups and name == names[0]:
+            extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS)
+            for i, note in notes.items():
+                sims[i]["rollup_note"] = note
         for prow, sim in zip(prows, sims):
             for row, key, summary in _unit_rows(dataset, fm, prow, as_of, scen, streams,
                                                 assumptions, requirements, sim):
                 rows.append(row)
                 if summary is not None:
                     paths[key] = summary
+    for row, key, summary in extra:
+        rows.append(row)
+        paths[key] = summary
     table = pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
     return Outlook(table, paths, fitted, assumptions)
 
@@ -182,6 +196,7 @@ def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, 
     notes = [fm.diagnostics.get(unit, "")]
     if ud is not None:
         notes.append(exposure_note(ud.exposure))
+    notes.append(sim.get("rollup_note", ""))
     req = {k: np.nan for k in _REQ_KEYS}
     out = []
     res = sim[MODEL_SCENARIO]
