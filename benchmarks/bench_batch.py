@@ -1,6 +1,6 @@
 """Benchmark the batch runner: overhead per run, and speed-up from a second worker.
 
-    .venv/bin/python benchmarks/bench_batch.py [--runs 8] [--cpu-seconds 1.5]
+    .venv/bin/python benchmarks/bench_batch.py [--runs 8] [--cpu-seconds 1.5] [--repeat 1]
 
 1. Overhead. The floor is papermill itself running an empty notebook (one
    parameters cell), one run after another in this process. The batch runs a
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -88,6 +89,8 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=8, help="runs per measurement (default 8)")
     ap.add_argument("--cpu-seconds", type=float, default=1.5,
                     help="CPU seconds each run of the speed-up notebook spends (default 1.5)")
+    ap.add_argument("--repeat", type=int, default=1,
+                    help="rounds of all measurements; medians are reported (default 1)")
     args = ap.parse_args()
     kernel = default_kernel()
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
@@ -98,24 +101,33 @@ def main() -> None:
                            "write_results({'ok': True}, output_dir)")
         cpu = notebook(work / "cpu.ipynb", 'seconds = 1.0\noutput_dir = ""', CPU_WORK)
         papermill_floor(empty, 1, work, kernel)  # warm the file cache and kernel spec lookup
-        load0 = os.getloadavg()[0]
-        floor = papermill_floor(empty, args.runs, work, kernel)
-        floor_imm = papermill_floor(empty, args.runs, work, kernel, "immediate")
-        floor_min = papermill_floor(minimal, args.runs, work, kernel, "immediate")
-        per_run = batch_time(minimal, args.runs, work, 1, kernel) / args.runs
-        print(f"kernel: {kernel}; cores: {os.cpu_count()}; load average at start: {load0:.2f}")
-        print(f"overhead: papermill empty notebook {floor:.3f} s/run (papermill defaults), "
-              f"{floor_imm:.3f} s/run (kernel killed at the end, as the batch does); papermill "
-              f"minimal notebook {floor_min:.3f} s/run (killed at the end); batch (1 worker) "
-              f"minimal notebook {per_run:.3f} s/run")
-        print(f"overhead ratio vs empty-notebook floor: {per_run / floor:.2f}x (aim <= 1.3x); "
-              f"vs the floor with the same kernel shutdown: {per_run / floor_imm:.2f}x; "
-              f"vs the same notebook under plain papermill: {per_run / floor_min:.2f}x")
+        print(f"kernel: {kernel}; cores: {os.cpu_count()}; load average at start: "
+              f"{os.getloadavg()[0]:.2f}")
+        # Rounds alternate the measurements so that a change in the machine's
+        # load hits all of them alike; medians are reported.
+        rows: dict[str, list[float]] = {k: [] for k in ("floor", "floor_imm", "floor_min", "batch",
+                                                          "w1", "w2")}
         params = {"seconds": args.cpu_seconds}
-        t1 = batch_time(cpu, args.runs, work, 1, kernel, params)
-        t2 = batch_time(cpu, args.runs, work, 2, kernel, params)
-        print(f"speed-up: {args.runs} runs x {args.cpu_seconds:g} CPU s: 1 worker {t1:.1f} s, "
-              f"2 workers {t2:.1f} s, speed-up {t1 / t2:.2f}x (aim >= 1.7x); "
+        for _ in range(args.repeat):
+            rows["floor"].append(papermill_floor(empty, args.runs, work, kernel))
+            rows["floor_imm"].append(papermill_floor(empty, args.runs, work, kernel, "immediate"))
+            rows["floor_min"].append(papermill_floor(minimal, args.runs, work, kernel, "immediate"))
+            rows["batch"].append(batch_time(minimal, args.runs, work, 1, kernel) / args.runs)
+            rows["w1"].append(batch_time(cpu, args.runs, work, 1, kernel, params))
+            rows["w2"].append(batch_time(cpu, args.runs, work, 2, kernel, params))
+        med = {k: statistics.median(v) for k, v in rows.items()}
+        per_run = med["batch"]
+        print(f"overhead: papermill empty notebook {med['floor']:.3f} s/run (papermill defaults), "
+              f"{med['floor_imm']:.3f} s/run (kernel killed at the end, as the batch does); "
+              f"papermill minimal notebook {med['floor_min']:.3f} s/run (killed at the end); "
+              f"batch (1 worker) minimal notebook {per_run:.3f} s/run")
+        print(f"overhead ratio vs empty-notebook floor: {per_run / med['floor']:.2f}x (aim <= 1.3x); "
+              f"vs the floor with the same kernel shutdown: {per_run / med['floor_imm']:.2f}x; "
+              f"vs the same notebook under plain papermill: {per_run / med['floor_min']:.2f}x")
+        ratios = [a / b for a, b in zip(rows["w1"], rows["w2"])]
+        print(f"speed-up: {args.runs} runs x {args.cpu_seconds:g} CPU s: 1 worker {med['w1']:.1f} s, "
+              f"2 workers {med['w2']:.1f} s, speed-up {med['w1'] / med['w2']:.2f}x (aim >= 1.7x; "
+              f"per round: {', '.join(f'{r:.2f}' for r in ratios)}); "
               f"load average now {os.getloadavg()[0]:.2f}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -107,6 +107,9 @@ class _Lock:
                 time.sleep(0.1)
 
     def release(self) -> None:
+        from .batch_pool import close_in_workers
+
+        close_in_workers(self.fd, close=False)
         os.close(self.fd)
 
 

@@ -34,13 +34,21 @@ Callback = Callable[[Task, Outcome], None]
 POLL_SECONDS = 0.1
 """How often the parent checks deadlines; the limit is enforced to about this."""
 
-_CLOSE_IN_CHILD: list[int] = []
+_CLOSE_IN_CHILD: set[int] = set()
 """File descriptors a worker must close first (the batch's output-folder lock)."""
 
 
-def close_in_workers(fd: int) -> None:
-    """Have forked workers close ``fd``, so a killed batch releases its lock at once."""
-    _CLOSE_IN_CHILD.append(fd)
+def close_in_workers(fd: int, close: bool = True) -> None:
+    """Have forked workers close ``fd`` (or stop doing so, with ``close=False``).
+
+    The batch's lock is inherited by every forked worker; closing it there
+    means a killed batch releases its lock at once. The caller must withdraw
+    the fd when it closes it, since the number is then reused for other files.
+    """
+    if close:
+        _CLOSE_IN_CHILD.add(fd)
+    else:
+        _CLOSE_IN_CHILD.discard(fd)
 
 
 def _watch_parent(parent: int, pid_file: str | None) -> None:
@@ -55,7 +63,7 @@ def _watch_parent(parent: int, pid_file: str | None) -> None:
 
 
 def _worker(task: Task, conn: Any, parent: int) -> None:
-    for fd in _CLOSE_IN_CHILD:
+    for fd in list(_CLOSE_IN_CHILD):
         try:
             os.close(fd)
         except OSError:
