@@ -176,3 +176,27 @@ def test_exposure_is_the_annual_target_the_attainment_percentages_imply(tiny_dat
     # A printed annual target wins over an implied one (Krông Bông: 80).
     kb = unit_exposure(tiny_dataset, "krong-bong", DEFAULT_PROFILE)
     assert kb.kind == "annual_target" and kb.note == ""
+
+
+def test_dispersion_prior_by_hand():
+    # df = 16 with a floored moment estimate 0.001; prior total 0.02 + 0.1² = 0.03 worth
+    # 5 df: (16 · 0.001 + 5 · 0.03) / 21 = 0.0079048. Year part from 3 years at 0.0004,
+    # prior 0.01 worth 2 years: (3 · 0.0004 + 2 · 0.01) / 5 = 0.00424.
+    from forecast.models_pooled import prior_dispersion
+
+    s = PooledSettings(dispersion_prior_weight=5, year_var_prior_weight=2)
+    total, year_var = prior_dispersion(0.001, 0.0004, 16, 3, s)
+    assert total == pytest.approx((16 * 0.001 + 5 * 0.03) / 21)
+    assert year_var == pytest.approx(0.00424)
+    # No estimate (too few df): the prior; weights 0: unchanged.
+    assert prior_dispersion(None, None, 1, 0, s) == pytest.approx((0.03, 0.01))
+    assert prior_dispersion(0.001, 0.0004, 16, 3, PooledSettings()) == (0.001, 0.0004)
+
+
+def test_outlook_passes_model_options_to_the_fit(tiny_dataset):
+    from forecast.outlook import outlook
+
+    o = outlook(tiny_dataset, as_of="2022-12-31", assumptions=DEFAULT, units=["tien-giang"],
+                requirements=False, rollups=False,
+                model_options={"pooled_nb": {"alpha": 0.3, "year_sd": 0.0}})
+    assert o.fitted["pooled_nb"].alpha == 0.3 and o.fitted["pooled_nb"].year_sd == 0.0

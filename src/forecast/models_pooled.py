@@ -61,6 +61,8 @@ class PooledSettings:
     tau_min: float = 0.05
     min_df: int = 3
     outer_iterations: int = 3
+    dispersion_prior_weight: float = 0.0
+    year_var_prior_weight: float = 0.0
 
 
 @dataclass
@@ -169,10 +171,12 @@ def fit_fixed(uix, y, rv, W, E, years, t0, n_units, disp, settings: PooledSettin
 
 
 def moment_dispersion(uix, y, rv, W, mit, n_units, n_params, settings: PooledSettings,
-                      years):
+                      years, info: dict | None = None):
     """Total dispersion (Pearson moments, df-corrected) and its shared-year part.
 
     Returns ``(total, year_var)`` or ``(None, None)`` where the data are too few.
+    ``info``, when given, receives ``df`` and ``years_used`` (the evidence
+    behind each part, for :func:`prior_dispersion`).
     """
     m = mit.sum(1)
     q = (mit ** 2).sum(1)
@@ -199,6 +203,33 @@ def moment_dispersion(uix, y, rv, W, mit, n_units, n_params, settings: PooledSet
             pairs += len(r) * (len(r) - 1) // 2
             years_used += 1
     year_var = num / pairs if years_used >= 2 and pairs >= 3 else None
+    if info is not None:
+        info.update(df=df, years_used=years_used)
+    return total, year_var
+
+
+def prior_dispersion(total, year_var, df: int, years_used: int, settings: PooledSettings):
+    """Moment estimates shrunk towards the defaults by pseudo-observations.
+
+    ``total = (df · total_hat + k · (alpha0 + s0²)) / (df + k)`` with
+    ``k = dispersion_prior_weight`` degrees of freedom, and
+    ``s² = (n · s²_hat + k_y · s0²) / (n + k_y)`` with ``n`` the years with
+    pairs of units and ``k_y = year_var_prior_weight``; a missing estimate
+    counts 0. Weights 0 (the default) leave the moment estimates as they are.
+    Reason (``docs/engine.md``, "Dispersion"): a moment estimate from a few
+    repeated reports is noisy and, truncated at its floor, biased low; a
+    prior worth a few degrees of freedom keeps the intervals from collapsing
+    when the data say little.
+    """
+    k, ky = settings.dispersion_prior_weight, settings.year_var_prior_weight
+    t0 = settings.alpha_default + settings.year_sd_default ** 2
+    y0 = settings.year_sd_default ** 2
+    if k > 0:
+        n = max(df, 0) if total is not None else 0
+        total = (n * (total if total is not None else 0.0) + k * t0) / (n + k)
+    if ky > 0:
+        n = years_used if year_var is not None else 0
+        year_var = (n * max(year_var if year_var is not None else 0.0, 0.0) + ky * y0) / (n + ky)
     return total, year_var
 
 
@@ -247,8 +278,11 @@ def fit_pooled(data, profile, **options) -> PooledModel:
         for _ in range(s.outer_iterations):
             a, b, info, b_se, mit = fit_fixed(uix, y, rv, W, E, years, t0, len(fitted_units),
                                               alpha + year_sd ** 2, s, a, b)
+            evidence: dict = {}
             total, year_var = moment_dispersion(uix, y, rv, W, mit, len(fitted_units),
-                                                n_params, s, years)
+                                                n_params, s, years, evidence)
+            total, year_var = prior_dispersion(total, year_var, evidence["df"],
+                                               evidence["years_used"], s)
             if s.year_sd is None and year_var is not None:
                 year_sd = float(np.sqrt(np.clip(year_var, 0.0, total or year_var)))
             if s.alpha is None and total is not None:

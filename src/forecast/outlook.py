@@ -85,7 +85,8 @@ class Outlook:
 
 
 def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,
-            units=None, requirements: bool = True, rollups: bool = True) -> Outlook:
+            units=None, requirements: bool = True, rollups: bool = True,
+            model_options: dict | None = None) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
 
     Parameters
@@ -109,6 +110,10 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
         from the children's correlated paths under the first model
         (:mod:`forecast.outlook_rollup`); the parent's reports against the
         children's sum go into the diagnostics.
+    model_options : dict, optional
+        Model name → keyword options of its fitting function, e.g.
+        ``{"pooled_nb": {"dispersion_prior_weight": 5, "year_var_prior_weight": 2}}``
+        (:class:`forecast.models_pooled.PooledSettings`).
 
     Returns
     -------
@@ -124,7 +129,8 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
     prows = [prow for _, prow in progress.iterrows()]
     extra = []
     for name in names:
-        fm = fit(dataset, name, as_of=as_of, assumptions=assumptions)
+        fm = fit(dataset, name, as_of=as_of, assumptions=assumptions,
+                 **(model_options or {}).get(name, {}))
         fitted[name] = fm
         sims = _simulate_all(dataset, fm, prows, as_of, scen, streams)
         if rollups and name == names[0]:
