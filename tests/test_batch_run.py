@@ -80,6 +80,8 @@ def test_failures_are_isolated_recorded_and_kept(tmp_path):
     assert err["reason"].endswith("ValueError: probe failure for bb")
     assert "probe failure for bb" in cells_text(err["failed_notebook"])
     assert by_id["probe__bb__exit"]["error_type"] == "dead kernel"
+    # what the kernel process wrote to its stderr before dying is shown in the notebook
+    assert "probe kernel exiting" in cells_text(by_id["probe__bb__exit"]["failed_notebook"])
     assert by_id["probe__bb__slow"]["error_type"] == "cell timeout"
     assert "cell time limit of 3 s" in by_id["probe__bb__slow"]["reason"]
     for r in res.runs:

@@ -278,7 +278,8 @@ def _task(spec: RunSpec, staging_root: Path, kernel: str, config: BatchConfig) -
             "output_notebook": str(staging / f"{spec.run_id}.ipynb"),
             "parameters": {**spec.parameters, "output_dir": str(staging)},
             "kernel": kernel, "cwd": str(spec.notebook.parent),
-            "cell_timeout": config.cell_timeout, "pid_file": str(staging_root / f"{spec.run_id}.kernel.json")}
+            "cell_timeout": config.cell_timeout, "pid_file": str(staging_root / f"{spec.run_id}.kernel.json"),
+            "kernel_log": str(staging_root / f"{spec.run_id}.kernel.log")}
 
 
 def _finalize(out: Path, staging_root: Path, task: Mapping[str, Any], rec: dict[str, Any],
@@ -336,8 +337,21 @@ def _failed_notebook(partial: Path, task: Mapping[str, Any], reason: str) -> str
             metadata={"tags": ["batch-error"]}))
     note = (f"<span style=\"color:red\">**Batch run `{task['run_id']}` failed:** {reason}</span>\n\n"
             f"Parameters: `{dumps(task['parameters']).strip()}`")
+    log = _tail(task.get("kernel_log"))
+    if log:
+        note += "\n\nLast lines the kernel process printed:\n\n```\n" + log + "\n```"
     nb.cells.insert(0, nbformat.v4.new_markdown_cell(note, metadata={"tags": ["batch-error"]}))
     return nbformat.writes(nb)
+
+
+def _tail(path: str | None, lines: int = 15) -> str:
+    """The last lines of a kernel log, without the noise every kernel prints at shutdown."""
+    try:
+        text = Path(path).read_text(encoding="utf-8", errors="replace") if path else ""
+    except OSError:
+        return ""
+    keep = [ln for ln in text.splitlines() if "KeyboardInterrupt caught in kernel" not in ln]
+    return "\n".join(keep[-lines:]).strip()
 
 
 class _Bar:
