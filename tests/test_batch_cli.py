@@ -62,3 +62,4 @@ def test_run_skip_and_force(tmp_path, capsys):
     assert main(["batch", str(cfg), "--out", str(out), "--no-progress", "--force",
                  "--workers", "1"]) == 0
     assert "1 run: 1 ran, 0 up to date (skipped), 0 failed" in capsys.readouterr().out
+

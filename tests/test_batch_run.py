@@ -169,3 +169,28 @@ def test_resume_after_kill(tmp_path):
     assert sorted(units_run_again) == sorted(r["unit_id"] for r in res.runs
                                              if r["status"] == "ok")
     assert sorted(pd.read_csv(out / "results.csv")["run_unit"]) == ["a", "bb", "ccc", "dddd"]
+
+
+def test_sigterm_stops_runs_and_records_them(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(f"notebooks: [{PROBE}]\nunits: [a, bb]\noutput: out\n"
+                   "parameters: {mode: sleep, seconds: 60}\n", encoding="utf-8")
+    script = (
+        "import pandas as pd, sys\nfrom forecast.batch import run_batch\n"
+        "units = pd.DataFrame({'unit_id': ['a', 'bb'], 'level': ['x'] * 2, 'parent_id': [None] * 2})\n"
+        "try:\n"
+        f"    run_batch({str(cfg)!r}, units=units, workers=2, progress=False)\n"
+        "except KeyboardInterrupt:\n    sys.exit(130)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=tmp_path)
+    out = tmp_path / "out"
+    deadline = time.monotonic() + 60
+    while len(list(out.glob(".staging/*/*.kernel.json"))) < 2:  # both kernels started
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.05)
+    pids = [json.loads(p.read_text())["pid"] for p in out.glob(".staging/*/*.kernel.json")]
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=30) == 130
+    runs = json.loads((out / "manifest.json").read_text())["runs"]
+    assert [r["error_type"] for r in runs] == ["interrupted", "interrupted"]
+    assert all((out / r["run_id"] / f"{r['run_id']}.failed.ipynb").is_file() for r in runs)
+    assert not any(running(pid) for pid in pids)
