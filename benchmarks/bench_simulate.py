@@ -4,6 +4,7 @@ Run from the checkout::
 
     .venv/bin/python benchmarks/bench_simulate.py                       # 100 1000 10000, 2 workers
     .venv/bin/python benchmarks/bench_simulate.py --units 100 1000 --workers 1
+    .venv/bin/python benchmarks/bench_simulate.py --workers 1 --threads 2  # one process, as outlook(threads=2)
     .venv/bin/python benchmarks/bench_simulate.py --paths 2000
 
 What is measured is the engine path itself: synthetic units simulated by
@@ -24,7 +25,13 @@ in the outlook; nothing per path is kept.
 With ``--workers 2`` the units are split into two halves simulated in two
 processes by the same function; a unit's numbers do not depend on the split
 (its own random streams; the shared year shocks are the same in every
-process), so the two halves are the one-process result.
+process), so the two halves are the one-process result. ``--threads 2``
+instead runs the chunks of one process in two threads
+(``simulate_many(..., threads=2)``, what ``outlook(..., threads=2)`` does).
+
+A calibration line gives numpy's own cost of a float32 standard normal on
+the machine at the time (a few ns on an idle modern core): the engine's CPU
+time scales with it.
 
 Each size runs in a fresh process so that peak memory is its own. Printed:
 wall seconds, CPU seconds (the run's process and its workers, user +
@@ -88,14 +95,14 @@ def model_and_jobs(lo: int, hi: int, n: int):
     return fm, jobs
 
 
-def run_part(args: tuple[int, int, int, int]) -> tuple[list[float], int]:
+def run_part(args: tuple) -> tuple[list[float], int]:
     """Simulate units ``lo..hi-1``; returns their p_reach and this process's peak RSS (KiB)."""
     from forecast.models import Streams
     from forecast.simulate_batch import simulate_many
 
-    lo, hi, n, n_paths = args
+    lo, hi, n, n_paths, threads = args
     fm, jobs = model_and_jobs(lo, hi, n)
-    res = simulate_many(fm, jobs, START, DEADLINE, Streams(SEED, n_paths))
+    res = simulate_many(fm, jobs, START, DEADLINE, Streams(SEED, n_paths), threads=threads)
     bad = [r for r in res if isinstance(r, Exception)]
     if bad:
         raise RuntimeError(f"{len(bad)} unit(s) failed: {bad[0]}")
@@ -108,17 +115,18 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def one(n: int, n_paths: int, workers: int) -> dict:
+def one(n: int, n_paths: int, workers: int, threads: int = 1) -> dict:
     """Measure one size in this process (called in a fresh subprocess)."""
     import forecast.simulate_batch  # noqa: F401  (import time is not the engine's cost)
 
     c0, t0 = _cpu(), time.perf_counter()
     if workers <= 1:
-        p, _ = run_part((0, n, n, n_paths))
+        p, _ = run_part((0, n, n, n_paths, threads))
         wrss = 0
     else:
         bounds = np.linspace(0, n, workers + 1).astype(int)
-        parts = [(int(a), int(b), n, n_paths) for a, b in zip(bounds, bounds[1:]) if b > a]
+        parts = [(int(a), int(b), n, n_paths, threads) for a, b in zip(bounds, bounds[1:])
+                 if b > a]
         with ProcessPoolExecutor(workers) as pool:
             got = list(pool.map(run_part, parts))
         p = [x for g, _ in got for x in g]
@@ -129,31 +137,44 @@ def one(n: int, n_paths: int, workers: int) -> dict:
             "worker_rss_mib": wrss / 1024, "mean_p": float(np.mean(p)), "n_done": len(p)}
 
 
+def _normal_ns(n: int = 1_000_000, repeat: int = 20) -> float:
+    # Small arrays, so that the main process's peak memory stays its own.
+    rng = np.random.default_rng(0)
+    c0 = time.process_time()
+    for _ in range(repeat):
+        rng.standard_normal(n, dtype=np.float32)
+    return (time.process_time() - c0) / (n * repeat) * 1e9
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--units", type=int, nargs="+", default=[100, 1000, 10000])
     ap.add_argument("--paths", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one is not None:
-        print(json.dumps(one(args.one, args.paths, args.workers)))
+        print(json.dumps(one(args.one, args.paths, args.workers, args.threads)))
         return 0
     env = {**os.environ, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, {os.cpu_count()} CPUs, "
-          f"paths {args.paths}, workers {args.workers}")
+          f"paths {args.paths}, workers {args.workers}, threads {args.threads}")
+    print(f"calibration: numpy float32 standard normal {_normal_ns():.1f} ns per draw (CPU)")
     print(f"load average {os.getloadavg()[0]:.1f} (other processes share the CPUs)")
     print(f"{'units':>7}{'wall s':>9}{'cpu s':>9}{'cpu us/(unit*1k paths)':>24}"
           f"{'main RSS MiB':>14}{'worker RSS MiB':>16}{'mean p':>8}")
     for n in args.units:
         out = subprocess.run([sys.executable, __file__, "--one", str(n), "--paths",
-                              str(args.paths), "--workers", str(args.workers)],
+                              str(args.paths), "--workers", str(args.workers),
+                              "--threads", str(args.threads)],
                              capture_output=True, text=True, env=env, check=True)
         r = json.loads(out.stdout.strip().splitlines()[-1])
         per = r["cpu"] / (n * args.paths / 1000) * 1e6
         print(f"{n:>7}{r['wall']:>9.2f}{r['cpu']:>9.2f}{per:>24.1f}{r['rss_mib']:>14.0f}"
               f"{r['worker_rss_mib']:>16.0f}{r['mean_p']:>8.3f}", flush=True)
-    print(f"load average {os.getloadavg()[0]:.1f} at the end")
+    print(f"load average {os.getloadavg()[0]:.1f} at the end; calibration now "
+          f"{_normal_ns():.1f} ns per normal")
     return 0
 
 

@@ -144,3 +144,13 @@ def test_crossing_month_per_path_equals_the_first_month_of_the_monthly_path():
         ref = np.where(reached.any(2), reached.argmax(2), len(grid.ends))
         got = crossing_months(kv, d, cm, lay, tol, len(grid.ends))
         assert np.array_equal(got, ref), target
+
+
+def test_threads_change_nothing():
+    fm = _units()
+    jobs = [Job(u, 25.0 * 3 ** i, _known(i), keep_finals=True) for i, u in enumerate(fm.data)]
+    one = simulate_many(fm, jobs, START, DEADLINE, Streams(8, 2000), chunk_elements=20_000)
+    two = simulate_many(fm, jobs, START, DEADLINE, Streams(8, 2000), chunk_elements=20_000,
+                        threads=2)
+    assert all(np.array_equal(a.finals, b.finals) and a.reach_date_q50 == b.reach_date_q50
+               for a, b in zip(one, two))

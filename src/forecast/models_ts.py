@@ -36,6 +36,7 @@ class TimeSeriesModel(FittedModel):
 
     kind: str = "ets"
     results: dict = field(default_factory=dict)
+    thread_safe = False  # warnings.catch_warnings is process-wide
 
     def _fit(self, unit_id):
         if unit_id in self.results:

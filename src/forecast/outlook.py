@@ -86,7 +86,7 @@ class Outlook:
 
 def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,
             units=None, requirements: bool = True, rollups: bool = True,
-            model_options: dict | None = None) -> Outlook:
+            model_options: dict | None = None, threads: int = 1) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
 
     Parameters
@@ -114,6 +114,9 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
         Model name → keyword options of its fitting function, e.g.
         ``{"pooled_nb": {"dispersion_prior_weight": 5, "year_var_prior_weight": 2}}``
         (:class:`forecast.models_pooled.PooledSettings`).
+    threads : int
+        Threads for the batched simulation (:func:`simulate_many`); the
+        results do not depend on it.
 
     Returns
     -------
@@ -132,7 +135,7 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
         fm = fit(dataset, name, as_of=as_of, assumptions=assumptions,
                  **(model_options or {}).get(name, {}))
         fitted[name] = fm
-        sims = _simulate_all(dataset, fm, prows, as_of, scen, streams)
+        sims = _simulate_all(dataset, fm, prows, as_of, scen, streams, threads)
         if rollups and name == names[0]:
             extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS)
             for i, note in notes.items():
@@ -150,7 +153,8 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
     return Outlook(table, paths, fitted, assumptions)
 
 
-def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams) -> list[dict]:
+def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
+                  threads: int = 1) -> list[dict]:
     """Every unit's simulations, batched by target window (:func:`simulate_many`).
 
     Returns, per progress row, ``{"known", "grid", scenario label -> SimResult
@@ -167,7 +171,8 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams) -> list
     for (start, deadline), idx in windows.items():
         jobs = [Job(prows[i]["unit_id"], float(prows[i]["target"]), out[i]["known"])
                 for i in idx]
-        for i, r in zip(idx, simulate_many(fm, jobs, start, deadline, streams)):
+        for i, r in zip(idx, simulate_many(fm, jobs, start, deadline, streams,
+                                           threads=threads)):
             out[i][MODEL_SCENARIO] = r
         for sc in scen:
             for det in (False, True):
@@ -186,7 +191,8 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams) -> list
                         continue
                     todo.append(i)
                     jobs.append(Job(unit, float(prows[i]["target"]), out[i]["known"], att))
-                got = simulate_many(fm, jobs, start, deadline, streams, deterministic=det)
+                got = simulate_many(fm, jobs, start, deadline, streams, deterministic=det,
+                                    threads=threads)
                 for i, r in zip(todo, got):
                     out[i][label] = r
     return out

@@ -116,7 +116,7 @@ def layout(grid: MonthGrid) -> Layout:
 
 def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
                   deterministic: bool = False, grid: MonthGrid | None = None,
-                  chunk_elements: int = CHUNK_ELEMENTS) -> list:
+                  chunk_elements: int = CHUNK_ELEMENTS, threads: int = 1) -> list:
     """Simulate many units over one target window ``[start, deadline]``.
 
     Parameters
@@ -131,6 +131,11 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         Use this grid for every job (callers that computed it already).
     chunk_elements : int
         Memory bound (see :data:`CHUNK_ELEMENTS`).
+    threads : int
+        Chunks simulated at once in threads (numpy releases the GIL while
+        drawing, sorting and multiplying); results do not depend on it.
+        Models marked ``thread_safe = False`` (the statsmodels ones, whose
+        warning capture is process-wide) use one.
 
     Returns
     -------
@@ -146,24 +151,40 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         groups.setdefault((id(g), job.attainment is None), (g, []))[1].append(i)
     out: list = [None] * len(jobs)
     n_paths = 1 if deterministic else streams.n_paths
+    tasks = []
     for g, idx in groups.values():
         lay = layout(g)
+        _segments(lay, len(g.ends))  # cached before any thread reads it
         width = n_paths * (len(lay.need) + len(lay.marks) + lay.kf.shape[0] + 2)
         size = max(1, int(chunk_elements // max(width, 1)))
-        for a in range(0, len(idx), size):
-            part = idx[a:a + size]
-            try:
-                res = _chunk(fitted, [jobs[i] for i in part], g, lay, streams, deterministic)
-            except ModelError as exc:
-                # One unit the model refuses must not sink the others.
-                res = [exc] if len(part) == 1 else []
-                for i in (part if len(part) > 1 else []):
-                    try:
-                        res.extend(_chunk(fitted, [jobs[i]], g, lay, streams, deterministic))
-                    except ModelError as one:
-                        res.append(one)
-            for i, r in zip(part, res):
-                out[i] = r
+        tasks += [(idx[a:a + size], g, lay) for a in range(0, len(idx), size)]
+
+    def run(task):
+        part, g, lay = task
+        try:
+            return part, _chunk(fitted, [jobs[i] for i in part], g, lay, streams,
+                                deterministic)
+        except ModelError as exc:
+            # One unit the model refuses must not sink the others.
+            res = [exc] if len(part) == 1 else []
+            for i in (part if len(part) > 1 else []):
+                try:
+                    res.extend(_chunk(fitted, [jobs[i]], g, lay, streams, deterministic))
+                except ModelError as one:
+                    res.append(one)
+            return part, res
+
+    threads = threads if getattr(fitted, "thread_safe", True) else 1
+    if threads > 1 and len(tasks) > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            done = list(pool.map(run, tasks))
+    else:
+        done = [run(t) for t in tasks]
+    for part, res in done:
+        for i, r in zip(part, res):
+            out[i] = r
     return out
 
 
