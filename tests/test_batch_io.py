@@ -99,6 +99,7 @@ def test_fingerprint_changes_with_each_input(tmp_path):
     assert base != fingerprint({"a": 1}, "nbhash2", {"d.csv": "h1"}, "python3")
     assert base != fingerprint({"a": 1}, "nbhash", {"d.csv": "h2"}, "python3")
     assert base != fingerprint({"a": 1}, "nbhash", {"d.csv": "h1"}, "forecast")
+    assert base != fingerprint({"a": 1}, "nbhash", {"d.csv": "h1"}, "python3", code="changed")
 
 
 def test_hash_files_expands_folders(tmp_path):

@@ -188,7 +188,8 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
         shutil.rmtree(out / STAGING, ignore_errors=True)
         staging_root = out / STAGING / os.urandom(4).hex()
         records = {s.run_id: _record(s, fingerprint(s.parameters, nb_hashes[str(s.notebook)],
-                                                    data_hashes, kernel)) for s in specs}
+                                                    data_hashes, kernel, env["package_hash"]))
+                   for s in specs}
         todo = [s for s in specs if force or not _up_to_date(out, records[s.run_id])]
         for s in specs:
             if s not in todo:

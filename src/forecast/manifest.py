@@ -1,8 +1,8 @@
 """What a batch ran, with what, and how it went: fingerprints and the manifest.
 
 A run's *fingerprint* is a SHA-256 over everything that decides its outputs:
-its parameters, the notebook's bytes, the data files' hashes, the kernel and
-the ``forecast`` package version. A rerun skips a run whose recorded
+its parameters, the notebook's bytes, the data files' hashes, the kernel, the
+``forecast`` package version and a hash of the package's files. A rerun skips a run whose recorded
 fingerprint is the same and whose outputs are all present.
 
 The manifest (``manifest.json`` in the batch's output folder) records the
@@ -69,12 +69,28 @@ def hash_files(files: Iterable[str | Path]) -> dict[str, str]:
     return out
 
 
+def package_hash() -> str:
+    """SHA-256 over the ``forecast`` package's files (code, style, templates).
+
+    The version number alone would not do: it stays the same while the code
+    changes between releases, and a run must be redone when the code that
+    computes its results changes.
+    """
+    h = hashlib.sha256()
+    for rel, digest in sorted((str(p.relative_to(_paths.PACKAGE_DIR)), file_sha256(p))
+                              for p in _paths.PACKAGE_DIR.rglob("*")
+                              if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"):
+        h.update(f"{rel}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
 def fingerprint(parameters: Mapping[str, Any], notebook_sha256: str,
-                data_hashes: Mapping[str, str], kernel: str) -> str:
+                data_hashes: Mapping[str, str], kernel: str, code: str = "") -> str:
     """SHA-256 over everything that decides a run's outputs.
 
     Data files enter by content only (sorted hashes), so moving the data folder
-    does not force a rerun but editing one figure does.
+    does not force a rerun but editing one figure does. ``code`` is
+    :func:`package_hash`.
     """
     payload = {
         "parameters": parameters,
@@ -82,6 +98,7 @@ def fingerprint(parameters: Mapping[str, Any], notebook_sha256: str,
         "data": sorted(data_hashes.values()),
         "kernel": kernel,
         "forecast": __version__,
+        "code": code,
     }
     text = json.dumps(payload, sort_keys=True, ensure_ascii=True, default=str)
     return hashlib.sha256(text.encode("ascii")).hexdigest()
@@ -91,6 +108,7 @@ def environment() -> dict[str, Any]:
     """Code revision, package versions and Python, computed once per batch."""
     return {
         "code_revision": code_revision(),
+        "package_hash": package_hash(),
         "packages": package_versions(),
         "python": platform.python_version(),
         "platform": platform.platform(),
