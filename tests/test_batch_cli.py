@@ -63,3 +63,12 @@ def test_run_skip_and_force(tmp_path, capsys):
                  "--workers", "1"]) == 0
     assert "1 run: 1 ran, 0 up to date (skipped), 0 failed" in capsys.readouterr().out
 
+
+
+def test_dry_run_lists_runs(tmp_path, capsys):
+    cfg = write(tmp_path / "c.yaml", f"notebooks: [{NB_DIR / 'portfolio.ipynb'}]\n"
+                f"output: {tmp_path / 'out'}\nscenarios: [{{name: a, label: x}}, {{name: b}}]\n")
+    assert main(["batch", str(cfg), "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        'portfolio__a\t{"label": "x"}', "portfolio__b\t{}", "2 runs; nothing was run (--dry-run)"]
+    assert not (tmp_path / "out").exists()

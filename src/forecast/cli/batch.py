@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 from pathlib import Path
 
@@ -49,17 +50,25 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "registered, else 'python3')")
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="do not show the progress bar")
+    p.add_argument("--dry-run", action="store_true",
+                   help="check the config and every run's parameters, list the runs, run nothing")
     add_data_option(p)
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import run_batch
-    from ..batch_config import load_config
+    from ..batch_config import load_config, plan_runs
 
     config = load_config(args.config)
     if getattr(args, "data", None):
         config = dataclasses.replace(config, data=tuple(Path(p).resolve() for p in args.data))
+    if args.dry_run:
+        runs = plan_runs(config)
+        for spec in runs:
+            print(f"{spec.run_id}\t{json.dumps(spec.parameters, ensure_ascii=False)}")
+        print(f"{len(runs)} run{'' if len(runs) == 1 else 's'}; nothing was run (--dry-run)")
+        return 0
     result = run_batch(config, workers=args.workers, output=args.out, executor=args.executor,
                        scheduler=args.scheduler, force=args.force, kernel=args.kernel,
                        progress=args.progress)
