@@ -375,7 +375,8 @@ def backtest(dataset, models=MODELS, as_of_dates=None, assumptions: Assumptions 
               "n_origins": int(len(when)),
               "as_of_dates": None if as_of_dates is None else [str(d) for d in as_of_dates],
               "assumptions": assumptions.as_dict(), "n_boot": n_boot, "n_bins": n_bins,
-              "bootstrap_seed": seed, "workers": workers, "seconds": round(time.perf_counter() - t0, 1)}
+              "bootstrap_seed": seed, "workers": workers,
+              "seconds": round(time.perf_counter() - t0, 1)}
     return BacktestResult(table, rel, cases, failures, params)
 
 

@@ -48,9 +48,10 @@ def _as_pair(p, y, where: str) -> tuple[np.ndarray, np.ndarray]:
             f"found shapes {p.shape} and {y.shape}. Fix: pass one value per case."
         )
     if np.any((p < 0) | (p > 1)) or np.any(np.isnan(p)):
+        lo, hi = (np.nanmin(p), np.nanmax(p)) if p.size else ("n/a", "n/a")
         raise ConfigError(
-            f"{where}: probabilities must lie in [0, 1], found min {np.nanmin(p) if p.size else 'n/a'} "
-            f"and max {np.nanmax(p) if p.size else 'n/a'} (or NaN). Fix: drop cases without a forecast."
+            f"{where}: probabilities must lie in [0, 1], found min {lo} and max {hi} "
+            "(or NaN). Fix: drop cases without a forecast."
         )
     if not np.all((y == 0) | (y == 1)):
         raise ConfigError(

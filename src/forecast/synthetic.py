@@ -257,7 +257,9 @@ def _truth(spec, unit_ids, years, counts, monthly, annual_target, term_target, t
     rows = []
     end_month = int(spec.term_end.split("-")[0])
     last = len(years) - 1
-    term_final = counts[:, term_years][:, :-1].sum(axis=1) + monthly[:, last, :end_month].sum(axis=1)
+    # The term's last year counts whole months up to term_end's month (09-30: January-September).
+    term_final = (counts[:, term_years][:, :-1].sum(axis=1)
+                  + monthly[:, last, :end_month].sum(axis=1))
     term = f"{spec.term_start_year}-{spec.term_end_year}"
     for i, uid in enumerate(unit_ids):
         rows.append((f"{uid}-term-{term}", uid, "term", term, pd.NA,
