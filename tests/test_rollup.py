@@ -90,6 +90,10 @@ def test_coverage_rules():
     assert not thin.covered and thin.target_share == pytest.approx(7 / 80)
     unchecked = coverage(["a"], ["a"], None, {})
     assert unchecked.covered and "not checked" in unchecked.reason
+    # The outlook requires the check: a province with one district and no
+    # district target is not covered by it.
+    strict = coverage(["a"], ["a"], 2000, {}, require_targets=True)
+    assert not strict.covered and "cannot be checked" in strict.reason
 
 
 def test_compare_reported_only_uses_reports_from_the_window_start():

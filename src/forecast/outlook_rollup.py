@@ -6,9 +6,10 @@ fitted model and streams (path ``i`` is one world for every unit: the same
 year shocks and trend draw), their monthly paths summed path by path
 (:mod:`forecast.rollup`), and
 
-- where the children cover the parent (:func:`forecast.rollup.coverage`:
-  every child has a forecast and their targets add up to at least 90 % of
-  the parent's), a row with ``model = "rollup"``, ``scenario = "model"``;
+- where the children cover the parent (:func:`forecast.rollup.coverage` with
+  ``require_targets``: every child has a forecast, and their targets are
+  known and add up to at least 90 % of the parent's), a row with
+  ``model = "rollup"``, ``scenario = "model"``;
 - the parent's own reported counts set against the children's sum
   (``compare_reported``) go into the diagnostics, of the roll-up row or,
   when the children do not cover the parent, of the parent's own row with
@@ -70,7 +71,7 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns) -> tuple[list,
         trow = targets.loc[prow["target_id"]].copy()
         trow["target_id"] = prow["target_id"]
         trow["value"] = float(prow["target"])  # the target as a count (rate targets too)
-        ru = rollup_from_dataset(dataset, trow, children, as_of)
+        ru = rollup_from_dataset(dataset, trow, children, as_of, require_targets=True)
         compared = comparison_text(ru.comparison)
         if not ru.coverage.covered:
             notes[i] = "; ".join(x for x in (f"roll-up not shown: {ru.coverage.reason}",

@@ -67,7 +67,8 @@ class Coverage:
 def coverage(children: Iterable[str], with_paths: Iterable[str],
              parent_target: float | None = None,
              child_targets: Mapping[str, float] | None = None,
-             min_target_share: float = MIN_TARGET_SHARE) -> Coverage:
+             min_target_share: float = MIN_TARGET_SHARE,
+             require_targets: bool = False) -> Coverage:
     """Decide whether children cover a parent.
 
     Covered when (1) the parent has children in the dataset, (2) every one of
@@ -86,6 +87,11 @@ def coverage(children: Iterable[str], with_paths: Iterable[str],
     child_targets : mapping, optional
         ``unit_id`` → target of the same kind, term and year.
     min_target_share : float
+    require_targets : bool
+        Only covered when (3) could be checked: with the targets unknown a
+        province with one district in the dataset would pass. The outlook
+        asks for this; a caller summing children without a parent target
+        may not.
     """
     kids = tuple(children)
     have = set(with_paths)
@@ -106,6 +112,11 @@ def coverage(children: Iterable[str], with_paths: Iterable[str],
         return Coverage(False, kids, with_p, missing, share,
                         f"children's targets add up to {share:.0%} of the parent's: units "
                         "are missing from the data, the sum is a lower bound")
+    if share is None and require_targets:
+        return Coverage(False, kids, with_p, missing, share,
+                        "the parent's or some children's targets are unknown, so whether "
+                        "the children are all of the parent cannot be checked: the sum may "
+                        "be a lower bound")
     if share is None:
         return Coverage(True, kids, with_p, missing, share,
                         "every child in the dataset has a forecast; completeness not checked "
@@ -258,7 +269,8 @@ def rollup(parent_id: str, children: Mapping[str, Any], target: float | None, st
 
 def rollup_from_dataset(dataset: Any, parent_target: pd.Series, children: Mapping[str, Any],
                         as_of: Any = None,
-                        min_target_share: float = MIN_TARGET_SHARE) -> Rollup:
+                        min_target_share: float = MIN_TARGET_SHARE,
+                        require_targets: bool = False) -> Rollup:
     """:func:`rollup` with coverage and the parent's reports taken from a dataset.
 
     Parameters
@@ -272,6 +284,8 @@ def rollup_from_dataset(dataset: Any, parent_target: pd.Series, children: Mappin
     as_of : date-like, optional
         Only the parent's reports that ended by then are compared.
     min_target_share : float
+    require_targets : bool
+        See :func:`coverage`.
     """
     pid = parent_target["unit_id"]
     kids = dataset.children(pid)
@@ -282,7 +296,7 @@ def rollup_from_dataset(dataset: Any, parent_target: pd.Series, children: Mappin
         same = same[same["year"] == parent_target["year"]]
     child_targets = same.groupby("unit_id")["value"].median().to_dict()
     cover = coverage(kids, [k for k in children if k in kids], float(parent_target["value"]),
-                     child_targets, min_target_share)
+                     child_targets, min_target_share, require_targets)
     obs = dataset.observations
     rep = obs[(obs["unit_id"] == pid) & (obs["measure"] == "admitted")
               & (obs["subgroup"].fillna("") == "")]
