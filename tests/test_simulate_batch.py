@@ -126,7 +126,8 @@ def test_crossing_month_per_path_equals_the_first_month_of_the_monthly_path():
     # + D · UC, first month at or above the target), and the engine's inversion from
     # the year-end cumulatives. Targets crossed inside the reported half-year, in each
     # simulated year, and never.
-    from forecast.simulate_batch import crossing_months, layout
+    from forecast.reach import crossing_months
+    from forecast.simulate_batch import layout
 
     fm = _units(3)
     streams = Streams(6, 3000)
