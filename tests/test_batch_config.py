@@ -167,3 +167,16 @@ def test_example_configs_load(name):
     if existing:
         # Once the notebooks exist, their parameters must accept the config's.
         plan_runs(dataclasses.replace(c, notebooks=tuple(existing)), None)
+
+
+def test_with_progress_selects_units_with_a_target_and_a_count():
+    from forecast.batch_config import load_units_table
+
+    table = load_units_table([Path(__file__).parent / "fixtures" / "tiny"])
+    # Tiny fixture: Tiền Giang, Krông Bông and Cư Pui have targets and counts.
+    assert resolve_units({"with_progress": True}, table, "cfg.yaml") == [
+        "tien-giang", "krong-bong", "cu-pui"]
+    assert resolve_units({"with_progress": False}, table, "cfg.yaml") == [
+        "tan-phuoc", "go-cong-dong", "dak-lak"]
+    with pytest.raises(ConfigError, match="needs the dataset's targets"):
+        resolve_units({"with_progress": True}, UNITS, "cfg.yaml")

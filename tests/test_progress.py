@@ -84,3 +84,28 @@ def test_pace_labels_follow_the_documented_thresholds(ratio, remaining, label):
 
 def test_no_reports_means_no_label_but_no_data():
     assert pace_label(float("nan"), 100, False, Assumptions()) == "no data"
+
+
+def test_units_with_progress_are_those_with_a_target_and_a_count(tiny_dataset):
+    from forecast.progress import units_with_progress
+
+    # Tiny fixture: Tiền Giang (term target, yearly counts), Krông Bông and Cư Pui
+    # (2021 targets, part-year counts); the two districts and Đắk Lắk have neither.
+    assert units_with_progress(tiny_dataset) == ["tien-giang", "krong-bong", "cu-pui"]
+    # As of 2020-12-31 the 2021 targets are not yet in force.
+    assert units_with_progress(tiny_dataset, pd.Timestamp("2020-12-31")) == ["tien-giang"]
+
+
+def test_tien_giang_progress_as_of_end_2022(tiny_dataset):
+    from forecast.progress import progress_table
+
+    t = progress_table(tiny_dataset, as_of=T("2022-12-31"), units=["tien-giang"])
+    row = t[t["target_id"] == "tien-giang-term-2020-2025"].iloc[0]
+    # Hand calculation: 1,252 + 1,278 + 1,348 = 3,878 over 2020-01-01..2022-12-31
+    # (1,096 days); deadline 2025-09-30 is 1,004 days after 2022-12-31.
+    assert row["cumulative"] == 3878 and row["remaining"] == 2622
+    assert row["years_left"] == pytest.approx(1004 / 365.25)
+    assert row["required_per_year"] == pytest.approx(2622 / (1004 / 365.25))   # 953.9
+    assert row["observed_per_year"] == pytest.approx(3878 / (1096 / 365.25))   # 1,292.4
+    assert row["pace_ratio"] == pytest.approx(1292.37 / 953.87, rel=1e-3)
+    assert row["label"] == "on track"

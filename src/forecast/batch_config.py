@@ -40,7 +40,7 @@ CONFIG_KEYS = ("description", "notebooks", "units", "scenarios", "parameters", "
                "cell_timeout", "output", "kernel", "data", "workers")
 """Keys a batch config may hold."""
 NOTEBOOK_KEYS = ("path", "parameters")
-UNIT_SELECTOR_KEYS = ("level", "parent", "with_children")
+UNIT_SELECTOR_KEYS = ("level", "parent", "with_children", "with_progress")
 INJECTED = ("unit_id", "output_dir")
 """Parameters the batch sets itself; a config must not set them."""
 DEFAULT_TIMEOUT = 600.0
@@ -256,7 +256,9 @@ def resolve_units(spec: Any, units: Any, where: str) -> list[str]:
     spec : str, list or mapping
         ``"all"``; a list of ids and selectors; ``{level: province}`` (a level or
         list of levels); ``{parent: ID}`` (every unit below ID, at any depth) or
-        ``{parent: ID, with_children: true}`` (ID and every unit below it).
+        ``{parent: ID, with_children: true}`` (ID and every unit below it);
+        ``{with_progress: true}`` (units with a target and a reported count
+        towards it; needs the table from :func:`load_units_table`).
     units : DataFrame
         The dataset's units table (``unit_id``, ``level``, ``parent_id``).
     where : str
@@ -286,8 +288,8 @@ def _resolve_one(item: Any, units: Any, ids: list[str], where: str) -> list[str]
                         "use an id from the units table (forecast audit lists them)")
         return [item]
     if not isinstance(item, Mapping) or any(k not in UNIT_SELECTOR_KEYS for k in item):
-        raise _fail(where, f"units: found {item!r}; expected 'all', a unit id, {{level: ...}} or "
-                    "{parent: ID, with_children: true}", "see configs/default.yaml")
+        raise _fail(where, f"units: found {item!r}; expected 'all', a unit id, {{level: ...}}, "
+                    "{parent: ID, with_children: true} or {with_progress: true}", "see configs/default.yaml")
     if "level" in item:
         levels = [str(v) for v in _as_list(item["level"], "level", where)]
         known = sorted({str(v) for v in units["level"]})
@@ -296,6 +298,12 @@ def _resolve_one(item: Any, units: Any, ids: list[str], where: str) -> list[str]
             raise _fail(where, f"units: unknown level {', '.join(bad)}; levels in the data: "
                         f"{', '.join(known)}", "use one of those levels")
         return [u for u, lv in zip(ids, units["level"]) if str(lv) in levels]
+    if "with_progress" in item:
+        if "with_progress" not in units:
+            raise _fail(where, "units: {with_progress: true} needs the dataset's targets",
+                        "let the batch load the data (do not pass a bare units table)")
+        flag = bool(item["with_progress"])
+        return [u for u, w in zip(ids, units["with_progress"]) if bool(w) == flag]
     if "parent" in item:
         parent = str(item["parent"])
         _resolve_one(parent, units, ids, where)
@@ -320,10 +328,18 @@ def _descendants(parent: str, units: Any) -> list[str]:
 
 
 def load_units_table(data: Sequence[Path] | None):
-    """The units table of the dataset at ``data`` (None: the shipped data)."""
-    from .dataset import load
+    """The units table of the dataset at ``data`` (None: the shipped data).
 
-    return load(list(data) if data else None).units
+    A column ``with_progress`` marks the units that have a target and a
+    reported count towards it (:func:`forecast.progress.units_with_progress`).
+    """
+    from .dataset import load
+    from .progress import units_with_progress
+
+    dataset = load(list(data) if data else None)
+    units = dataset.units.copy()
+    units["with_progress"] = units["unit_id"].isin(units_with_progress(dataset))
+    return units
 
 
 def plan_runs(config: BatchConfig, units: Any = None) -> list[RunSpec]:

@@ -247,3 +247,14 @@ def progress_table(dataset, as_of: pd.Timestamp | None = None,
     ]
     table = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     return table[table["target"].notna()].reset_index(drop=True)
+
+
+def units_with_progress(dataset, as_of: pd.Timestamp | None = None) -> list[str]:
+    """Units with at least one target and a reported count towards it.
+
+    These are the units a forecast says something about; the others have a
+    target and no report yet, or reports and no target.
+    """
+    table = progress_table(dataset, as_of=as_of)
+    known = table[table["label"] != "no data"]["unit_id"]
+    return [u for u in dataset.units["unit_id"] if u in set(known)]
