@@ -1,12 +1,16 @@
 """Set up and run the project with nothing but Python 3.11 and pip.
 
-    python3.11 tasks.py brief   # the main job: the brief over the shipped data
+    python3.11 tasks.py brief   # the main job: the brief over the shipped data,
+                                # then the default notebook batch
     python3.11 tasks.py test    # the whole test suite
 
 Each command first makes sure ``.venv`` exists and matches ``pyproject.toml``
 (it is rebuilt when the dependencies change), installs the package in it with
 its test dependencies, and registers the Jupyter kernel "forecast" inside the
 environment. Extra arguments are passed on (to ``forecast brief`` or pytest).
+``brief`` writes ``reports/brief/`` and then runs ``configs/default.yaml``
+(the portfolio notebook and one outlook notebook per unit with progress to
+show) into ``reports/batch/default/``.
 """
 
 from __future__ import annotations
@@ -58,10 +62,12 @@ def main(argv: list[str]) -> int:
     setup()
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUTF8": "1"}
     if argv[0] == "test":
-        cmd = [str(PY), "-m", "pytest", *argv[1:]]
-    else:
-        cmd = [str(PY), "-m", "forecast", "brief", *argv[1:]]
-    return subprocess.run(cmd, cwd=ROOT, env=env).returncode
+        return subprocess.run([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env).returncode
+    status = 0
+    for cmd in (["brief", *argv[1:]], ["batch", str(ROOT / "configs" / "default.yaml")]):
+        print(f"tasks.py: forecast {' '.join(cmd)}", flush=True)
+        status = subprocess.run([str(PY), "-m", "forecast", *cmd], cwd=ROOT, env=env).returncode or status
+    return status
 
 
 if __name__ == "__main__":
