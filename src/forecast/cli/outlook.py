@@ -15,9 +15,12 @@ from .common import (add_as_of_option, add_data_option, add_json_option, as_of_d
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "outlook",
-        help="progress to each unit's term and annual targets",
+        help="chance of reaching each unit's term and annual targets, and what it would take",
         description=("Per unit and target: cumulative admitted, remaining, time left, "
-                     "required and observed pace, and the official-style pace label."),
+                     "required and observed pace, the official-style pace label, the "
+                     "probability of reaching the target (p_reach), the final total's "
+                     "range, when it is reached, and the attainment and candidates "
+                     "needed for a p_reach of 0.8."),
     )
     add_data_option(p)
     add_as_of_option(p)
