@@ -42,23 +42,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run)
 
 
-def records(table: pd.DataFrame) -> list[dict]:
-    """Rows as JSON-ready dicts: dates as ISO strings, NaN and infinity as null."""
-    out = []
-    for row in table.to_dict(orient="records"):
-        clean = {}
-        for k, v in row.items():
-            if isinstance(v, pd.Timestamp):
-                v = v.date().isoformat()
-            elif isinstance(v, float) and not pd.notna(v) or v in (float("inf"), float("-inf")):
-                v = None
-            elif v is pd.NaT:
-                v = None
-            clean[k] = v
-        out.append(clean)
-    return out
-
-
 def run(args: argparse.Namespace) -> int:
     from ..outlook import check_model_names, outlook
 
