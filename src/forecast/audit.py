@@ -22,6 +22,7 @@ from .audit_findings import FINDING_COLUMNS, KINDS, SEVERITIES, empty_findings
 from .audit_pairs import percent_findings
 from .audit_percent import check_rule
 from .errors import ConfigError
+from .records import frame_records
 
 __all__ = ["FINDING_COLUMNS", "KINDS", "audit", "findings_records", "format_findings"]
 
@@ -115,15 +116,7 @@ def _check_assumed(assumed: Mapping, dataset) -> dict:
 
 def findings_records(findings: pd.DataFrame) -> list[dict]:
     """The findings as JSON-ready dicts (NaN → None, lists kept)."""
-    records = []
-    for rec in findings.to_dict(orient="records"):
-        clean = {}
-        for k, v in rec.items():
-            if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-                v = None if math.isnan(v) else ("inf" if v > 0 else "-inf")
-            clean[k] = v
-        records.append(clean)
-    return records
+    return frame_records(findings)
 
 
 def format_findings(findings: pd.DataFrame, width: int = 100) -> str:

@@ -10,7 +10,6 @@ the inverse and the pipeline from :mod:`forecast.requirements`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,8 +19,9 @@ from .config import Assumptions
 from .errors import ConfigError, ModelError
 from .models import FittedModel, Streams, fit
 from .progress import admitted_spans, progress_table
+from .records import frame_records
 from .scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
-from .simulate import PathSummary, month_grid
+from .simulate import month_grid
 from .outlook_rollup import rollup_rows
 from .simulate_batch import Job, simulate_many
 
@@ -67,21 +67,7 @@ class Outlook:
 
     def records(self) -> list[dict]:
         """Rows as JSON-ready dicts (ISO dates; NaN and infinity as None)."""
-        out = []
-        for row in self.table.to_dict(orient="records"):
-            clean = {}
-            for k, v in row.items():
-                if isinstance(v, pd.Timestamp):
-                    v = v.date().isoformat()
-                elif v is pd.NaT or v is None:
-                    v = None
-                elif isinstance(v, (float, np.floating)) and not math.isfinite(v):
-                    v = None
-                elif isinstance(v, np.generic):
-                    v = v.item()
-                clean[k] = v
-            out.append(clean)
-        return out
+        return frame_records(self.table)
 
 
 def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,

@@ -8,11 +8,11 @@ import os
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from .. import paths as _paths
 from ..config import Assumptions
 from ..errors import ConfigError
+from ..records import frame_records
 from .common import add_data_option, add_json_option, load_dataset, print_json
 
 
@@ -80,17 +80,12 @@ def run(args: argparse.Namespace) -> int:
               "public": not args.no_public, "workers": workers}
     files = write(res, out, params)
     if args.json:
-        print_json({"scores": _records(res.scores), "reliability": _records(res.reliability),
-                    "failures": _records(res.failures), "files": [str(f) for f in files]})
+        print_json({"scores": frame_records(res.scores), "reliability": frame_records(res.reliability),
+                    "failures": frame_records(res.failures), "files": [str(f) for f in files]})
         return 0
     print(summary_text(res))
     print(f"\nWritten: {', '.join(str(f) for f in files)}")
     return 0
-
-
-def _records(frame: pd.DataFrame) -> list[dict]:
-    recs = json.loads(frame.to_json(orient="records", date_format="iso", force_ascii=False))
-    return recs
 
 
 def write(res, out: Path, params: dict) -> list[Path]:
@@ -102,7 +97,7 @@ def write(res, out: Path, params: dict) -> list[Path]:
     files = [out / "scores.csv", out / "scores.json", out / "reliability.csv",
              out / "cases.csv", out / "failures.csv", out / "run.json"]
     res.scores.to_csv(files[0], index=False, float_format="%.6g")
-    files[1].write_text(json.dumps({"scores": _records(res.scores)}, ensure_ascii=False,
+    files[1].write_text(json.dumps({"scores": frame_records(res.scores)}, ensure_ascii=False,
                                    indent=1), encoding="utf-8")
     res.reliability.to_csv(files[2], index=False, float_format="%.6g")
     res.cases.to_csv(files[3], index=False, float_format="%.6g")
