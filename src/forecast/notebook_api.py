@@ -350,10 +350,10 @@ def finish(ctx: Context, results: Mapping[str, Any]) -> Path:
 
 # --- small look-ups the notebooks share -------------------------------------------
 def records(table) -> list[dict[str, Any]]:
-    """Outlook rows as JSON-ready dicts (see :meth:`forecast.outlook.Outlook.records`)."""
-    from .outlook import Outlook
+    """Outlook rows as JSON-ready dicts (:func:`forecast.records.frame_records`)."""
+    from .records import frame_records
 
-    return Outlook(table.reset_index(drop=True)).records()
+    return frame_records(table)
 
 
 def headline_p_reach(table) -> float | None:
