@@ -169,29 +169,6 @@ def test_stable_zip_fixes_entry_times_and_document_dates(tmp_path):
         assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
 
 
-def test_anchored_joins_the_fan_to_the_last_report():
-    from forecast.brief_units import anchored
-    from forecast.simulate import PathSummary
-
-    q = pd.DataFrame({c: [v] for c, v in zip(("q10", "q25", "q50", "q75", "q90"),
-                                              (121, 127, 133, 140, 145))},
-                     index=pd.DatetimeIndex(["2021-12-31"], name="period_end"))
-    hist = pd.DataFrame({"period_end": pd.to_datetime(["2021-10-12"]), "cumulative": [96.0]})
-    ps = anchored({"k": PathSummary([2021], q, hist)})["k"]
-    assert list(ps.cum_quantiles.index.date.astype(str)) == ["2021-10-12", "2021-12-31"]
-    assert (ps.cum_quantiles.iloc[0] == 96).all()
-    assert ps.cum_quantiles.iloc[1]["q50"] == 133
-    # A fan that already starts at the last report is left alone.
-    same = anchored({"k": PathSummary([2021], ps.cum_quantiles, hist)})["k"]
-    assert len(same.cum_quantiles) == 2
-    # No report at all: the fan starts from 0 at the window's start.
-    empty = hist.iloc[:0]
-    ps = anchored({("u", "t", "m", "s"): PathSummary([2021], q, empty)},
-                  {("u", "t"): pd.Timestamp("2021-01-01")})[("u", "t", "m", "s")]
-    assert ps.cum_quantiles.index[0] == pd.Timestamp("2021-01-01")
-    assert (ps.cum_quantiles.iloc[0] == 0).all()
-
-
 def test_cli_refuses_an_unknown_unit_before_running_anything(tmp_path, capsys):
     from conftest import TINY_DIR
 

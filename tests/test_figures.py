@@ -300,9 +300,10 @@ def test_every_chart_renders_vietnamese_without_missing_glyphs(outlook, name):
     assert figures.frame_texts(chart.figure)["note"] == SRC_VI
 
 
-def test_progress_fan_starts_at_as_of_and_skips_scenarios_without_paths(outlook):
-    # Quantiles reported only from the first year end after the as-of date, and
-    # a scenario row whose paths were not kept.
+def test_progress_fan_starts_at_last_report_and_skips_scenarios_without_paths(outlook):
+    # Quantiles given only from the first year end after the last report (the
+    # summary adds the anchor row: 3,878 at 31 Dec 2022), and a scenario row
+    # whose paths were not kept.
     q = {k: v[1:] for k, v in TG_Q.items()}
     paths = dict(outlook.paths)
     paths[("tg", "tg-term", "pooled_nb", "model")] = PathSummary(
@@ -312,9 +313,21 @@ def test_progress_fan_starts_at_as_of_and_skips_scenarios_without_paths(outlook)
     ol = SimpleNamespace(table=pd.concat([outlook.table, extra]), paths=paths)
     chart = figures.progress_to_target(ol, "tg", source_line=SRC_EN, lang="en")
     median = by_gid(chart.figure, "median")[0]
-    np.testing.assert_allclose(median.get_ydata(), TG_Q["q50"])  # 3,878 at the as-of date first
+    np.testing.assert_allclose(median.get_ydata(), TG_Q["q50"])  # 3,878 at the last report first
     assert not [a for ax in chart.figure.axes for a in ax.get_children()
                 if a.get_gid() == "scenario-last-deterministic"]
+
+
+def test_progress_fan_starts_at_last_report_when_as_of_is_later(outlook):
+    # As of 30 June 2023 with nothing reported after 31 Dec 2022: the first
+    # half of 2023 is forecast too, so the fan still starts at (31 Dec 2022, 3,878).
+    table = outlook.table.assign(as_of=pd.Timestamp("2023-06-30"))
+    chart = figures.progress_to_target(SimpleNamespace(table=table, paths=outlook.paths), "tg",
+                                       source_line=SRC_EN, lang="en")
+    median = by_gid(chart.figure, "median")[0]
+    assert pd.Timestamp(mdates.num2date(mdates.date2num(median.get_xdata())[0])
+                        .replace(tzinfo=None)) == pd.Timestamp("2022-12-31")
+    np.testing.assert_allclose(median.get_ydata(), TG_Q["q50"])
 
 
 def test_progress_after_the_deadline_states_the_result(outlook):

@@ -112,8 +112,57 @@ def test_deadline_counts_only_the_profile_share_of_the_last_year():
     r = simulate_target(m, "u", T("2023-01-01"), T("2025-09-30"), 200, NO_KNOWN,
                         Streams(1, 200), attainment=1.0, deterministic=True)
     assert r.final_mean == pytest.approx(266.8)
-    assert list(r.summary.cum_quantiles.index) == [T("2023-12-31"), T("2024-12-31"),
-                                                   T("2025-09-30")]
+    # Nothing reported: the fan's first row is 0 on the window's first day.
+    q = r.summary.cum_quantiles
+    assert list(q.index) == [T("2023-01-01"), T("2023-12-31"), T("2024-12-31"), T("2025-09-30")]
+    assert (q.iloc[0] == 0).all()
+
+
+def _known(rows):
+    return pd.DataFrame({"period_start": [T(a) for a, _, _ in rows],
+                         "period_end": [T(b) for _, b, _ in rows],
+                         "value": [float(v) for *_, v in rows],
+                         "low": np.nan, "high": np.nan})
+
+
+def test_summary_starts_at_the_last_report_inside_a_year():
+    # Krông Bông-like: 96 reported by 12 Oct 2021, target year 2021. The fan
+    # runs from (12 Oct, 96) with every quantile 96 to the year end.
+    known = _known([("2021-01-01", "2021-10-12", 96)])
+    r = simulate_target(_model(40.0), "u", T("2021-01-01"), T("2021-12-31"), 100, known,
+                        Streams(1, 500))
+    q = r.summary.cum_quantiles
+    assert list(q.index) == [T("2021-10-12"), T("2021-12-31")]
+    assert (q.iloc[0] == 96).all()
+    assert q.iloc[1]["q50"] > 96
+
+
+def test_summary_drops_past_year_ends_and_keeps_a_year_end_anchor():
+    # Tiền Giang-like: 1,252 + 1,278 + 1,348 = 3,878 reported for 2020-2022.
+    # The 2020 and 2021 year ends are the past (history); the fan starts at
+    # 31 Dec 2022 with 3,878 in every quantile.
+    known = _known([("2020-01-01", "2020-12-31", 1252), ("2021-01-01", "2021-12-31", 1278),
+                    ("2022-01-01", "2022-12-31", 1348)])
+    r = simulate_target(_model(1300.0), "u", T("2020-01-01"), T("2025-09-30"), 6500, known,
+                        Streams(1, 500))
+    q = r.summary.cum_quantiles
+    assert list(q.index) == [T("2022-12-31"), T("2023-12-31"), T("2024-12-31"), T("2025-09-30")]
+    assert (q.iloc[0] == 3878).all()
+    assert list(r.summary.history["cumulative"]) == [1252, 2530, 3878]
+
+
+def test_hand_made_summary_gets_the_anchor_row():
+    from forecast.simulate import PathSummary
+
+    q = pd.DataFrame({c: [v] for c, v in zip(("q10", "q25", "q50", "q75", "q90"),
+                                              (121, 127, 133, 140, 145))},
+                     index=pd.DatetimeIndex(["2021-12-31"], name="period_end"))
+    hist = pd.DataFrame({"period_end": [T("2021-10-12")], "cumulative": [96.0]})
+    ps = PathSummary([2021], q, hist)
+    assert list(ps.cum_quantiles.index) == [T("2021-10-12"), T("2021-12-31")]
+    assert (ps.cum_quantiles.iloc[0] == 96).all() and ps.cum_quantiles.iloc[1]["q50"] == 133
+    # Neither history nor start: nothing to anchor on, the rows stay as given.
+    assert len(PathSummary([2021], q, hist.iloc[:0]).cum_quantiles) == 1
 
 
 def test_a_reported_range_is_drawn_uniformly():

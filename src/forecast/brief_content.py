@@ -19,7 +19,7 @@ from . import figures
 from .brief_assumptions import assumption_values, assumptions_table, unit_assumption_line
 from .brief_doc import Document, FigureRef, Section, Table
 from .brief_text import fmt_chance, missing, missing_date, t, target_name
-from .brief_units import (anchored, part_year_points, primary_row, sources_rows, unit_source_ids,
+from .brief_units import (part_year_points, primary_row, sources_rows, unit_source_ids,
                           unit_warnings, yearly_table)
 from .export import save_figure
 from .figures_progress import scenario_name
@@ -55,9 +55,7 @@ class Assembler:
         # The engine names units in Vietnamese; an English brief uses the English names.
         names = {u: dataset.unit_name(u, lang) for u in table["unit_id"].unique()}
         table["name"] = table["unit_id"].map(names)
-        starts = dict(zip(zip(table["unit_id"], table["target_id"]), table["start"]))
-        self.result = Outlook(table, anchored(result.paths, starts), result.fitted,
-                              result.assumptions)
+        self.result = Outlook(table, result.paths, result.fitted, result.assumptions)
         self.table = table
         self.problems: list[str] = []
         self.timings: dict[str, float] = {}

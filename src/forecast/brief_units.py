@@ -7,7 +7,6 @@ which annual target a year is compared with -- are in one small place.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 
 import numpy as np
@@ -181,31 +180,3 @@ def unit_warnings(findings: pd.DataFrame, unit_id: str) -> pd.DataFrame:
     if findings.empty:
         return findings
     return findings[(findings["unit_id"] == unit_id) & (findings["severity"] == "warning")]
-
-
-def anchored(paths: dict, starts: dict | None = None) -> dict:
-    """Path summaries whose fan starts at the last reported count.
-
-    The engine's quantiles sit at year ends and the deadline; when the last
-    report falls inside the final year (Krông Bông, 96 by 12 October 2021),
-    the fan would be a single point and draw nothing. Prepending the last
-    reported cumulative count (every quantile equal to it) joins the fan to
-    the history line. A target with no report at all starts from 0 at its
-    window's start, given in ``starts`` (``(unit_id, target_id)`` → start).
-    """
-    starts = starts or {}
-    out = {}
-    for key, ps in paths.items():
-        q, h = ps.cum_quantiles, ps.history
-        anchor = None
-        if len(h):
-            last = h.sort_values("period_end").iloc[-1]
-            anchor = (pd.Timestamp(last["period_end"]), float(last["cumulative"]))
-        elif key[:2] in starts:
-            anchor = (pd.Timestamp(starts[key[:2]]), 0.0)
-        if len(q) and anchor is not None and anchor[0] < pd.to_datetime(q.index).min():
-            row = pd.DataFrame({c: [anchor[1]] for c in q.columns},
-                               index=pd.DatetimeIndex([anchor[0]], name=q.index.name))
-            ps = dataclasses.replace(ps, cum_quantiles=pd.concat([row, q]))
-        out[key] = ps
-    return out

@@ -73,13 +73,16 @@ def _year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp) -> None:
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
 
-def _from_as_of(q: pd.DataFrame, as_of: pd.Timestamp, cum: float) -> pd.DataFrame:
-    """Quantiles after ``as_of``, led by the count reached at ``as_of``."""
-    later = q[q.index > as_of]
-    if later.empty:
-        return later
-    first = pd.DataFrame({c: [cum] for c in QUANTILES}, index=pd.DatetimeIndex([as_of]))
-    return pd.concat([first, later[list(QUANTILES)]])
+def _forecast_part(q: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
+    """The fan: quantiles from the last reported point on.
+
+    The engine's summary starts at that point already (its anchor row,
+    :func:`forecast.simulate.anchored_quantiles`); a hand-made summary without
+    that row starts at its first later date. Nothing to draw when no quantile
+    lies after the last report.
+    """
+    later = q[q.index >= hist["period_end"].iloc[-1]]
+    return later if (later.index > hist["period_end"].iloc[-1]).any() else later.iloc[0:0]
 
 
 def _target_and_chance(ax: Any, fs: Any, lang: str, row: pd.Series, start: pd.Timestamp,
@@ -176,10 +179,10 @@ def progress_to_target(
         others = [s for s in others if s.endswith(DETERMINISTIC_SUFFIX)]
     target = float(row["target"])
     cum = float(row["cumulative"])
-    # Only the future is forecast: quantiles from the as-of date on, starting
-    # from the count reached then. A window already over has no forecast.
+    # Only the future is forecast: the fan starts at the last reported count
+    # (the engine's anchor row). A window already over has no forecast.
     done = as_of >= end
-    q = _from_as_of(q, as_of, cum)
+    q = _forecast_part(q, hist)
     if done or q.empty:
         others, q = [], q.iloc[0:0]
     p = fmt_prob(row["p_reach"], lang)
@@ -209,7 +212,7 @@ def progress_to_target(
                             Line2D([], [], color=FORECAST, lw=1.4 * fs.font_scale)))
         for i, name in enumerate(others):
             color, dash = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
-            qs = _from_as_of(_quantiles(path_for(outlook.paths, row, scenario=name)), as_of, cum)
+            qs = _forecast_part(_quantiles(path_for(outlook.paths, row, scenario=name)), hist)
             handles += ax.plot(qs.index, qs["q50"], color=color, ls=dash,
                                lw=1.1 * fs.font_scale, gid=f"scenario-{name}", zorder=3)
         ax.plot(hist["period_end"], hist["cumulative"], color=HISTORY, marker="o",

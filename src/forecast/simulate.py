@@ -47,31 +47,80 @@ class PathSummary:
     years : list of int
         Calendar years of the window.
     cum_quantiles : DataFrame
-        Indexed by period end (each 31 December in the window and the
-        deadline), columns q10, q25, q50, q75, q90 of the cumulative count.
+        Indexed by period end, columns q10, q25, q50, q75, q90 of the
+        cumulative count. The first row is the anchor (see :func:`anchor`):
+        the last reported cumulative count at its date, every quantile equal
+        to it (or 0 at the window's start when nothing is reported), so a fan
+        drawn from these rows joins the history line. Then each 31 December
+        after the anchor and the deadline. Year ends before the anchor are
+        not kept: they are the past, shown by ``history``.
     history : DataFrame
         ``period_end, cumulative``: the reported counts cumulated.
+    start : Timestamp, optional
+        First day of the window: the anchor when nothing is reported. None
+        (roll-ups, hand-made summaries without history) adds no anchor.
     """
 
     years: list
     cum_quantiles: pd.DataFrame
     history: pd.DataFrame
+    start: pd.Timestamp | None = None
+
+    def __post_init__(self) -> None:
+        self.cum_quantiles = anchored_quantiles(self.cum_quantiles, self.history, self.start)
 
     @staticmethod
-    def from_arrays(years, mark_ends, quantiles, hist_ends, hist_cum) -> "PathSummary":
+    def from_arrays(years, mark_ends, quantiles, hist_ends, hist_cum,
+                    start=None) -> "PathSummary":
         """A summary whose two DataFrames are built on first access.
 
         The batched engine makes one per unit; building 2 × 10,000 small
         DataFrames up front would cost seconds that most runs never use.
         """
-        return _ArraySummary(years, raw=(mark_ends, quantiles, hist_ends, hist_cum))
+        return _ArraySummary(years, start=start,
+                             raw=(mark_ends, quantiles, hist_ends, hist_cum))
+
+
+def anchor(history: pd.DataFrame, start=None) -> tuple | None:
+    """``(date, cumulative)`` where the forecast starts.
+
+    The last reported period end with the total reported by then; with no
+    report, the window's ``start`` with 0; None when neither is known.
+    """
+    if len(history):
+        return (pd.Timestamp(pd.to_datetime(history["period_end"]).max()),
+                float(np.max(history["cumulative"])))  # counts: the running total's max is the total
+    if start is not None and not pd.isna(start):
+        return pd.Timestamp(start), 0.0
+    return None
+
+
+def anchored_quantiles(q: pd.DataFrame, history: pd.DataFrame, start=None) -> pd.DataFrame:
+    """``q`` from the anchor on, led by the anchor row (see :class:`PathSummary`).
+
+    Rows before the anchor are dropped; a row already at the anchor's date is
+    kept as the engine computed it (a reported range spreads its quantiles);
+    otherwise a row with every quantile equal to the anchor's count is put first.
+    """
+    a = anchor(history, start)
+    if a is None or len(q) == 0:
+        return q
+    when, value = a
+    idx = pd.to_datetime(q.index)
+    later = q[idx >= when]
+    if len(later) and pd.Timestamp(later.index[0]) == when:
+        return later
+    row = pd.DataFrame({c: [value] for c in q.columns},
+                       index=pd.DatetimeIndex([when], name=q.index.name))
+    return pd.concat([row, later]) if len(later) else row
 
 
 class _ArraySummary(PathSummary):
     """:class:`PathSummary` holding arrays until a DataFrame is asked for."""
 
-    def __init__(self, years, cum_quantiles=None, history=None, *, raw=None):
+    def __init__(self, years, cum_quantiles=None, history=None, start=None, *, raw=None):
         self.years = years
+        self.start = start
         self._raw = raw
         self._cq = cum_quantiles
         self._hist = history
@@ -80,8 +129,9 @@ class _ArraySummary(PathSummary):
     def cum_quantiles(self) -> pd.DataFrame:
         if self._cq is None:
             ends, q = self._raw[0], self._raw[1]
-            self._cq = pd.DataFrame(np.asarray(q, dtype=float), columns=list(QUANTILE_NAMES),
-                                    index=pd.DatetimeIndex(ends, name="period_end"))
+            cq = pd.DataFrame(np.asarray(q, dtype=float), columns=list(QUANTILE_NAMES),
+                              index=pd.DatetimeIndex(ends, name="period_end"))
+            self._cq = anchored_quantiles(cq, self.history, self.start)
         return self._cq
 
     @cum_quantiles.setter
@@ -135,6 +185,7 @@ class MonthGrid:
     share: np.ndarray    # profile share of its year in the month (inside the window)
     uncovered: np.ndarray
     known_frac: np.ndarray  # (n_known, n_months): how each report spreads over months
+    start: pd.Timestamp | None = None  # first day of the window (None: roll-up grids)
 
 
 def month_grid(start: pd.Timestamp, deadline: pd.Timestamp, known: pd.DataFrame,
@@ -178,7 +229,7 @@ def _month_grid(start: pd.Timestamp, deadline: pd.Timestamp, profile: tuple,
         uncovered.append(max(s - c, 0.0))
     tot = frac.sum(1, keepdims=True)
     frac = np.divide(frac, tot, out=np.zeros_like(frac), where=tot > 0)
-    grid = MonthGrid(ends, np.array(years), np.array(share), np.array(uncovered), frac)
+    grid = MonthGrid(ends, np.array(years), np.array(share), np.array(uncovered), frac, start)
     for arr in (grid.year, grid.share, grid.uncovered, grid.known_frac):
         arr.flags.writeable = False
     return grid
@@ -273,5 +324,5 @@ def _summarize(cum: np.ndarray, grid: MonthGrid, target: float, known: pd.DataFr
                          if len(known) else []})
     years = sorted(set(int(y) for y in grid.year))
     return SimResult(p, float(finals.mean()), *(float(x) for x in qs), *dates,
-                     summary=PathSummary(years, cum_q, hist), finals=finals,
+                     summary=PathSummary(years, cum_q, hist, grid.start), finals=finals,
                      monthly=cum if keep_paths else None, month_ends=list(grid.ends))

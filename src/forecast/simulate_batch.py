@@ -276,7 +276,7 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
                 if k < n_m:
                     dates[r] = grid.ends[k].date().isoformat()
         summary = PathSummary.from_arrays(years, mark_ends, qm[i], cols[i][3],
-                                          np.cumsum(cols[i][0]))
+                                          np.cumsum(cols[i][0]), start=grid.start)
         fin = np.broadcast_to(finals[i], (n_paths,)).copy() if job.keep_finals else None
         monthly = None
         if job.keep_paths:
