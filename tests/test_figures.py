@@ -346,3 +346,50 @@ def test_progress_annual_target_is_labelled_annual(outlook):
                                        target_id="tg-term", source_line=SRC_EN, lang="en")
     labels = [t.get_text() for t in chart.figure.axes[0].texts]
     assert "Annual target: 6,500" in labels
+
+
+@pytest.fixture(scope="module")
+def tg_outlook():
+    from conftest import TINY_DIR
+
+    from forecast.config import Assumptions
+    from forecast.dataset import load
+    from forecast.outlook import outlook as run_outlook
+
+    ds = load(TINY_DIR)
+    return run_outlook(ds, as_of="2022-12-31", units=["tien-giang"],
+                       assumptions=Assumptions(within_year_profile=DEFAULT_PROFILE, n_paths=500))
+
+
+def test_english_charts_use_english_unit_names(tg_outlook):
+    # The outlook's name column is Vietnamese; the English names come from the
+    # units table (name_en) through the table's attrs.
+    assert tg_outlook.table["name"].iloc[0] == "Đảng bộ tỉnh Tiền Giang"
+    en = figures.progress_to_target(tg_outlook, "tien-giang", source_line=SRC_EN, lang="en")
+    assert en.title.startswith("Tiền Giang provincial party committee: ")
+    vi = figures.progress_to_target(tg_outlook, "tien-giang", source_line=SRC_VI, lang="vi")
+    assert vi.title.startswith("Đảng bộ tỉnh Tiền Giang: ")
+    chart = figures.portfolio(tg_outlook.table.query("scenario == 'model'"),
+                              source_line=SRC_EN, lang="en")
+    ticks = [t.get_text() for ax in chart.figure.axes for t in ax.get_yticklabels()]
+    assert any(t.startswith("Tiền Giang provincial") for t in ticks)
+    # An explicit mapping wins over the table's names.
+    named = figures.pipeline(tg_outlook.table, "tien-giang", source_line=SRC_EN, lang="en",
+                             names={"tien-giang": "Tiền Giang"})
+    assert named.title.startswith("Tiền Giang: ")
+    for c in (en, vi, chart, named):
+        plt.close(c.figure)
+
+
+def test_engine_fan_starts_at_the_last_reported_year_end(tg_outlook):
+    # Tiền Giang reported 1,252 / 1,278 / 1,348 for 2020-2022: the history line
+    # has the three cumulative points 1,252 / 2,530 / 3,878 and the fan starts
+    # at (31 Dec 2022, 3,878).
+    chart = figures.progress_to_target(tg_outlook, "tien-giang", source_line=SRC_EN, lang="en")
+    hist = by_gid(chart.figure, "history")[0]
+    assert list(hist.get_ydata()) == [0, 1252, 2530, 3878]
+    median = by_gid(chart.figure, "median")[0]
+    first = mdates.num2date(mdates.date2num(median.get_xdata())[0]).replace(tzinfo=None)
+    assert pd.Timestamp(first) == pd.Timestamp("2022-12-31")
+    assert median.get_ydata()[0] == 3878
+    plt.close(chart.figure)

@@ -22,9 +22,10 @@ from .brief_text import fmt_chance, missing, missing_date, t, target_name
 from .brief_units import (part_year_points, primary_row, sources_rows, unit_source_ids,
                           unit_warnings, yearly_table)
 from .export import save_figure
+from .figures_base import localized
 from .figures_progress import scenario_name
 from .labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text
-from .outlook import MODEL_SCENARIO, Outlook
+from .outlook import MODEL_SCENARIO, Outlook, unit_names
 from .scenarios import DETERMINISTIC_SUFFIX
 
 
@@ -51,10 +52,9 @@ class Assembler:
         self.formats = tuple(formats)
         self.dataset, self.findings, self.root = dataset, findings, Path(root)
         self.lang, self.as_of = lang, as_of
-        table = result.table.copy()
         # The engine names units in Vietnamese; an English brief uses the English names.
-        names = {u: dataset.unit_name(u, lang) for u in table["unit_id"].unique()}
-        table["name"] = table["unit_id"].map(names)
+        names = unit_names(dataset, result.table["unit_id"].unique()).get(lang)
+        table = localized(result.table, lang, names)
         self.result = Outlook(table, result.paths, result.fitted, result.assumptions)
         self.table = table
         self.problems: list[str] = []

@@ -323,6 +323,23 @@ def select_rows(
     return rows.drop(columns="_dl").reset_index(drop=True)
 
 
+def localized(table: pd.DataFrame, lang: str, names: dict | None = None) -> pd.DataFrame:
+    """The table with ``name`` in the chart's language.
+
+    ``names`` (``unit_id`` → name) wins; otherwise the names the outlook put
+    in ``table.attrs`` (:data:`forecast.outlook.UNIT_NAMES_ATTR`) for ``lang``.
+    Units in neither keep the table's (Vietnamese) name.
+    """
+    from .outlook import UNIT_NAMES_ATTR
+
+    mapping = names if names is not None else table.attrs.get(UNIT_NAMES_ATTR, {}).get(lang)
+    if not mapping:
+        return table
+    out = table.copy()
+    out["name"] = [mapping.get(u, n) for u, n in zip(out["unit_id"], out["name"])]
+    return out
+
+
 def path_for(paths: dict, row: pd.Series, scenario: str | None = None) -> Any:
     """The PathSummary of an outlook row (optionally of another scenario)."""
     key = (row["unit_id"], row["target_id"], row["model"],

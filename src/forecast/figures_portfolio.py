@@ -20,7 +20,7 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, finish, legend_above, new_figure, select_rows
+from .figures_base import Chart, finish, legend_above, localized, new_figure, select_rows
 from .figures_progress import text_level
 from .labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, label_text, text
 from .style import (INK, LABELS, MUTED, TARGET, font_size, label_color,
@@ -63,6 +63,7 @@ def portfolio(
     model: str | None = None,
     scenario: str | None = None,
     level: float = 0.8,
+    names: dict | None = None,
 ) -> Chart:
     """Every unit ranked by ``p_reach``, with its final-total range.
 
@@ -78,12 +79,15 @@ def portfolio(
     model, scenario : str, optional
     level : float
         Chance counted as "likely" in the title.
+    names : dict, optional
+        ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
+        (:func:`forecast.figures_base.localized`).
 
     Returns
     -------
     Chart
     """
-    rows = select_rows(table, model=model, scenario=scenario)
+    rows = select_rows(localized(table, lang, names), model=model, scenario=scenario)
     rows = rows.sort_values(["p_reach", "name"], ascending=[True, False]).reset_index(drop=True)
     n = len(rows)
     tgt = rows["target"].astype(float).to_numpy()
@@ -150,6 +154,7 @@ def pace_dumbbell(
     size: str = "page",
     model: str | None = None,
     log_ratio: float = 20.0,
+    names: dict | None = None,
 ) -> Chart:
     """Observed yearly pace against the pace each unit's target requires.
 
@@ -161,8 +166,11 @@ def pace_dumbbell(
     log_ratio : float
         The axis is logarithmic when the largest value is more than this many
         times the smallest (a province of 1,300 a year beside a commune of 7).
+    names : dict, optional
+        ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
+        (:func:`forecast.figures_base.localized`).
     """
-    rows = select_rows(table, model=model)
+    rows = select_rows(localized(table, lang, names), model=model)
     rows = rows.dropna(subset=["required_per_year", "observed_per_year"])
     if rows.empty:
         raise ForecastError(

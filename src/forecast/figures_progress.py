@@ -15,7 +15,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, finish, add_legend, new_figure, path_for, select_rows
+from .figures_base import (Chart, add_legend, finish, localized, new_figure, path_for,
+                           select_rows)
 from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, text
 from .scenarios import DETERMINISTIC_SUFFIX
 from .style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
@@ -128,6 +129,7 @@ def progress_to_target(
     model: str | None = None,
     scenario: str | None = None,
     scenarios: list[str] | None = None,
+    names: dict | None = None,
 ) -> Chart:
     """Cumulative admissions against the term target, with the forecast fan.
 
@@ -149,12 +151,15 @@ def progress_to_target(
         Scenario whose fan is drawn; default the fitted model's.
     scenarios : list of str, optional
         Other scenarios drawn as median lines; default all others in the table.
+    names : dict, optional
+        ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
+        (:func:`forecast.figures_base.localized`).
 
     Returns
     -------
     Chart
     """
-    table = outlook.table
+    table = localized(outlook.table, lang, names)
     rows = table[table["unit_id"] == unit_id]
     if target_id is not None:
         rows = rows[rows["target_id"] == target_id]
@@ -254,6 +259,7 @@ def small_multiples(
     size: str = "page",
     model: str | None = None,
     scenario: str | None = None,
+    names: dict | None = None,
 ) -> Chart:
     """Progress to target for the children of one parent, on a shared % scale.
 
@@ -271,10 +277,10 @@ def small_multiples(
         Explicit units instead of a parent's children.
     parent_name : str, optional
         Name in the title; default the parent's name in the table, else its id.
-    lang, size, model, scenario
+    lang, size, model, scenario, names
         As in :func:`progress_to_target`.
     """
-    table = outlook.table
+    table = localized(outlook.table, lang, names)
     if unit_ids is None:
         unit_ids = sorted(set(table.loc[table["parent_id"] == parent_id, "unit_id"]))
         if not unit_ids:

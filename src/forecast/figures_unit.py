@@ -11,7 +11,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, finish, add_legend, new_figure, select_rows
+from .figures_base import Chart, add_legend, finish, localized, new_figure, select_rows
 from .labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, month_name, text
 from .profile import DEFAULT_PROFILE, share_by
 from .style import (FORECAST, FUNNEL_COLORS, FUNNEL_HATCHES, GREY_BAR, INK, MUTED, TARGET,
@@ -209,6 +209,7 @@ def pipeline(
     size: str = "column",
     model: str | None = None,
     p_level: float = 0.8,
+    names: dict | None = None,
 ) -> Chart:
     """What it would take: candidates introduced, trained and admitted per year.
 
@@ -217,7 +218,7 @@ def pipeline(
     conversion rates in the subtitle are recomputed from those columns, so the
     chart states whatever rates the engine used.
     """
-    row = select_rows(table, model=model, unit_ids=[unit_id]).iloc[0]
+    row = select_rows(localized(table, lang, names), model=model, unit_ids=[unit_id]).iloc[0]
     need = [float(row["introduced_needed"]), float(row["trained_needed"]),
             float(row["required_per_year_p"])]
     if any(np.isnan(v) for v in need):

@@ -36,6 +36,13 @@ OUTLOOK_COLUMNS = [
 ]
 """Columns of the outlook table, in this order (see the team contract)."""
 
+UNIT_NAMES_ATTR = "unit_names"
+"""Key of ``Outlook.table.attrs`` holding the units' names by language,
+``{"vi": {unit_id: name}, "en": {unit_id: name}}``: the ``name`` column is
+Vietnamese, and charts in English look the English names up here
+(:func:`forecast.figures_base.localized`). pandas keeps ``attrs`` through
+copies, selections, ``query`` and ``concat``."""
+
 MODEL_SCENARIO = "model"
 """``scenario`` value of the model's own forecast (no attainment imposed)."""
 
@@ -136,7 +143,14 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
         rows.append(row)
         paths[key] = summary
     table = pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
+    table.attrs[UNIT_NAMES_ATTR] = unit_names(dataset, table["unit_id"].unique())
     return Outlook(table, paths, fitted, assumptions)
+
+
+def unit_names(dataset, unit_ids) -> dict:
+    """``{"vi": {id: name_vi}, "en": {id: name_en or name_vi}}`` for these units."""
+    ids = [u for u in dict.fromkeys(unit_ids) if u in set(dataset.units["unit_id"])]
+    return {lang: {u: dataset.unit_name(u, lang) for u in ids} for lang in ("vi", "en")}
 
 
 def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
