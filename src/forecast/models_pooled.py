@@ -174,6 +174,21 @@ def moment_dispersion(uix, y, rv, W, mit, n_units, n_params, settings: PooledSet
                       years, info: dict | None = None):
     """Total dispersion (Pearson moments, df-corrected) and its shared-year part.
 
+    The total ``d = alpha + s²`` solves the Pearson equation
+    ``sum_i (y_i - m_i)² / V_i(d) = df`` with
+    ``V_i(d) = m_i + d · q_i + range_i + part_i`` (``q_i = sum_t m[i,t]²``),
+    by bisection; ``d`` stays at the floor when even ``V`` at the floor
+    leaves the sum below ``df``. (An earlier version averaged the
+    per-report estimates ``((y - m)² - m) / q`` with equal weights: a unit
+    with a mean near 1 gives ``-1/m`` from a zero count and swamped the
+    average, so the total sat at its floor.)
+
+    The year part ``s²`` is the weighted covariance of relative residuals
+    ``r = (y - m) / m`` of different units in one year, each weighted by
+    the inverse of its variance ``1 / (1/m + d)`` so that small units'
+    noise does not drown it. It is estimated on its own and is not capped
+    by the total (the caller takes ``alpha = max(total - s², floor)``).
+
     Returns ``(total, year_var)`` or ``(None, None)`` where the data are too few.
     ``info``, when given, receives ``df`` and ``years_used`` (the evidence
     behind each part, for :func:`prior_dispersion`).
@@ -185,24 +200,41 @@ def moment_dispersion(uix, y, rv, W, mit, n_units, n_params, settings: PooledSet
     pv = cv2 * ((partial * mit) ** 2).sum(1)
     df = len(y) - n_params
     total = None
-    ok = q > 0
+    r2 = (y - m) ** 2
+    base = np.maximum(m + rv + pv, 1e-9)
+
+    def pearson(d):
+        return float(np.sum(r2 / (base + d * q))) - df
+
     if df >= settings.min_df:
-        total = float(np.sum(((y - m) ** 2 - m - rv - pv)[ok] / q[ok]) / df)
-        total = max(total, settings.alpha_floor)
+        lo, hi = settings.alpha_floor, 50.0
+        if pearson(lo) <= 0:
+            total = lo
+        elif pearson(hi) >= 0:
+            total = hi
+        else:
+            for _ in range(60):
+                mid = np.sqrt(lo * hi)
+                lo, hi = (mid, hi) if pearson(mid) > 0 else (lo, mid)
+            total = float(np.sqrt(lo * hi))
     # Shared year part: covariance of relative residuals of different units in one year.
     counts_per_unit = np.bincount(uix, minlength=n_units)
     single_year = (W > 0).sum(1) == 1
     keep = single_year & (counts_per_unit[uix] >= 2) & (m > 0)
     year_of = np.argmax(W > 0, axis=1)
-    rel = np.where(keep, (y - m) / np.where(m > 0, m, 1), 0.0)
-    num, pairs, years_used = 0.0, 0, 0
+    mm = np.where(m > 0, m, 1.0)
+    rel = np.where(keep, (y - m) / mm, 0.0)
+    wt = np.where(keep, 1.0 / (1.0 / mm + (total if total is not None else 0.05)), 0.0)
+    num, den, pairs, years_used = 0.0, 0.0, 0, 0
     for j in range(len(years)):
-        r = rel[keep & (year_of == j)]
+        sel = keep & (year_of == j)
+        r, w = rel[sel], wt[sel]
         if len(r) >= 2:
-            num += (r.sum() ** 2 - (r ** 2).sum()) / 2
+            num += ((w * r).sum() ** 2 - ((w * r) ** 2).sum()) / 2
+            den += (w.sum() ** 2 - (w ** 2).sum()) / 2
             pairs += len(r) * (len(r) - 1) // 2
             years_used += 1
-    year_var = num / pairs if years_used >= 2 and pairs >= 3 else None
+    year_var = num / den if years_used >= 2 and pairs >= 3 and den > 0 else None
     if info is not None:
         info.update(df=df, years_used=years_used)
     return total, year_var
@@ -284,7 +316,8 @@ def fit_pooled(data, profile, **options) -> PooledModel:
             total, year_var = prior_dispersion(total, year_var, evidence["df"],
                                                evidence["years_used"], s)
             if s.year_sd is None and year_var is not None:
-                year_sd = float(np.sqrt(np.clip(year_var, 0.0, total or year_var)))
+                # Not capped by the total: each part is its own estimate.
+                year_sd = float(np.sqrt(max(year_var, 0.0)))
             if s.alpha is None and total is not None:
                 alpha = max(total - year_sd ** 2, s.alpha_floor)
         model.beta, model.beta_se, model.t0 = float(b), float(b_se), t0
