@@ -181,6 +181,18 @@ def test_yearly_attainment_labels():
     en = figures.yearly_admissions(yearly, unit_name="Tiền Giang", source_line=SRC_EN, lang="en")
     assert texts_by_gid(en.figure, "attainment")[0] == f"83.5{NBSP}%"
     assert en.title == f"Tiền Giang: annual target met in 0 of 3 years; best 89.9{NBSP}% (2022)"
+    assert [t.get_text() for t in en.figure.legends[0].get_texts()] == ["Admitted",
+                                                                       "Annual target"]
+
+
+def test_yearly_without_targets_has_no_target_in_the_legend():
+    yearly = pd.DataFrame({"year": [2020, 2021], "admitted": [12, 15],
+                           "target": [np.nan, np.nan]})
+    chart = figures.yearly_admissions(yearly, unit_name="X", source_line=SRC_EN, lang="en")
+    assert [t.get_text() for t in chart.figure.legends[0].get_texts()] == ["Admitted"]
+    assert not [a for ax in chart.figure.axes for a in ax.get_children()
+                if a.get_gid() == "target"]
+    plt.close(chart.figure)
 
 
 # --- portfolio ----------------------------------------------------------------------
@@ -258,6 +270,17 @@ def test_pipeline_bars(outlook):
     req_p = (6500 - 3878) / 2.75 * 1.15
     np.testing.assert_allclose(widths, [req_p / 0.367, req_p / 0.571, req_p, 3878 / 3])
     assert f"36.7{NBSP}%" in figures.frame_texts(chart.figure)["subtitle"]
+
+
+def test_pipeline_of_a_unit_with_only_an_annual_target(outlook):
+    # The same numbers as an annual target due 30 Sept 2025: the row is used,
+    # and the subtitle names the year instead of the term.
+    table = outlook.table[outlook.table["unit_id"] == "tg"].assign(target_kind="annual")
+    chart = figures.pipeline(table, "tg", source_line=SRC_EN, lang="en")
+    req_p = (6500 - 3878) / 2.75 * 1.15
+    assert by_gid(chart.figure, "pipeline")[2].get_width() == pytest.approx(req_p)
+    assert "the 2025 annual target" in figures.frame_texts(chart.figure)["subtitle"]
+    plt.close(chart.figure)
 
 
 # --- small multiples ----------------------------------------------------------------
@@ -392,4 +415,27 @@ def test_engine_fan_starts_at_the_last_reported_year_end(tg_outlook):
     first = mdates.num2date(mdates.date2num(median.get_xdata())[0]).replace(tzinfo=None)
     assert pd.Timestamp(first) == pd.Timestamp("2022-12-31")
     assert median.get_ydata()[0] == 3878
+    plt.close(chart.figure)
+
+
+def test_progress_with_nothing_reported_has_no_as_of_line_on_the_axis():
+    # Nhơn Sơn-like: term 2020-2025, nothing reported. The fan starts at
+    # (1 Jan 2020, 0); no dotted line on the y axis; the label says so from
+    # the plot's left edge.
+    row = _row("ns", "Nhơn Sơn", None, 32, 0, 0.26, [18, 22, 27, 31, 38],
+               "limited progress", as_of=pd.Timestamp("2020-01-01"))
+    q = pd.DataFrame({"q10": [4, 18], "q25": [5, 22], "q50": [6, 27], "q75": [7, 31],
+                      "q90": [8, 38]}, index=pd.to_datetime(["2020-12-31", "2025-09-30"]))
+    ps = PathSummary([2020, 2025], q, pd.DataFrame({"period_end": [], "cumulative": []}),
+                     start=pd.Timestamp("2020-01-01"))
+    ol = SimpleNamespace(table=pd.DataFrame([row]),
+                         paths={("ns", "ns-term", "pooled_nb", "model"): ps})
+    chart = figures.progress_to_target(ol, "ns", source_line=SRC_EN, lang="en")
+    median = by_gid(chart.figure, "median")[0]
+    assert list(median.get_ydata()) == [0, 6, 27]
+    assert not [a for ax in chart.figure.axes for a in ax.get_children()
+                if a.get_gid() == "as_of"]
+    label = [t for ax in chart.figure.axes for t in ax.texts if t.get_gid() == "as_of_label"][0]
+    assert label.get_text() == "No admissions reported yet; forecast from 1 Jan 2020"
+    assert label.xy == (0.0, 1.0) and label.get_ha() == "left"
     plt.close(chart.figure)

@@ -340,6 +340,13 @@ def localized(table: pd.DataFrame, lang: str, names: dict | None = None) -> pd.D
     return out
 
 
+def unit_target_kind(table: pd.DataFrame, unit_id: str) -> str:
+    """``"term"`` when the unit has a term-target row, else ``"annual"`` (a unit
+    with only an annual target, such as Krông Bông in 2021)."""
+    kinds = set(table.loc[table["unit_id"] == unit_id, "target_kind"])
+    return "term" if "term" in kinds or not kinds else "annual"
+
+
 def path_for(paths: dict, row: pd.Series, scenario: str | None = None) -> Any:
     """The PathSummary of an outlook row (optionally of another scenario)."""
     key = (row["unit_id"], row["target_id"], row["model"],

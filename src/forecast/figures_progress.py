@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import ForecastError
 from .figures_base import (Chart, add_legend, finish, localized, new_figure, path_for,
-                           select_rows)
+                           select_rows, unit_target_kind)
 from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, text
 from .scenarios import DETERMINISTIC_SUFFIX
 from .style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
@@ -107,12 +107,24 @@ def _target_and_chance(ax: Any, fs: Any, lang: str, row: pd.Series, start: pd.Ti
 
 
 def _as_of_line(ax: Any, fs: Any, lang: str, as_of: pd.Timestamp, start: pd.Timestamp,
-                end: pd.Timestamp) -> None:
-    """The as-of line, labelled just above the plot area where no data can be."""
-    ax.axvline(as_of, color=ASOF, ls=":", lw=0.9 * fs.font_scale, gid="as_of", zorder=3)
+               end: pd.Timestamp, reported: bool = True) -> None:
+    """The as-of line, labelled just above the plot area where no data can be.
+
+    When the data date is the window's first days (nothing reported yet, as
+    Nhơn Sơn for 2020–2025) a line there would lie on the y axis and over the
+    fan's first point: no line, and the label starts at the plot's left edge
+    saying that nothing has been reported.
+    """
     share = (as_of - start) / (end - start)
+    label = text("as_of" if reported else "no_report", lang, date=fmt_date(as_of, lang))
+    if share < 0.02:
+        ax.annotate(label, (0.0, 1.0), xycoords="axes fraction", xytext=(0, 2),
+                    textcoords="offset points", ha="left", va="bottom", color=MUTED,
+                    fontsize=font_size("note", fs), gid="as_of_label")
+        return
+    ax.axvline(as_of, color=ASOF, ls=":", lw=0.9 * fs.font_scale, gid="as_of", zorder=3)
     ha = "left" if share < 0.3 else ("right" if share > 0.7 else "center")
-    ax.annotate(text("as_of", lang, date=fmt_date(as_of, lang)), (as_of, 1.0),
+    ax.annotate(label, (as_of, 1.0),
                 xycoords=("data", "axes fraction"), xytext=(0, 2), textcoords="offset points",
                 ha=ha, va="bottom", color=MUTED, fontsize=font_size("note", fs),
                 gid="as_of_label")
@@ -144,7 +156,8 @@ def progress_to_target(
     lang : {"vi", "en"}
     size : {"column", "page", "slide"}
     target_id : str, optional
-        Which target; default the unit's term target with the latest deadline.
+        Which target; default the unit's term target with the latest deadline,
+        or its annual target when it has no term target.
     model : str, optional
         Default: the outlook's most common model.
     scenario : str, optional
@@ -165,7 +178,7 @@ def progress_to_target(
         rows = rows[rows["target_id"] == target_id]
         kind = rows["target_kind"].iloc[0] if len(rows) else "term"
     else:
-        kind = "term"
+        kind = unit_target_kind(table, unit_id)
     row = select_rows(rows if len(rows) else table, target_kind=kind, model=model,
                       scenario=scenario, unit_ids=[unit_id]).iloc[0]
     start, end = pd.Timestamp(row["start"]), pd.Timestamp(row["deadline"])
@@ -224,7 +237,7 @@ def progress_to_target(
                 ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5)
         _target_and_chance(ax, fs, lang, row, start, target, None if done else p)
         if not done:
-            _as_of_line(ax, fs, lang, as_of, start, end)
+            _as_of_line(ax, fs, lang, as_of, start, end, reported=len(ps.history) > 0)
         top = max(target, cum, float(hist["cumulative"].max()),
                   float(q["q90"].max()) if not q.empty else 0.0)
         ax.set_ylim(0, top * 1.15)

@@ -11,7 +11,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .errors import ForecastError
-from .figures_base import Chart, add_legend, finish, localized, new_figure, select_rows
+from .figures_base import (Chart, add_legend, finish, localized, new_figure, select_rows,
+                           unit_target_kind)
 from .labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, month_name, text
 from .profile import DEFAULT_PROFILE, share_by
 from .style import (FORECAST, FUNNEL_COLORS, FUNNEL_HATCHES, GREY_BAR, INK, MUTED, TARGET,
@@ -70,15 +71,19 @@ def yearly_admissions(
         title = f"{unit_name}: " + text("admitted", lang).lower() + f" {years[0]}–{years[-1]}"
     subtitle = text("subtitle_yearly", lang, y0=years[0], y1=years[-1])
     reported = d["reported_pct"].astype(float).to_numpy() if "reported_pct" in d else None
+    # The annual target is in the legend only when some year has one to draw.
+    legend_labels = [text("admitted", lang)] + ([text("annual_target", lang)] if has_t.any() else [])
     with use_style(size) as fs:
         fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
-                             legend_labels=[text("admitted", lang), text("annual_target", lang)],
-                             legend_ncols=2)
+                             legend_labels=legend_labels, legend_ncols=len(legend_labels))
         bars = ax.bar(years, admitted, width=0.62, color=FORECAST, gid="admitted",
                       label=text("admitted", lang))
-        ax.scatter(years[has_t], target[has_t], marker="_", s=(14 * fs.font_scale) ** 2,
-                   color=TARGET, lw=1.6 * fs.font_scale, zorder=4, gid="target",
-                   label=text("annual_target", lang))
+        handles = [bars]
+        if has_t.any():
+            handles.append(ax.scatter(years[has_t], target[has_t], marker="_",
+                                      s=(14 * fs.font_scale) ** 2, color=TARGET,
+                                      lw=1.6 * fs.font_scale, zorder=4, gid="target",
+                                      label=text("annual_target", lang)))
         top = np.nanmax(np.concatenate([admitted, target[has_t]]))
         for i, bar in enumerate(bars):
             if not has_t[i]:
@@ -96,7 +101,7 @@ def yearly_admissions(
         ax.set_xticks(years, [str(y) for y in years])
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
         ax.yaxis.set_major_locator(MaxNLocator(5))
-        add_legend(fig, [bars, ax.collections[0]])
+        add_legend(fig, handles)
     listing = "; ".join(
         f"{y}: {fmt_int(a, lang)}" + (f" ({fmt_pct(p, lang, 1)})" if not np.isnan(p) else "")
         for y, a, p in zip(years, admitted, att))
@@ -216,23 +221,31 @@ def pipeline(
     Uses the outlook's ``required_per_year_p`` (admissions a year giving
     ``p_reach >= p_level``), ``trained_needed`` and ``introduced_needed``; the
     conversion rates in the subtitle are recomputed from those columns, so the
-    chart states whatever rates the engine used.
+    chart states whatever rates the engine used. The unit's term target is
+    used, or its annual target when it has no term target (the subtitle then
+    names the year).
     """
-    row = select_rows(localized(table, lang, names), model=model, unit_ids=[unit_id]).iloc[0]
+    table = localized(table, lang, names)
+    row = select_rows(table, target_kind=unit_target_kind(table, unit_id), model=model,
+                      unit_ids=[unit_id]).iloc[0]
     need = [float(row["introduced_needed"]), float(row["trained_needed"]),
             float(row["required_per_year_p"])]
     if any(np.isnan(v) for v in need):
         raise ForecastError(
-            f"unit {unit_id!r}: the outlook has no pipeline numbers (introduced_needed, "
-            "trained_needed, required_per_year_p); expected all three. Fix: run the "
-            "engine's 'what it would take' step for this unit."
+            f"unit {unit_id!r}, {row['target_kind']} target {row['target_id']!r}: the outlook "
+            "has no pipeline numbers (introduced_needed, trained_needed, "
+            "required_per_year_p); expected all three. Fix: run the outlook with "
+            "requirements=True for this unit, or check its diagnostics for why the "
+            "'what it would take' step gave none."
         )
     p = fmt_prob(p_level, lang)
     title = text("title_pipeline", lang, unit=row["name"], p=p, admitted=fmt_int(need[2], lang),
                  introduced=fmt_int(need[0], lang))
-    subtitle = text("subtitle_pipeline", lang, years=fmt_num(row["years_left"], lang, 1),
+    key = "subtitle_pipeline" if row["target_kind"] == "term" else "subtitle_pipeline_annual"
+    subtitle = text(key, lang, years=fmt_num(row["years_left"], lang, 1),
                     term=str(row["term"]).replace("-", "–"), conv_i=_rate(need[2], need[0], lang),
-                    conv_t=_rate(need[2], need[1], lang))
+                    conv_t=_rate(need[2], need[1], lang),
+                    year=pd.Timestamp(row["deadline"]).year)
     names = [text("introduced", lang), text("trained", lang), text("admitted_needed", lang)]
     values, colors, hatches = list(need), list(FUNNEL_COLORS), list(FUNNEL_HATCHES)
     observed = float(row["observed_per_year"])

@@ -126,6 +126,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "band80": {"vi": "80 % khả năng", "en": "80 % range"},
     "band50": {"vi": "50 % khả năng", "en": "50 % range"},
     "as_of": {"vi": "Số liệu đến {date}", "en": "Data to {date}"},
+    "no_report": {"vi": "Chưa có số kết nạp được báo cáo; dự báo từ {date}",
+                  "en": "No admissions reported yet; forecast from {date}"},
     "p_reach_box": {"vi": "Khả năng đạt chỉ tiêu: {p}", "en": "Chance of reaching target: {p}"},
     "members": {"vi": "đảng viên", "en": "members"},
     "title_progress": {
@@ -194,6 +196,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "subtitle_pipeline": {
         "vi": "Số người cần mỗi năm trong {years} năm còn lại của nhiệm kỳ {term}; tỷ lệ chuyển đổi {conv_i} số được giới thiệu, {conv_t} số học lớp nhận thức",
         "en": "People needed each year over the {years} years left in term {term}; conversion {conv_i} of introduced, {conv_t} of awareness-class attendees",
+    },
+    "subtitle_pipeline_annual": {
+        "vi": "Số người cần, theo nhịp cả năm, trong {years} năm còn lại đến hạn chỉ tiêu năm {year}; tỷ lệ chuyển đổi {conv_i} số được giới thiệu, {conv_t} số học lớp nhận thức",
+        "en": "People needed at a yearly pace over the {years} years left to the {year} annual target; conversion {conv_i} of introduced, {conv_t} of awareness-class attendees",
     },
     "introduced": {"vi": "Giới thiệu", "en": "Introduced"},
     "trained": {"vi": "Học lớp nhận thức về Đảng", "en": "Awareness class"},
