@@ -47,6 +47,23 @@ def profile_for(dataset, assumptions: Assumptions,
     return tuple(within_year_profile(dataset, assumptions, as_of=as_of))
 
 
+def profile_concentration(dataset, assumptions: Assumptions,
+                          as_of: pd.Timestamp | None = None) -> float:
+    """Beta concentration ``kappa`` of a unit's share at a cut-off around the profile.
+
+    The estimate's (:func:`forecast.profile_estimate.estimate_profile`) when
+    the profile is estimated; the default (:data:`forecast.profile.DEFAULT_CONCENTRATION`)
+    when the analyst gives the profile. The simulation draws each unit-year's
+    share reached by a part-year report from it (:mod:`forecast.part_year`).
+    """
+    from .profile import DEFAULT_CONCENTRATION
+    from .profile_estimate import estimate_profile
+
+    if assumptions.within_year_profile is not None:
+        return float(DEFAULT_CONCENTRATION)
+    return float(estimate_profile(dataset, assumptions, as_of=as_of).concentration)
+
+
 # --- the unit's counts --------------------------------------------------------------
 COUNT_COLUMNS = ["obs_id", "period_start", "period_end", "value", "low", "high", "weights"]
 
@@ -234,6 +251,10 @@ class FittedModel:
     year_sd: float = 0.1
     diagnostics: dict = field(default_factory=dict)
     profile: tuple = ()
+    concentration: float = 30.0
+    part_year_update = False
+    """Class flag: the simulation draws the rest of a partly reported year
+    consistent with the part-year count (:mod:`forecast.part_year`)."""
 
     def note(self, unit_id: str, text: str) -> None:
         old = self.diagnostics.get(unit_id, "")
@@ -362,6 +383,7 @@ def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
     data = prepare(dataset, as_of, profile, units)
     fitted = MODELS[model](data, profile, **options)
     fitted.profile = profile
+    fitted.concentration = profile_concentration(dataset, assumptions, as_of)
     return fitted
 
 

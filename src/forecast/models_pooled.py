@@ -77,6 +77,7 @@ class PooledModel(FittedModel):
     mu: float = 0.0
     tau: float = 0.3
     shrinkage: pd.DataFrame = field(default_factory=pd.DataFrame)
+    part_year_update = True
 
     def yearly_means(self, unit_id, years, streams: Streams) -> np.ndarray:
         return self.means_batch([unit_id], years, streams)[0].astype(float)

@@ -53,6 +53,18 @@ class Nowcast:
         return float(np.mean(self.samples >= value))
 
 
+def share_draws(rng: np.random.Generator, share: float, concentration: float,
+                n: int) -> np.ndarray:
+    """A unit's share of the year reached by a cut-off, one draw per path.
+
+    ``s ~ Beta(kappa * m, kappa * (1 - m))`` around the profile's share ``m``,
+    clipped to ``[1e-6, 1]`` (the nowcast and the simulation's part-year
+    update, :mod:`forecast.part_year`, both draw it here).
+    """
+    s = rng.beta(concentration * share, concentration * (1 - share), n)
+    return np.clip(s, 1e-6, 1.0)
+
+
 def nowcast(count: float | tuple[float, float], cutoff: Any, profile: Any = DEFAULT_PROFILE, *,
             concentration: float = DEFAULT_CONCENTRATION, n_paths: int = 10_000,
             seed: int | None = 20251, rng: np.random.Generator | None = None,
@@ -111,8 +123,7 @@ def nowcast(count: float | tuple[float, float], cutoff: Any, profile: Any = DEFA
     if m >= 1:
         final = c.astype(np.int64)
     else:
-        s = rng.beta(concentration * m, concentration * (1 - m), n_paths)
-        s = np.clip(s, 1e-6, 1.0)
+        s = share_draws(rng, m, concentration, n_paths)
         final = (c + rng.negative_binomial(c + prior_shape, s)).astype(np.int64)
     qs = {float(q): float(np.quantile(final, q)) for q in quantiles}
     mid = (low + high) / 2

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ModelError
+from .part_year import condition_part_years
 from .reach import _segments, crossing_keys
 from .simulate import QUANTILES, MonthGrid, PathSummary, SimResult, attainment_for, month_grid
 
@@ -244,6 +245,9 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
     cols = [_known_arrays(j.known) for j in jobs]
     kv = _known_batch(jobs, cols, n_paths, streams, deterministic)
     d = _draws(fitted, jobs, lay, streams, deterministic)
+    if jobs[0].attainment is None:
+        # The rest of a partly reported year follows its count (forecast.part_year).
+        condition_part_years(fitted, jobs, grid, lay, kv, d, streams)
     kf_m, uc_m = lay.kf[:, lay.marks], lay.uc[:, lay.marks]
     cm = kv @ kf_m + d.astype(np.float64) @ uc_m           # (units, paths, marks)
     c, p, _ = cm.shape
