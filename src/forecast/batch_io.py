@@ -1,10 +1,9 @@
 """Atomic file writes and JSON conversion for batch outputs.
 
 Every file the batch (or a notebook run by it) writes goes through
-:func:`atomic_write_bytes`: the content is written to a temporary file in the
-same folder and moved over the target with :func:`os.replace`, which is atomic
-on POSIX and Windows. A run killed mid-write therefore leaves either the old
-good file or the new complete one, never a half-written file.
+:mod:`forecast.atomic` (here as :func:`atomic_write_bytes` and
+:func:`atomic_write_text`): a run killed mid-write leaves either the old good
+file or the new complete one, never a half-written file.
 """
 
 from __future__ import annotations
@@ -13,52 +12,17 @@ import datetime as _dt
 import hashlib
 import json
 import math
-import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .atomic import write_bytes, write_text
 from .errors import ConfigError
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file + ``os.replace``).
-
-    Parameters
-    ----------
-    path : str or Path
-        Target file; its folder is created if missing.
-    data : bytes
-        The complete new content.
-
-    Returns
-    -------
-    Path
-        The path written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            # fsync so that a power cut cannot leave the rename without the data.
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    return path
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write UTF-8 text atomically; see :func:`atomic_write_bytes`."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
+# The batch's names for the package's one atomic writer (forecast.atomic).
+atomic_write_bytes = write_bytes
+atomic_write_text = write_text
 
 
 def to_jsonable(obj: Any) -> Any:

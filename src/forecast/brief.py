@@ -19,6 +19,7 @@ all could be produced. See ``docs/brief.md``.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import platform
@@ -33,6 +34,7 @@ from typing import Any
 import pandas as pd
 
 from . import __version__
+from .atomic import write_bytes
 from .brief_content import Assembler
 from .brief_doc import Section
 from .brief_text import t
@@ -253,8 +255,8 @@ def stable_zip(path: Path) -> None:
     """
     with zipfile.ZipFile(path) as src:
         entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    tmp = path.with_name(f".{path.name}.tmp")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
         for info, data in entries:
             if info.filename == "docProps/core.xml":
                 data = _CORE_DATES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>",
@@ -263,7 +265,7 @@ def stable_zip(path: Path) -> None:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             dst.writestr(fixed, data)
-    os.replace(tmp, path)
+    write_bytes(path, buf.getvalue())
 
 
 def _iso_frame(records: list[dict]) -> pd.DataFrame:

@@ -17,15 +17,13 @@ Choices, and why:
   error: a chart with holes in its text has failed.
 * Repeatable bytes: no dates in the metadata, a fixed ``svg.hashsalt`` (SVG
   ids), a fixed ``Creator``; files are written to a temporary file in the
-  target folder and moved into place with :func:`os.replace`, so a reader
+  target folder and moved into place (:mod:`forecast.atomic`), so a reader
   never sees half a file.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -33,6 +31,7 @@ from pathlib import Path
 import matplotlib as mpl
 from matplotlib.figure import Figure
 
+from .atomic import write_bytes
 from .errors import ConfigError, ForecastError
 
 FORMATS = ("png", "svg", "pdf")
@@ -81,19 +80,8 @@ def figure_bytes(fig: Figure, fmt: str, *, svg_text: str = "path", dpi: int = DP
     return buf.getvalue()
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+write_atomic = write_bytes
+"""Kept name: figures are written by :func:`forecast.atomic.write_bytes`."""
 
 
 def save_figure(
@@ -137,9 +125,9 @@ def save_figure(
     written: dict[str, Path] = {}
     for fmt in formats:
         path = stem.with_name(f"{stem.name}.{fmt}")
-        write_atomic(path, figure_bytes(fig, fmt, svg_text=svg_text, dpi=dpi))
+        write_bytes(path, figure_bytes(fig, fmt, svg_text=svg_text, dpi=dpi))
         written[fmt] = path
     alt_path = stem.with_name(f"{stem.name}.alt.txt")
-    write_atomic(alt_path, (str(alt_text).strip() + "\n").encode("utf-8"))
+    write_bytes(alt_path, (str(alt_text).strip() + "\n").encode("utf-8"))
     written["alt"] = alt_path
     return written

@@ -1,0 +1,54 @@
+"""Atomic file writes: the one place the package writes a file in one piece.
+
+The content goes to a temporary file in the target's folder, is flushed to
+disk, and is moved over the target with :func:`os.replace` (atomic on POSIX
+and Windows). A process killed mid-write leaves either the old complete file
+or the new complete one, never half a file, and no temporary file behind when
+the write fails in Python. Used by the figures (:mod:`forecast.export`), the
+brief and the batch (:mod:`forecast.batch_io`).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically.
+
+    Parameters
+    ----------
+    path : str or Path
+        Target file; its folder is created if missing.
+    data : bytes
+        The complete new content.
+
+    Returns
+    -------
+    Path
+        The path written.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            # fsync so that a power cut cannot leave the rename without the data.
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return path
+
+
+def write_text(path: str | Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 atomically (see :func:`write_bytes`)."""
+    return write_bytes(path, text.encode("utf-8"))
