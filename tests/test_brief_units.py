@@ -10,7 +10,8 @@ import pytest
 
 from forecast.brief_doc import Table
 from forecast.brief_pdf import FONT, _new, column_widths
-from forecast.brief_text import ASSUMPTION_IDS, ASSUMPTION_TEXT, STRINGS, fmt_chance, missing_date, t
+from forecast.brief_text import ASSUMPTION_IDS, ASSUMPTION_TEXT, STRINGS, t
+from forecast.labels import fmt_prob, missing
 from forecast.brief_units import (default_units, part_year_points, primary_row, select_units,
                                   unit_source_ids, yearly_table)
 from forecast.config import Assumptions
@@ -102,14 +103,15 @@ def test_unit_sources_follow_the_as_of_date(tiny_dataset):
     assert unit_source_ids(tiny_dataset, "tan-phuoc") == []
 
 
-def test_fmt_chance_in_both_languages():
-    assert fmt_chance(0.835, "vi") == f"83,5{NBSP}%"
-    assert fmt_chance(0.835, "en") == f"83.5{NBSP}%"
+def test_chance_with_one_decimal_in_both_languages():
+    # The brief's tables: fmt_prob with one decimal.
+    assert fmt_prob(0.835, "vi", 1) == f"83,5{NBSP}%"
+    assert fmt_prob(0.835, "en", 1) == f"83.5{NBSP}%"
     # The ends are bounds: 0 or 1 of the paths is not certainty.
-    assert fmt_chance(0.0, "vi") == f"<1{NBSP}%"
-    assert fmt_chance(0.9996, "en") == f">99{NBSP}%"
-    assert fmt_chance(np.nan, "en") == "–"
-    assert missing_date(None) and missing_date(pd.NaT) and not missing_date("2025-03-31")
+    assert fmt_prob(0.0, "vi", 1) == f"<1{NBSP}%"
+    assert fmt_prob(0.9996, "en", 1) == f">99{NBSP}%"
+    assert fmt_prob(np.nan, "en", 1) == "–"
+    assert missing(None) and missing(pd.NaT) and missing("") and not missing("2025-03-31")
 
 
 def test_every_text_has_both_languages():

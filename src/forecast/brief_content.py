@@ -18,13 +18,13 @@ import pandas as pd
 from . import figures
 from .brief_assumptions import assumption_values, assumptions_table, unit_assumption_line
 from .brief_doc import Document, FigureRef, Section, Table
-from .brief_text import fmt_chance, missing, missing_date, t, target_name
+from .brief_text import t, target_name
 from .brief_units import (part_year_points, primary_row, sources_rows, unit_source_ids,
                           unit_warnings, yearly_table)
 from .export import save_figure
 from .figures_base import localized
 from .figures_progress import scenario_name
-from .labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text
+from .labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text, missing
 from .outlook import MODEL_SCENARIO, Outlook, unit_names
 from .scenarios import DETERMINISTIC_SUFFIX
 
@@ -129,7 +129,7 @@ class Assembler:
             body.append(([r["name"]] if with_unit else []) + [
                 f"{target_name(r, lang)}: {fmt_int(r['target'], lang)}",
                 fmt_date(r["deadline"], lang), fmt_int(r["cumulative"], lang),
-                label_text(r["label"], lang), fmt_chance(r["p_reach"], lang)])
+                label_text(r["label"], lang), fmt_prob(r["p_reach"], lang, 1)])
         k = 1 if with_unit else 0
         return Table(cols, body, numeric=(k + 2, k + 4), caption=caption)
 
@@ -172,11 +172,11 @@ class Assembler:
              f"({fmt_date(r['start'], lang)} – {fmt_date(r['deadline'], lang)})"),
             (t("cumulative", lang, date=fmt_date(through, lang)), fmt_int(r["cumulative"], lang)),
             (t("remaining", lang), fmt_int(r["remaining"], lang)),
-            (t("p_reach", lang), fmt_chance(r["p_reach"], lang)),
+            (t("p_reach", lang), fmt_prob(r["p_reach"], lang, 1)),
             (t("final_range", lang), t("range", lang, q50=fmt_int(r["final_q50"], lang),
                                        q10=fmt_int(r["final_q10"], lang),
                                        q90=fmt_int(r["final_q90"], lang))),
-            (t("reach_date", lang), t("not_reached", lang) if missing_date(r["reach_date_q50"])
+            (t("reach_date", lang), t("not_reached", lang) if missing(r["reach_date_q50"])
              else fmt_month(r["reach_date_q50"], lang)),
             (t("pace", lang), self._pace_text(r)),
             (t("take", lang, p=fmt_prob(self.result.assumptions.p_level, lang)), self._take_text(r)),
@@ -277,8 +277,8 @@ class Assembler:
         for _, s in rows.iterrows():
             name = t("scenario:model", lang) if s["scenario"] == MODEL_SCENARIO \
                 else scenario_name(str(s["scenario"]), lang)
-            reach = "–" if missing_date(s["reach_date_q50"]) else fmt_month(s["reach_date_q50"], lang)
-            body.append([name, fmt_chance(s["p_reach"], lang), fmt_int(s["final_q10"], lang),
+            reach = "–" if missing(s["reach_date_q50"]) else fmt_month(s["reach_date_q50"], lang)
+            body.append([name, fmt_prob(s["p_reach"], lang, 1), fmt_int(s["final_q10"], lang),
                          fmt_int(s["final_q50"], lang), fmt_int(s["final_q90"], lang), reach])
         cols = [t(k, lang) for k in ("col_scenario", "col_p", "col_q10", "col_q50", "col_q90",
                                      "col_reach")]

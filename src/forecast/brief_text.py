@@ -9,14 +9,9 @@ languages (a test checks it); :func:`t` fills the fields.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
-import numpy as np
 import pandas as pd
 
-from .errors import ConfigError
-from .labels import NBSP, check_lang, fmt_pct, fmt_prob
+from .labels import check_lang, fill, missing
 
 ASSUMPTION_IDS = {
     "term_start": "A1", "term_end": "A2", "pace_on_track": "A3", "pace_limited": "A3",
@@ -144,55 +139,13 @@ STRINGS: dict[str, dict[str, str]] = {
 
 def t(key: str, lang: str, **fields: object) -> str:
     """The brief string ``key`` in ``lang`` with ``fields`` filled in."""
-    check_lang(lang)
-    try:
-        template = STRINGS[key][lang]
-    except KeyError:
-        raise ConfigError(
-            f"brief text {key!r} has no {lang!r} version; expected a key of "
-            "forecast.brief_text.STRINGS with 'vi' and 'en'. Fix: add it there."
-        ) from None
-    return template.format(**fields).replace(" %", f"{NBSP}%")
+    return fill(STRINGS, key, lang, "brief", "forecast.brief_text.STRINGS", **fields)
 
 
 def assumption_meaning(name: str, lang: str) -> str:
     """What an assumption field means, in ``lang`` (the field name if unknown)."""
     check_lang(lang)
     return ASSUMPTION_TEXT.get(name, {}).get(lang, name)
-
-
-def missing(x: Any) -> bool:
-    """True for None, NaN, NaT and infinities."""
-    if x is None or x is pd.NaT:
-        return True
-    try:
-        return not math.isfinite(float(x))
-    except (TypeError, ValueError):
-        return bool(pd.isna(x))
-
-
-def fmt_chance(p: Any, lang: str) -> str:
-    """A probability with one decimal (``83,5 %`` / ``83.5 %``); bounds at the ends.
-
-    Below 0.5 % and above 99.5 % the Monte Carlo share is written as ``<1 %``
-    or ``>99 %`` (:func:`forecast.labels.fmt_prob`): 0 or 1 of the paths is
-    not certainty.
-    """
-    if missing(p):
-        return "–"
-    p = float(p)
-    if p < 0.005 or p > 0.995:
-        return fmt_prob(p, lang)
-    return fmt_pct(100 * p, lang, 1)
-
-
-def missing_date(x: Any) -> bool:
-    """True for a missing reach date (None, NaT, NaN or an empty string)."""
-    if x is None or x is pd.NaT or (isinstance(x, str) and not x.strip()):
-        return True
-    if isinstance(x, float):
-        return np.isnan(x)
-    return bool(pd.isna(x))
 
 
 def _period(row: pd.Series) -> str:

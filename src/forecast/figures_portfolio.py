@@ -54,6 +54,33 @@ def _label_handles(ax: Any, labels: pd.Series, lang: str, fs: Any) -> list:
             for lab in present]
 
 
+def _unit_rows(ax: Any, fs: Any, names: pd.Series, limit: int) -> None:
+    """The y axis of a chart with one row per unit (portfolio, dumbbell).
+
+    Names cut to ``limit`` characters, x grid only, smaller names past 30
+    rows, and the x axis repeated on top past 25 rows so a long chart reads
+    without going back to the bottom.
+    """
+    n = len(names)
+    ax.set_yticks(np.arange(n), [_short(str(s), limit) for s in names])
+    ax.set_ylim(-0.7, n - 0.3)
+    ax.grid(axis="x", visible=True)
+    ax.grid(axis="y", visible=False)
+    ax.tick_params(axis="y", length=0, labelsize=font_size("note", fs) if n > 30 else None)
+    if n > 25:
+        ax.tick_params(axis="x", top=True, labeltop=True)
+
+
+def _right_column(ax: Any, fs: Any, values: list[str], head: str, gid: str) -> None:
+    """One value per row just right of the plot, under a bold ``head``."""
+    trans = ax.get_yaxis_transform()
+    for yi, v in enumerate(values):
+        ax.text(1.01, yi, v, transform=trans, ha="left", va="center",
+                fontsize=font_size("note", fs), color=INK, gid=gid)
+    ax.text(1.01, 1.0, head, transform=ax.transAxes, ha="left", va="bottom",
+            fontsize=font_size("note", fs), color=MUTED, fontweight="bold")
+
+
 def portfolio(
     table: pd.DataFrame,
     *,
@@ -119,25 +146,15 @@ def portfolio(
         ax.plot(np.full(clipped.sum(), X_CAP), y[clipped], ls="", marker=">", color=MUTED,
                 ms=3 * fs.font_scale)
         ax.axvline(100, color=TARGET, ls=(0, (4, 2)), lw=1.0 * fs.font_scale, zorder=1)
-        ax.set_yticks(y, [_short(str(s), limit) for s in rows["name"]])
-        ax.set_ylim(-0.7, n - 0.3)
-        ax.grid(axis="x", visible=True)
-        ax.grid(axis="y", visible=False)
+        _unit_rows(ax, fs, rows["name"], limit)
         ax.set_xlim(0, min(X_CAP, max(110.0, float(np.nanmax(pct["q90"])) * 1.05)) + 4)
         # Steps of 25 or 50 % put a gridline on 100 %, the target.
         ax.xaxis.set_major_locator(MaxNLocator(6, steps=[1, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
         ax.set_xlabel(text("final_pct", lang))
-        ax.tick_params(axis="y", length=0, labelsize=font_size("note", fs) if n > 30 else None)
-        if n > 25:
-            ax.tick_params(axis="x", top=True, labeltop=True)
-        trans = ax.get_yaxis_transform()
-        for yi, p in zip(y, rows["p_reach"]):
-            ax.text(1.01, yi, fmt_prob(p, lang), transform=trans, ha="left", va="center",
-                    fontsize=font_size("note", fs), color=INK, gid="p_reach")
         ax.set_ylabel("")
-        ax.text(1.01, 1.0, text("p_reach_head", lang), transform=ax.transAxes, ha="left",
-                va="bottom", fontsize=font_size("note", fs), color=MUTED, fontweight="bold")
+        _right_column(ax, fs, [fmt_prob(p, lang) for p in rows["p_reach"]],
+                      text("p_reach_head", lang), "p_reach")
         legend_above(ax, _label_handles(ax, rows["label"], lang, fs), fs, top_ticks=n > 25,
                      header_row=True, ncols=2 if fs.name == "column" else 3)
     listing = "; ".join(
@@ -216,21 +233,11 @@ def pace_dumbbell(
             ax.set_xlabel(text("per_year", lang))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
         ax.xaxis.set_minor_formatter(FuncFormatter(lambda v, _: ""))
-        ax.set_yticks(y, [_short(str(s), limit) for s in rows["name"]])
-        ax.set_ylim(-0.7, n - 0.3)
-        ax.grid(axis="x", visible=True)
-        ax.grid(axis="y", visible=False)
-        ax.tick_params(axis="y", length=0, labelsize=font_size("note", fs) if n > 30 else None)
-        if n > 25:
-            ax.tick_params(axis="x", top=True, labeltop=True)
-        trans = ax.get_yaxis_transform()
-        for yi, r, d in zip(y, rows["pace_ratio"].astype(float), due):
-            shown = (fmt_num(r, lang, 2 if r < 10 else 1) + "×") if d and np.isfinite(r) \
-                else text("pace_reached", lang)
-            ax.text(1.01, yi, shown, transform=trans, ha="left", va="center",
-                    fontsize=font_size("note", fs), color=INK, gid="pace_ratio")
-        ax.text(1.01, 1.0, text("ratio_head", lang), transform=ax.transAxes, ha="left",
-                va="bottom", fontsize=font_size("note", fs), color=MUTED, fontweight="bold")
+        _unit_rows(ax, fs, rows["name"], limit)
+        shown = [(fmt_num(r, lang, 2 if r < 10 else 1) + "×") if d and np.isfinite(r)
+                 else text("pace_reached", lang)
+                 for r, d in zip(rows["pace_ratio"].astype(float), due)]
+        _right_column(ax, fs, shown, text("ratio_head", lang), "pace_ratio")
         handles = [ax.scatter([], [], marker="|", color=INK, s=(ms * 1.6) ** 2,
                               label=text("required_pace", lang)),
                    *_label_handles(ax, rows["label"], lang, fs)]

@@ -211,10 +211,11 @@ def progress_to_target(
     else:
         title = text("title_progress", lang, unit=row["name"], p=p,
                      target=fmt_int(target, lang), deadline=fmt_month(end, lang))
-    key = "subtitle_progress" if row["target_kind"] == "term" else "subtitle_progress_annual"
-    subtitle = text(key + ("_done" if done else ""), lang, term=term,
-                    start=fmt_date(start, lang), end=fmt_date(end, lang),
-                    as_of=fmt_date(min(as_of, end), lang), year=start.year)
+    measure = text("measure_term" if row["target_kind"] == "term" else "measure_annual", lang,
+                   term=term, start=fmt_date(start, lang), end=fmt_date(end, lang),
+                   year=start.year)
+    subtitle = measure + "; " + text("data_to" if done else "forecast_from", lang,
+                                     as_of=fmt_date(min(as_of, end), lang))
     legend_labels = [text("observed", lang)]
     if not q.empty:
         legend_labels += [text("fan", lang), *[scenario_name(name, lang) for name in others]]

@@ -35,6 +35,17 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def missing(x: object) -> bool:
+    """True for a value with nothing to print: None, NaN, NaT, NA, an infinity
+    or a blank string (a missing date in a table read from CSV)."""
+    if x is None or x is pd.NaT or (isinstance(x, str) and not x.strip()):
+        return True
+    try:
+        return not math.isfinite(float(x))
+    except (TypeError, ValueError):
+        return bool(pd.isna(x))
+
+
 def fmt_num(x: float, lang: str, decimals: int = 0) -> str:
     """Format a number with the language's separators.
 
@@ -44,7 +55,7 @@ def fmt_num(x: float, lang: str, decimals: int = 0) -> str:
     ('1.252', '1,252', '89,96')
     """
     check_lang(lang)
-    if x is None or (isinstance(x, float) and math.isnan(x)):
+    if missing(x):
         return "–"
     s = f"{abs(float(x)):,.{decimals}f}"
     if lang == "vi":
@@ -64,20 +75,22 @@ def fmt_pct(x: float, lang: str, decimals: int = 1) -> str:
     return f"{fmt_num(x, lang, decimals)}{NBSP}%"
 
 
-def fmt_prob(p: float, lang: str) -> str:
-    """A probability in 0..1 as a whole percent; ``<1 %`` and ``>99 %`` at the ends.
+def fmt_prob(p: float, lang: str, decimals: int = 0) -> str:
+    """A probability in 0..1 as a percent (``decimals`` places); ``<1 %`` and
+    ``>99 %`` at the ends.
 
     A Monte Carlo estimate of 0 or 1 means "below/above what the paths can
-    resolve", not certainty, so the ends are written as bounds.
+    resolve", not certainty, so below 0.5 % and above 99.5 % the value is
+    written as a bound (the brief's tables use one decimal: ``83,5 %``).
     """
-    if p is None or (isinstance(p, float) and math.isnan(p)):
+    if missing(p):
         return "–"
     pct = 100 * float(p)
     if pct < 0.5:
         return f"<1{NBSP}%"
     if pct > 99.5:
         return f">99{NBSP}%"
-    return fmt_pct(pct, lang, 0)
+    return fmt_pct(pct, lang, decimals)
 
 
 def month_name(month: int, lang: str, short: bool = False) -> str:
@@ -134,25 +147,21 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "{unit}: {p} khả năng đạt {target} đảng viên mới trước {deadline}",
         "en": "{unit}: {p} chance of admitting {target} new members by {deadline}",
     },
-    "subtitle_progress": {
-        "vi": "Số đảng viên kết nạp cộng dồn, nhiệm kỳ {term} ({start} – {end}); dự báo từ số liệu đến {as_of}",
-        "en": "New members admitted, cumulative, term {term} ({start} – {end}); forecast from data to {as_of}",
+    # The progress subtitle is "<measure>; <data>": measure by target kind,
+    # data part by whether a forecast is drawn.
+    "measure_term": {
+        "vi": "Số đảng viên kết nạp cộng dồn, nhiệm kỳ {term} ({start} – {end})",
+        "en": "New members admitted, cumulative, term {term} ({start} – {end})",
     },
-    "subtitle_progress_done": {
-        "vi": "Số đảng viên kết nạp cộng dồn, nhiệm kỳ {term} ({start} – {end}); số liệu đến {as_of}",
-        "en": "New members admitted, cumulative, term {term} ({start} – {end}); data to {as_of}",
+    "measure_annual": {
+        "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end})",
+        "en": "New members admitted, cumulative, in {year} ({start} – {end})",
     },
-    "subtitle_progress_annual_done": {
-        "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end}); số liệu đến {as_of}",
-        "en": "New members admitted, cumulative, in {year} ({start} – {end}); data to {as_of}",
-    },
+    "forecast_from": {"vi": "dự báo từ số liệu đến {as_of}", "en": "forecast from data to {as_of}"},
+    "data_to": {"vi": "số liệu đến {as_of}", "en": "data to {as_of}"},
     "title_progress_done": {
         "vi": "{unit}: kết nạp {cum} đảng viên, đạt {att} chỉ tiêu {term}",
         "en": "{unit}: {cum} new members admitted, {att} of the {term} target",
-    },
-    "subtitle_progress_annual": {
-        "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end}); dự báo từ số liệu đến {as_of}",
-        "en": "New members admitted, cumulative, in {year} ({start} – {end}); forecast from data to {as_of}",
     },
     "title_yearly_all": {
         "vi": "{unit}: đạt chỉ tiêu năm {n_met}/{n} năm; cao nhất {best} ({year})",
@@ -267,17 +276,28 @@ STRINGS: dict[str, dict[str, str]] = {
 """Every chart string. Formatting fields are filled by :func:`text`."""
 
 
-def text(key: str, lang: str, **fields: object) -> str:
-    """The string ``key`` in ``lang``, with ``fields`` filled in."""
+def fill(strings: dict, key: str, lang: str, kind: str, table: str, /,
+         **fields: object) -> str:
+    """``strings[key][lang]`` with ``fields`` filled in and ``%`` bound to its number.
+
+    ``kind`` ("chart", "brief") and ``table`` (its dotted name) are for the
+    error message. The charts (:func:`text`) and the brief
+    (:func:`forecast.brief_text.t`) each look up their own table through this.
+    """
     check_lang(lang)
     try:
-        template = STRINGS[key][lang]
+        template = strings[key][lang]
     except KeyError:
         raise ConfigError(
-            f"chart text {key!r} has no {lang!r} version; expected a key of "
-            "forecast.labels.STRINGS with 'vi' and 'en'. Fix: add it there."
+            f"{kind} text {key!r} has no {lang!r} version; expected a key of {table} "
+            "with 'vi' and 'en'. Fix: add it there."
         ) from None
     return template.format(**fields).replace(" %", f"{NBSP}%")
+
+
+def text(key: str, lang: str, **fields: object) -> str:
+    """The chart string ``key`` in ``lang``, with ``fields`` filled in."""
+    return fill(STRINGS, key, lang, "chart", "forecast.labels.STRINGS", **fields)
 
 
 def label_text(label: object, lang: str) -> str:
