@@ -85,10 +85,22 @@ def test_methods(tiny_dataset):
     # attainment = 7.
     assert len(ds.observations_until("2021-06-30")) == 7
     assert len(ds.observations_until(None)) == 20
+    # Dates as the charts write them (forecast.labels.fmt_date): "Sept", not "Sep".
     assert ds.source_line(["baoapbac-2023-09-16", "baoapbac-2023-09-16"]) == (
-        "Source: Báo Ấp Bắc, 16 Sep 2023.")
+        "Source: Báo Ấp Bắc, 16 Sept 2023.")
     assert ds.source_line(["baoapbac-2023-09-16", "baodaklak-2021-10-12"], "vi") == (
         "Nguồn: Báo Ấp Bắc, 16/9/2023; Báo Đắk Lắk, 12/10/2021.")
+
+
+def test_source_dates_use_the_chart_formats():
+    from forecast.dataset import _format_published
+
+    # A month alone as in chart text: "tháng 7/2023" / "July 2023"; a day as
+    # fmt_date; a year or free text as written.
+    assert [_format_published("2023-07", g) for g in ("vi", "en")] == ["tháng 7/2023", "July 2023"]
+    assert [_format_published("2023-07-05", g) for g in ("vi", "en")] == ["5/7/2023", "5 July 2023"]
+    assert _format_published("2023", "en") == "2023"
+    assert _format_published("2023-13", "en") == "2023-13"
 
 
 def test_explicit_terms_and_assumptions():

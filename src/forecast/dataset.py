@@ -19,6 +19,7 @@ import pandas as pd
 from . import paths as _paths
 from .config import Assumptions
 from .errors import ConfigError, DataError, Problem
+from .labels import fmt_date, fmt_month, text
 from .numbers import ParseError, parse_date, parse_quantity
 from .readers import META_COLUMNS, empty_raw, read_path
 from .schema import STOCK_MEASURES, TABLES
@@ -39,8 +40,6 @@ OBSERVATION_COLUMNS = [
     "note", "corrected_from",
 ]
 CORRECTION_COLUMNS = ["table", "record_id", "column", "reported", "corrected", "reason"]
-
-_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,10 +120,7 @@ class Dataset:
             who = row["outlet"] or row["title"]
             when = _format_published(row["published"], lang)
             parts.append(f"{who}, {when}" if when else str(who))
-        if lang == "vi":
-            label = "Nguồn"
-        else:
-            label = "Sources" if len(parts) > 1 else "Source"
+        label = text("sources" if len(parts) > 1 else "source", lang)
         return f"{label}: {'; '.join(parts)}." if parts else f"{label}: –"
 
     def where(self, table: str, record_id: str) -> str:
@@ -369,14 +365,19 @@ def _observations(raw: pd.DataFrame) -> pd.DataFrame:
 
 
 def _format_published(text: object, lang: str) -> str:
+    """A source's publication date as the charts write dates (one formatter,
+    :mod:`forecast.labels`): ``16/9/2023`` / ``16 Sept 2023`` for a day,
+    ``tháng 9/2023`` / ``Sept 2023`` for a month, the year alone, or the text
+    as written when it is not an ISO date."""
     s = str(text or "").strip()
     m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", s)
     if not m:
         return s
     y, mo, d = m.group(1), m.group(2), m.group(3)
-    if lang == "vi":
-        return "/".join([*(str(int(x)) for x in (d, mo) if x), y])
     if mo is None:
         return y
-    month = _MONTHS_EN[int(mo) - 1]
-    return f"{int(d)} {month} {y}" if d else f"{month} {y}"
+    try:
+        when = pd.Timestamp(int(y), int(mo), int(d) if d else 1)
+    except ValueError:  # "2023-13": not a date; show it as written
+        return s
+    return fmt_date(when, lang) if d else fmt_month(when, lang)
