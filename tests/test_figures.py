@@ -439,3 +439,27 @@ def test_progress_with_nothing_reported_has_no_as_of_line_on_the_axis():
     assert label.get_text() == "No admissions reported yet; forecast from 1 Jan 2020"
     assert label.xy == (0.0, 1.0) and label.get_ha() == "left"
     plt.close(chart.figure)
+
+
+def test_progress_of_an_annual_target_already_met(outlook):
+    # Krông Bông-like: 96 admitted by 12 Oct 2021 against an annual target of
+    # 80 due 31 Dec 2021. The title states the target is met; the one-year
+    # axis has quarter ticks (Jan, Apr, July, Oct) rather than two year ends.
+    row = _row("kb", "Krông Bông", None, 80, 96, 1.0, [105, 110, 120, 135, 150], "reached",
+               target_kind="annual", target_id="kb-2021", term="2020-2025",
+               start=pd.Timestamp("2021-01-01"), deadline=pd.Timestamp("2021-12-31"),
+               as_of=pd.Timestamp("2021-10-12"))
+    q = pd.DataFrame({c: [v] for c, v in zip(("q10", "q25", "q50", "q75", "q90"),
+                                              (105, 110, 120, 135, 150))},
+                     index=pd.to_datetime(["2021-12-31"]))
+    hist = pd.DataFrame({"period_end": [pd.Timestamp("2021-10-12")], "cumulative": [96.0]})
+    ol = SimpleNamespace(table=pd.DataFrame([row]),
+                         paths={("kb", "kb-2021", "pooled_nb", "model"): PathSummary([2021], q, hist)})
+    chart = figures.progress_to_target(ol, "kb", source_line=SRC_EN, lang="en")
+    assert chart.title == "Krông Bông: target of 80 new members already reached, 96 admitted by 12 Oct 2021"
+    ax = chart.figure.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[:4] == ["Jan\n2021", "Apr", "July", "Oct"]
+    assert list(by_gid(chart.figure, "median")[0].get_ydata()) == [96, 120]
+    assert not [t for ax in chart.figure.axes for t in ax.texts if t.get_gid() == "p_reach"]
+    plt.close(chart.figure)

@@ -156,7 +156,7 @@ def portfolio(
         _right_column(ax, fs, [fmt_prob(p, lang) for p in rows["p_reach"]],
                       text("p_reach_head", lang), "p_reach")
         legend_above(ax, _label_handles(ax, rows["label"], lang, fs), fs, top_ticks=n > 25,
-                     header_row=True, ncols=2 if fs.name == "column" else 3)
+                     header_row=True, ncols=2 if fs.name == "column" else 4)
     listing = "; ".join(
         f"{r['name']} {fmt_prob(r['p_reach'], lang)}" for _, r in rows[::-1].iterrows())
     alt = text("alt_portfolio", lang, title=title, n=n, listing=listing)

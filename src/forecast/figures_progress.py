@@ -17,7 +17,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from .errors import ForecastError
 from .figures_base import (Chart, add_legend, finish, localized, new_figure, path_for,
                            select_rows, unit_target_kind)
-from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, text
+from .labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, month_name, text
 from .scenarios import DETERMINISTIC_SUFFIX
 from .style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
                     font_size, use_style)
@@ -68,8 +68,21 @@ def _draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
     ax.plot(x, q["q50"], color=FORECAST, lw=lw, gid="median", zorder=4)
 
 
-def _year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp) -> None:
+def _year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp, lang: str | None = None) -> None:
+    """Years on the x axis; a window of two years or less (an annual target)
+    gets quarters instead (``T1 2021, T4, T7, T10`` / ``Jan 2021, Apr, July, Oct``),
+    else it would show only its two ends."""
     ax.set_xlim(start - pd.Timedelta(days=20), end + pd.Timedelta(days=20))
+    if lang is not None and (end - start).days <= 731:
+        ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
+
+        def quarter(v: float, _: Any) -> str:
+            d = mdates.num2date(v)
+            name = month_name(d.month, lang)
+            return f"{name}\n{d.year}" if d.month == 1 else name
+
+        ax.xaxis.set_major_formatter(FuncFormatter(quarter))
+        return
     ax.xaxis.set_major_locator(mdates.YearLocator())
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
 
@@ -208,6 +221,11 @@ def progress_to_target(
     if done:
         title = text("title_progress_done", lang, unit=row["name"], cum=fmt_int(cum, lang),
                      att=fmt_pct(100 * cum / target, lang, 1), term=term)
+    elif cum >= target > 0:
+        # Counts only grow: the chance is certain, the finding is that it is met.
+        title = text("title_progress_reached", lang, unit=row["name"],
+                     target=fmt_int(target, lang), cum=fmt_int(cum, lang),
+                     as_of=fmt_date(hist["period_end"].iloc[-1], lang))
     else:
         title = text("title_progress", lang, unit=row["name"], p=p,
                      target=fmt_int(target, lang), deadline=fmt_month(end, lang))
@@ -236,7 +254,10 @@ def progress_to_target(
                                lw=1.1 * fs.font_scale, gid=f"scenario-{name}", zorder=3)
         ax.plot(hist["period_end"], hist["cumulative"], color=HISTORY, marker="o",
                 ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5)
-        _target_and_chance(ax, fs, lang, row, start, target, None if done else p)
+        # No chance box once the target is met: the title says so, and the box
+        # would sit on the history line, which has risen past the target.
+        _target_and_chance(ax, fs, lang, row, start, target,
+                           None if done or cum >= target > 0 else p)
         if not done:
             _as_of_line(ax, fs, lang, as_of, start, end, reported=len(ps.history) > 0)
         top = max(target, cum, float(hist["cumulative"].max()),
@@ -244,7 +265,7 @@ def progress_to_target(
         ax.set_ylim(0, top * 1.15)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
         ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
-        _year_axis(ax, start, end)
+        _year_axis(ax, start, end, lang)
         add_legend(fig, handles, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
     final = (fmt_int(row["final_q10"], lang), fmt_int(row["final_q50"], lang),
              fmt_int(row["final_q90"], lang))

@@ -159,6 +159,10 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "forecast_from": {"vi": "dự báo từ số liệu đến {as_of}", "en": "forecast from data to {as_of}"},
     "data_to": {"vi": "số liệu đến {as_of}", "en": "data to {as_of}"},
+    "title_progress_reached": {
+        "vi": "{unit}: đã đạt chỉ tiêu {target} đảng viên mới, kết nạp {cum} đến {as_of}",
+        "en": "{unit}: target of {target} new members already reached, {cum} admitted by {as_of}",
+    },
     "title_progress_done": {
         "vi": "{unit}: kết nạp {cum} đảng viên, đạt {att} chỉ tiêu {term}",
         "en": "{unit}: {cum} new members admitted, {att} of the {term} target",
