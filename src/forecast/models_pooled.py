@@ -21,10 +21,11 @@ Fitting is in two stages; ``docs/engine.md`` gives the reasoning.
    ``sum_i (y_i - m_i) / V_i · dm_i/dtheta`` (with ``V`` the NB variance this is
    the NB2 maximum-likelihood equation a GLM with log link and offset
    ``log E`` solves; the test compares it with statsmodels). ``beta`` has a
-   Normal(0, 0.05²) ridge prior. The total dispersion ``alpha + s²`` is the
-   Pearson moment estimate with degrees of freedom ``n - units - 1``; the
-   year part ``s²`` is the mean product of two units' relative residuals in
-   the same year (their covariance); both refitted three times.
+   Normal(0, 0.05²) ridge prior. The total dispersion ``alpha + s²`` solves
+   the Pearson equation ``sum (y - m)² / V = n - units - 1``; the year part
+   ``s²`` is the inverse-variance weighted mean product of two units'
+   relative residuals in the same year (their covariance), not capped by
+   the total; both refitted three times.
 2. Empirical Bayes: the raw log-attainments ``x_u`` with variances
    ``v_u = 1 / I_uu`` give ``mu`` and ``tau²`` by the DerSimonian-Laird moment
    estimator; each unit's posterior is ``mu + (1 - B_u)(x_u - mu)`` with
