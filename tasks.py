@@ -62,7 +62,9 @@ def main(argv: list[str]) -> int:
     setup()
     env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUTF8": "1"}
     if argv[0] == "test":
-        return subprocess.run([str(PY), "-m", "pytest", *argv[1:]], cwd=ROOT, env=env).returncode
+        # Spread over the cores (pytest-xdist); the notebook and kernel tests are IPC-safe.
+        return subprocess.run([str(PY), "-m", "pytest", "-n", "auto", *argv[1:]], cwd=ROOT,
+                              env=env).returncode
     status = 0
     for cmd in (["brief", *argv[1:]], ["batch", str(ROOT / "configs" / "default.yaml")]):
         print(f"tasks.py: forecast {' '.join(cmd)}", flush=True)
