@@ -185,6 +185,19 @@ def test_yearly_attainment_labels():
                                                                        "Annual target"]
 
 
+def test_yearly_labels_the_printed_attainment_when_the_target_is_not_in_the_data():
+    # Tiền Giang's annual targets are not printed, only the attainment: the
+    # labels are the source's own figures, with the decimals it printed.
+    yearly = pd.DataFrame({"year": [2020, 2021, 2022], "admitted": [1252, 1278, 1348],
+                           "target": [np.nan] * 3, "reported_pct": [83.5, 85.2, 89.96]})
+    vi = figures.yearly_admissions(yearly, unit_name="Tiền Giang", source_line=SRC_VI, lang="vi")
+    assert texts_by_gid(vi.figure, "attainment") == [
+        f"báo cáo: 83,5{NBSP}%", f"báo cáo: 85,2{NBSP}%", f"báo cáo: 89,96{NBSP}%"]
+    en = figures.yearly_admissions(yearly, unit_name="Tiền Giang", source_line=SRC_EN, lang="en")
+    assert texts_by_gid(en.figure, "attainment")[2] == f"reported: 89.96{NBSP}%"
+    assert f"2022: 1,348 (89.96{NBSP}%)" in en.alt_text
+
+
 def test_yearly_without_targets_has_no_target_in_the_legend():
     yearly = pd.DataFrame({"year": [2020, 2021], "admitted": [12, 15],
                            "target": [np.nan, np.nan]})

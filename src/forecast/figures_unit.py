@@ -28,6 +28,12 @@ def _check_columns(df: pd.DataFrame, needed: tuple[str, ...], what: str) -> None
         )
 
 
+def _printed_pct(v: float, lang: str) -> str:
+    """A percentage with as many decimals as the source printed (83,5 %; 89,96 %)."""
+    decimals = next((d for d in (0, 1, 2) if abs(round(v, d) - v) < 1e-9), 2)
+    return fmt_pct(v, lang, decimals)
+
+
 def yearly_admissions(
     yearly: pd.DataFrame,
     *,
@@ -86,25 +92,32 @@ def yearly_admissions(
                                       label=text("annual_target", lang)))
         top = np.nanmax(np.concatenate([admitted, target[has_t]]))
         for i, bar in enumerate(bars):
-            if not has_t[i]:
+            ax.text(years[i], admitted[i] / 2, fmt_int(admitted[i], lang), ha="center",
+                    va="center", color="white", fontsize=font_size("note", fs))
+            printed = reported is not None and not np.isnan(reported[i])
+            if has_t[i]:
+                lines = [fmt_pct(att[i], lang, 1)]
+                if printed and abs(reported[i] - att[i]) > 0.05:
+                    lines.append(f"({text('reported', lang, v=_printed_pct(reported[i], lang))})")
+            elif printed:
+                # The target is not in the data but the source printed the attainment.
+                lines = [text("reported", lang, v=_printed_pct(reported[i], lang))]
+            else:
                 continue
-            lines = [fmt_pct(att[i], lang, 1)]
-            if reported is not None and not np.isnan(reported[i]) and abs(reported[i] - att[i]) > 0.05:
-                lines.append(f"({text('reported', lang, v=fmt_pct(reported[i], lang, 2))})")
-            ax.annotate("\n".join(lines), (years[i], max(admitted[i], target[i])),
+            ax.annotate("\n".join(lines), (years[i], max(admitted[i], np.nan_to_num(target[i]))),
                         xytext=(0, 4), textcoords="offset points", ha="center", va="bottom",
                         fontsize=font_size("annotation", fs), color=INK, gid="attainment",
                         linespacing=1.1)
-            ax.text(years[i], admitted[i] / 2, fmt_int(admitted[i], lang), ha="center",
-                    va="center", color="white", fontsize=font_size("note", fs))
         ax.set_ylim(0, top * 1.28)
         ax.set_xticks(years, [str(y) for y in years])
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
         ax.yaxis.set_major_locator(MaxNLocator(5))
         add_legend(fig, handles)
-    listing = "; ".join(
-        f"{y}: {fmt_int(a, lang)}" + (f" ({fmt_pct(p, lang, 1)})" if not np.isnan(p) else "")
-        for y, a, p in zip(years, admitted, att))
+    pcts = [fmt_pct(p, lang, 1) if not np.isnan(p)
+            else _printed_pct(r, lang) if not np.isnan(r) else None
+            for p, r in zip(att, reported if reported is not None else att)]
+    listing = "; ".join(f"{y}: {fmt_int(a, lang)}" + (f" ({p})" if p else "")
+                        for y, a, p in zip(years, admitted, pcts))
     alt = text("alt_yearly", lang, title=title, listing=listing)
     return finish(fig, title, alt)
 
