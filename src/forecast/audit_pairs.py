@@ -20,7 +20,7 @@ import pandas as pd
 from .audit_findings import finding, period_label
 from .audit_percent import (
     agreement, describe_whole, fmt_count, fmt_implied, fmt_pct, fmt_range, implied_bounds,
-    percent_bounds, printed_decimals, whole_numbers,
+    percent_bounds, printed_decimals, roundness, whole_numbers,
 )
 
 PERCENT_MEASURES = ("attainment_pct", "excess_pct")
@@ -235,15 +235,6 @@ def _pair(p: pd.Series, c: pd.Series, known: pd.DataFrame, rule: str
             found)
 
 
-def _roundness(n: int) -> int:
-    """Trailing zeros of a whole number: 1500 → 2, 1499 → 0."""
-    k = 0
-    while n and n % 10 == 0:
-        n //= 10
-        k += 1
-    return k
-
-
 def _pct_of(count: float, target: float, excess: bool) -> float:
     return 100 * count / target - (100 if excess else 0)
 
@@ -372,7 +363,7 @@ def _near_common(implied: list[Implied], targets: pd.DataFrame, near: float) -> 
         # Most years first; then most years under plain rounding (the usual
         # practice), then the roundest number (targets are set as 1,500, not 1,499).
         common, years = max(support.items(), key=lambda kv: (
-            len(kv[1]), len(rounded.get(kv[0], ())), _roundness(kv[0]), -kv[0]))
+            len(kv[1]), len(rounded.get(kv[0], ())), roundness(kv[0]), -kv[0]))
         if len(years) < 2:
             continue
         for r in recs:

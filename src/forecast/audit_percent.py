@@ -258,3 +258,16 @@ def fmt_pct(x: float, decimals: int = 2) -> str:
 
 def _missing(x: object) -> bool:
     return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def roundness(n: int) -> int:
+    """Trailing zeros of a whole number: 1500 → 2, 1499 → 0.
+
+    Among whole-number targets that fit the printed percentages equally well,
+    the roundest is the one a resolution would have set.
+    """
+    k = 0
+    while n and n % 10 == 0:
+        n //= 10
+        k += 1
+    return k

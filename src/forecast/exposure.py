@@ -152,7 +152,7 @@ def implied_annual_targets(dataset, unit_id: str, as_of=None,
         ``"exposure: implied annual target 1,500 from 3 attainment reports"``.
     """
     from .audit_percent import (
-        implied_bounds, percent_bounds, printed_decimals, whole_numbers,
+        implied_bounds, percent_bounds, printed_decimals, roundness, whole_numbers,
     )
 
     obs = dataset.observations
@@ -192,7 +192,7 @@ def implied_annual_targets(dataset, unit_id: str, as_of=None,
     common = None
     if support:
         mid = float(np.median(list(by_year.values())))
-        w, ys = max(support.items(), key=lambda kv: (len(kv[1]), _roundness(kv[0]),
+        w, ys = max(support.items(), key=lambda kv: (len(kv[1]), roundness(kv[0]),
                                                      -abs(kv[0] - mid)))
         if len(ys) >= 2 or len(by_year) == 1:
             common = w
@@ -205,12 +205,3 @@ def implied_annual_targets(dataset, unit_id: str, as_of=None,
              f"{values[0]:,.0f}-{values[-1]:,.0f}")
     kinds = "attainment report" + ("s" if n_reports > 1 else "")
     return by_year, f"exposure: implied annual target {shown} from {n_reports} {kinds}"
-
-
-def _roundness(n: int) -> int:
-    """Trailing zeros of a whole number: 1500 -> 2, 1499 -> 0."""
-    k = 0
-    while n and n % 10 == 0:
-        n //= 10
-        k += 1
-    return k
