@@ -109,3 +109,23 @@ def test_tien_giang_progress_as_of_end_2022(tiny_dataset):
     assert row["observed_per_year"] == pytest.approx(3878 / (1096 / 365.25))   # 1,292.4
     assert row["pace_ratio"] == pytest.approx(1292.37 / 953.87, rel=1e-3)
     assert row["label"] == "on track"
+
+
+def test_cumulative_history_keeps_nested_reports_as_points():
+    from forecast.progress import cumulative_history
+
+    # Krông Bông 2021: the October count covers more, but the June count is a
+    # cumulative figure too (both start on 1 January).
+    obs = _obs([("h1", "2021-01-01", "2021-06-30", 23.0),
+                ("oct", "2021-01-01", "2021-10-12", 96.0)])
+    got = cumulative_history(obs, "u", T("2021-01-01"), T("2021-12-31"))
+    assert list(got["period_end"]) == [T("2021-06-30"), T("2021-10-12")]
+    assert list(got["cumulative"]) == [23.0, 96.0]
+    # Tiền Giang: running total of the years; "since 2020" adds no new date.
+    obs = _obs([("y20", "2020-01-01", "2020-12-31", 1252.0),
+                ("y21", "2021-01-01", "2021-12-31", 1278.0),
+                ("y22", "2022-01-01", "2022-12-31", 1348.0),
+                ("ttd", "2020-01-01", "2022-12-31", 3878.0)])
+    got = cumulative_history(obs, "u", T("2020-01-01"), T("2025-09-30"))
+    assert list(got["cumulative"]) == [1252.0, 2530.0, 3878.0]
+    assert cumulative_history(obs, "u", T("2026-01-01"), T("2030-09-30")).empty

@@ -18,10 +18,10 @@ import pandas as pd
 from .config import Assumptions
 from .errors import ConfigError, ModelError
 from .models import FittedModel, Streams, fit
-from .progress import admitted_spans, progress_table
+from .progress import admitted_spans, cumulative_history, progress_table
 from .records import frame_records
 from .scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
-from .simulate import month_grid
+from .simulate import SimResult, month_grid
 from .outlook_rollup import rollup_rows
 from .simulate_batch import Job, simulate_many
 
@@ -195,6 +195,13 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
                                     threads=threads)
                 for i, r in zip(todo, got):
                     out[i][label] = r
+    for i, prow in enumerate(prows):
+        # Charts show every reported cumulative point, not only the spans simulated from.
+        hist = cumulative_history(dataset.observations, prow["unit_id"], prow["start"],
+                                  prow["deadline"], as_of)
+        for r in out[i].values():
+            if isinstance(r, SimResult):
+                r.summary.history = hist
     return out
 
 

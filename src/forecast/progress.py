@@ -105,6 +105,38 @@ def admitted_spans(
     return cand.iloc[sorted(picked)].reset_index(drop=True)
 
 
+def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Timestamp,
+                       end: pd.Timestamp, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Reported cumulative admissions over a window, as points for a chart.
+
+    The running total of :func:`admitted_spans`, plus every whole-unit count
+    that starts on the window's first day and ends inside what those spans
+    cover: such a count is a cumulative figure by itself (Krông Bông's 23 by
+    30 June as well as its 96 by 12 October). On a date both give, the
+    running total wins.
+
+    Returns
+    -------
+    DataFrame
+        ``period_end``, ``cumulative``, sorted by date.
+    """
+    spans = admitted_spans(observations, unit_id, start, end, as_of)
+    if spans.empty:
+        return pd.DataFrame({"period_end": pd.Series(dtype="datetime64[ns]"),
+                             "cumulative": pd.Series(dtype=float)})
+    points = pd.DataFrame({"period_end": spans["period_end"],
+                           "cumulative": spans["value"].astype(float).cumsum()})
+    obs = observations
+    nested = obs[(obs["unit_id"] == unit_id) & (obs["measure"] == "admitted")
+                 & (obs["subgroup"].fillna("") == "") & (obs["period_start"] == start)
+                 & (obs["period_end"] <= points["period_end"].max())]
+    extra = pd.DataFrame({"period_end": nested["period_end"],
+                          "cumulative": nested["value"].astype(float)})
+    both = pd.concat([points, extra[~extra["period_end"].isin(points["period_end"])]])
+    both = both.drop_duplicates("period_end", keep="last")
+    return both.sort_values("period_end").reset_index(drop=True)
+
+
 def target_count(targets_row: pd.Series, observations: pd.DataFrame) -> float:
     """The target as a count: rate targets are applied to the latest membership.
 
