@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+WARNING_RGB = (0xB0, 0x3A, 0x00)
+"""Colour of warning text in every format of the brief (a dark orange that prints dark)."""
+
 
 @dataclass
 class FigureRef:

@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 
-from .brief_doc import Document, FigureRef, Section, Table, share_widths
+from .brief_doc import WARNING_RGB, Document, FigureRef, Section, Table, share_widths
 
 FONT = "Arial"
 TEXT_WIDTH_CM = 17.0
@@ -136,7 +136,7 @@ def _section(d, sec: Section, root: Path) -> None:
         elif k == "warning":
             run = d.add_paragraph().add_run(str(data))
             run.bold = True
-            run.font.color.rgb = RGBColor(0xB0, 0x3A, 0x00)
+            run.font.color.rgb = RGBColor(*WARNING_RGB)
         elif k == "keys":
             _keys(d, data)
         elif k == "figures":

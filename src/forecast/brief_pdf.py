@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from .brief_doc import Document, FigureRef, Section, Table, share_widths
+from .brief_doc import WARNING_RGB, Document, FigureRef, Section, Table, share_widths
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -153,7 +153,7 @@ def _section(pdf: FPDF, sec: Section, root: Path, new_page: bool) -> None:
         elif k == "para":
             _text(pdf, str(data), size=8.5)
         elif k == "warning":
-            _text(pdf, str(data), size=8.5, bold=True, color=(0xB0, 0x3A, 0x00))
+            _text(pdf, str(data), size=8.5, bold=True, color=WARNING_RGB)
         elif k == "keys":
             _keys(pdf, data)
         elif k == "figures":
