@@ -198,7 +198,7 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
     for i, prow in enumerate(prows):
         # Charts show every reported cumulative point, not only the spans simulated from.
         hist = cumulative_history(dataset.observations, prow["unit_id"], prow["start"],
-                                  prow["deadline"], as_of)
+                                  prow["deadline"], spans=out[i]["known"])
         for r in out[i].values():
             if isinstance(r, SimResult):
                 r.summary.history = hist

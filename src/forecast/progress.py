@@ -106,7 +106,8 @@ def admitted_spans(
 
 
 def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Timestamp,
-                       end: pd.Timestamp, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+                       end: pd.Timestamp, as_of: pd.Timestamp | None = None,
+                       spans: pd.DataFrame | None = None) -> pd.DataFrame:
     """Reported cumulative admissions over a window, as points for a chart.
 
     The running total of :func:`admitted_spans`, plus every whole-unit count
@@ -115,12 +116,16 @@ def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Times
     30 June as well as its 96 by 12 October). On a date both give, the
     running total wins.
 
+    ``spans``, when given, is :func:`admitted_spans` for the same window,
+    already computed by the caller.
+
     Returns
     -------
     DataFrame
         ``period_end``, ``cumulative``, sorted by date.
     """
-    spans = admitted_spans(observations, unit_id, start, end, as_of)
+    if spans is None:
+        spans = admitted_spans(observations, unit_id, start, end, as_of)
     if spans.empty:
         return pd.DataFrame({"period_end": pd.Series(dtype="datetime64[ns]"),
                              "cumulative": pd.Series(dtype=float)})
