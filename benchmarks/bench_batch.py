@@ -33,10 +33,10 @@ from pathlib import Path
 import nbformat
 import papermill as pm
 
-from forecast.batch import default_kernel, run_batch
-from forecast.batch_config import config_from_mapping
+from forecast.batch.run import default_kernel, run_batch
+from forecast.batch.config import config_from_mapping
 
-CPU_WORK = ("import time\nfrom forecast.batch import write_results\n"
+CPU_WORK = ("import time\nfrom forecast.batch.run import write_results\n"
             "n, t0 = 0, time.process_time()\n"
             "while time.process_time() - t0 < seconds:\n    n += sum(range(10000))\n"
             "write_results({'loops': n}, output_dir)")
@@ -102,7 +102,7 @@ def main() -> None:
     try:
         empty = notebook(work / "empty.ipynb", 'output_dir = ""')
         minimal = notebook(work / "minimal.ipynb", 'output_dir = ""',
-                           "from forecast.batch import write_results\n"
+                           "from forecast.batch.run import write_results\n"
                            "write_results({'ok': True}, output_dir)")
         cpu = notebook(work / "cpu.ipynb", 'seconds = 1.0\noutput_dir = ""', CPU_WORK)
         papermill_floor(empty, 1, work, kernel)  # warm the file cache and kernel spec lookup

@@ -8,9 +8,9 @@ Run from the checkout::
     .venv/bin/python benchmarks/bench_simulate.py --paths 2000
 
 What is measured is the engine path itself: synthetic units simulated by
-:func:`forecast.simulate_batch.simulate_many`, the batched function
-:func:`forecast.outlook.outlook` calls for all units of a target window, with
-a :class:`forecast.models_pooled.PooledModel` (the default model) whose
+:func:`forecast.simulate.engine.simulate_many`, the batched function
+:func:`forecast.outlook.table.outlook` calls for all units of a target window, with
+a :class:`forecast.models.pooled.PooledModel` (the default model) whose
 parameters are set instead of fitted: per path, the unit's log-attainment
 drawn from its posterior (sd 0.1) and a shared trend (-2 % ± 2 % a year),
 the shared lognormal year shock (sd 0.1) and negative-binomial noise
@@ -74,10 +74,10 @@ def synthetic_units(n: int, seed: int = SEED):
 
 def model_and_jobs(lo: int, hi: int, n: int):
     """A pooled model with set parameters and the jobs of units ``lo..hi-1``."""
-    from forecast.models import Exposure, UnitData
-    from forecast.models_pooled import PooledModel
-    from forecast.profile import DEFAULT_PROFILE
-    from forecast.simulate_batch import Job
+    from forecast.models.base import Exposure, UnitData
+    from forecast.models.pooled import PooledModel
+    from forecast.models.profile import DEFAULT_PROFILE
+    from forecast.simulate.engine import Job
 
     exposure, known, target = synthetic_units(n)
     ids = [f"u{i}" for i in range(lo, hi)]
@@ -97,8 +97,8 @@ def model_and_jobs(lo: int, hi: int, n: int):
 
 def run_part(args: tuple) -> tuple[list[float], int]:
     """Simulate units ``lo..hi-1``; returns their p_reach and this process's peak RSS (KiB)."""
-    from forecast.models import Streams
-    from forecast.simulate_batch import simulate_many
+    from forecast.models.base import Streams
+    from forecast.simulate.engine import simulate_many
 
     lo, hi, n, n_paths, threads = args
     fm, jobs = model_and_jobs(lo, hi, n)
@@ -117,7 +117,7 @@ def _cpu() -> float:
 
 def one(n: int, n_paths: int, workers: int, threads: int = 1) -> dict:
     """Measure one size in this process (called in a fresh subprocess)."""
-    import forecast.simulate_batch  # noqa: F401  (import time is not the engine's cost)
+    import forecast.simulate.engine  # noqa: F401  (import time is not the engine's cost)
 
     c0, t0 = _cpu(), time.perf_counter()
     if workers <= 1:

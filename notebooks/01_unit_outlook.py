@@ -49,11 +49,12 @@ data = None
 # The next cell checks every parameter before anything runs, and loads the data.
 
 # %%
-from forecast import figures, notebook_api
-from forecast.brief_units import part_year_points, yearly_table
-from forecast.outlook import outlook
+from forecast import figures
+from forecast.notebooks import api
+from forecast.brief.units import part_year_points, yearly_table
+from forecast.outlook.table import outlook
 
-ctx = notebook_api.start("01_unit_outlook.ipynb", unit_id=unit_id, term=term, as_of=as_of,
+ctx = api.start("01_unit_outlook.ipynb", unit_id=unit_id, term=term, as_of=as_of,
                          model=model, scenarios=scenarios, n_paths=n_paths, seed=seed,
                          lang=lang, output_dir=output_dir, data=data)
 ctx
@@ -95,7 +96,7 @@ table[["target_kind", "term", "target", "cumulative", "label", "scenario", "p_re
 
 # %%
 ctx.figure("progress", figures.progress_to_target, result, unit_id, lang=lang,
-           source_line=ctx.source_line(unit_id), target_id=notebook_api.main_target_id(table));
+           source_line=ctx.source_line(unit_id), target_id=api.main_target_id(table));
 
 # %% [markdown]
 # ## Scenarios
@@ -147,9 +148,9 @@ else:
 # beside the executed notebook (the batch collects them into one table).
 
 # %%
-notebook_api.finish(ctx, {
+api.finish(ctx, {
     "unit_id": unit_id,
-    "p_reach": notebook_api.headline_p_reach(table),
-    "records": notebook_api.records(table),
+    "p_reach": api.headline_p_reach(table),
+    "records": api.records(table),
     "scenario_table": scenario_table,
 });

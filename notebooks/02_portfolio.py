@@ -42,10 +42,11 @@ data = None
 # `reports/notebooks/`); `data`: another dataset (`None`: the shipped data).
 
 # %%
-from forecast import figures, notebook_api
-from forecast.outlook import outlook
+from forecast import figures
+from forecast.notebooks import api
+from forecast.outlook.table import outlook
 
-ctx = notebook_api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=model,
+ctx = api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=model,
                          n_paths=n_paths, seed=seed, lang=lang, output_dir=output_dir,
                          data=data)
 ctx
@@ -61,7 +62,7 @@ ctx
 # %%
 result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, assumptions=ctx.assumptions,
                  requirements=False)
-ranking = notebook_api.ranking(result.table)
+ranking = api.ranking(result.table)
 ranking
 
 # %% [markdown]
@@ -99,8 +100,8 @@ ctx.figure("children", figures.small_multiples, result, parent_id, lang=lang, mo
 # notebook.
 
 # %%
-notebook_api.finish(ctx, {
+api.finish(ctx, {
     "n_units": int(ranking["unit_id"].nunique()),
     "ranking": ranking,
-    "records": notebook_api.records(result.table),
+    "records": api.records(result.table),
 });

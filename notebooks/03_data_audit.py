@@ -43,12 +43,13 @@ data = None
 # `data`: another dataset (`None`: the shipped data).
 
 # %%
-from forecast import figures, notebook_api
-from forecast.audit import audit, findings_records, format_findings
-from forecast.brief_units import part_year_points
-from forecast.profile import estimate_profile
+from forecast import figures
+from forecast.notebooks import api
+from forecast.audit.run import audit, findings_records, format_findings
+from forecast.brief.units import part_year_points
+from forecast.models.profile_estimate import estimate_profile
 
-ctx = notebook_api.start("03_data_audit.ipynb", unit_ids=unit_ids, tolerance=tolerance,
+ctx = api.start("03_data_audit.ipynb", unit_ids=unit_ids, tolerance=tolerance,
                          rule=rule, profile_unit=profile_unit, lang=lang,
                          output_dir=output_dir, data=data)
 ctx
@@ -117,7 +118,7 @@ else:
 # the executed notebook.
 
 # %%
-notebook_api.finish(ctx, {
+api.finish(ctx, {
     "n_findings": int(len(findings)),
     "n_warnings": int((findings["severity"] == "warning").sum()),
     "records": findings_records(findings),

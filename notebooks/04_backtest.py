@@ -48,10 +48,10 @@ data = None
 # `reports/notebooks/`); `data`: another dataset (`None`: the shipped data).
 
 # %%
-from forecast import notebook_api
-from forecast.backtest import backtest, combine, simulation_study
+from forecast.notebooks import api
+from forecast.evaluate.backtest import backtest, combine, simulation_study
 
-ctx = notebook_api.start("04_backtest.ipynb", models=models, n_paths=n_paths, seed=seed,
+ctx = api.start("04_backtest.ipynb", models=models, n_paths=n_paths, seed=seed,
                          synthetic_units=synthetic_units, n_boot=n_boot, lang=lang,
                          output_dir=output_dir, data=data)
 ctx
@@ -74,7 +74,7 @@ public.scores[score_columns].round(3)
 # ## Simulation study
 #
 # The same scores on synthetic units drawn from a known process
-# (`forecast.synthetic`): here a well-calibrated model has a Brier score
+# (`forecast.evaluate.synthetic`): here a well-calibrated model has a Brier score
 # near its reliability-free minimum and coverage near 50 % and 80 %.
 
 # %%
@@ -108,7 +108,7 @@ result.failures
 # the executed notebook.
 
 # %%
-notebook_api.finish(ctx, {
+api.finish(ctx, {
     "records": result.scores,
     "reliability": result.reliability,
     "failures": result.failures,

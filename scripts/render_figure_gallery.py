@@ -2,7 +2,7 @@
 synthetic outlook, to ``reports/gallery/`` (PNG, plus SVG/PDF with --all-formats).
 
 The outlook here is synthetic and shaped like the engine's contract
-(``forecast.outlook.OUTLOOK_COLUMNS`` and ``PathSummary``); it exists so the
+(``forecast.outlook.table.OUTLOOK_COLUMNS`` and ``PathSummary``); it exists so the
 charts can be looked at without running the engine. The numbers are not
 forecasts of anything. Usage::
 
@@ -24,9 +24,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from forecast import figures  # noqa: E402
-from forecast.export import save_figure  # noqa: E402
+from forecast.figures.export import save_figure  # noqa: E402
 from forecast.paths import REPORTS_DIR  # noqa: E402
-from forecast.profile import DEFAULT_PROFILE, nowcast  # noqa: E402
+from forecast.models.nowcast import nowcast  # noqa: E402
+from forecast.models.profile import DEFAULT_PROFILE  # noqa: E402
 
 PLACES = [
     "Tân Phước", "Gò Công Đông", "Cái Bè", "Cai Lậy", "Châu Thành", "Chợ Gạo",
@@ -146,8 +147,8 @@ def render(out: Path, formats: tuple[str, ...]) -> list[Path]:
 def render_real(out: Path, formats: tuple[str, ...], as_of: str = "2022-12-31") -> list[Path]:
     """Charts from the shipped dataset (source lines from its sources table)."""
     from forecast.config import Assumptions
-    from forecast.dataset import load
-    from forecast.outlook import outlook
+    from forecast.data.dataset import load
+    from forecast.outlook.table import outlook
 
     ds = load()
     ol = outlook(ds, as_of=as_of, scenarios=("last", "full"),

@@ -11,6 +11,6 @@ TINY_DIR = FIXTURES / "tiny"
 @pytest.fixture(scope="session")
 def tiny_dataset():
     """The hand-written tiny dataset (Tiền Giang, Krông Bông, Cư Pui; see its CSVs)."""
-    from forecast.dataset import load
+    from forecast.data.dataset import load
 
     return load(TINY_DIR)

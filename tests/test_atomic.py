@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from forecast import atomic, batch_io, export
+from forecast import atomic, jsonio
+from forecast.figures import export
 
 
 def test_write_text_replaces_whole_and_leaves_no_temp(tmp_path):
@@ -27,5 +28,5 @@ def test_failed_write_keeps_the_old_file(tmp_path):
 
 def test_figures_and_batch_share_the_writer():
     assert export.write_atomic is atomic.write_bytes
-    assert batch_io.atomic_write_bytes is atomic.write_bytes
-    assert batch_io.atomic_write_text is atomic.write_text
+    assert jsonio.atomic_write_bytes is atomic.write_bytes
+    assert jsonio.atomic_write_text is atomic.write_text

@@ -4,8 +4,8 @@ The content goes to a temporary file in the target's folder, is flushed to
 disk, and is moved over the target with :func:`os.replace` (atomic on POSIX
 and Windows). A process killed mid-write leaves either the old complete file
 or the new complete one, never half a file, and no temporary file behind when
-the write fails in Python. Used by the figures (:mod:`forecast.export`), the
-brief and the batch (:mod:`forecast.batch_io`).
+the write fails in Python. Used by the figures (:mod:`forecast.figures.export`), the
+brief and the batch (:mod:`forecast.jsonio`).
 """
 
 from __future__ import annotations

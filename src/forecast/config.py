@@ -11,7 +11,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import ConfigError
+from forecast.errors import ConfigError
 
 
 @dataclass(frozen=True)

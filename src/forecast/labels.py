@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import pandas as pd
 
-from .errors import ConfigError
+from forecast.errors import ConfigError
 
 LANGS = ("vi", "en")
 NBSP = "\u00a0"
@@ -286,7 +286,7 @@ def fill(strings: dict, key: str, lang: str, kind: str, table: str, /,
 
     ``kind`` ("chart", "brief") and ``table`` (its dotted name) are for the
     error message. The charts (:func:`text`) and the brief
-    (:func:`forecast.brief_text.t`) each look up their own table through this.
+    (:func:`forecast.brief.text.t`) each look up their own table through this.
     """
     check_lang(lang)
     try:

@@ -22,9 +22,9 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import __version__
-from . import paths as _paths
-from .batch_io import atomic_write_json, file_sha256, now_iso
+from forecast import __version__
+from forecast import paths as _paths
+from forecast.jsonio import atomic_write_json, file_sha256, now_iso
 
 PACKAGES = ("forecast", "pandas", "numpy", "statsmodels", "matplotlib", "papermill",
             "nbclient", "ipykernel")

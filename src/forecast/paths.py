@@ -14,4 +14,4 @@ DATA_DIR = Path(os.environ.get("FORECAST_DATA", REPO_DIR / "data"))
 REPORTS_DIR = Path(os.environ.get("FORECAST_REPORTS", REPO_DIR / "reports"))
 NOTEBOOKS_DIR = REPO_DIR / "notebooks"
 BATCH_CONFIGS_DIR = REPO_DIR / "configs"
-STYLE_FILE = PACKAGE_DIR / "forecast.mplstyle"
+STYLE_FILE = PACKAGE_DIR / "figures" / "forecast.mplstyle"

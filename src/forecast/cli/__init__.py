@@ -2,6 +2,8 @@
 
 Each command lives in its own module of this package, exposing
 ``register(subparsers)`` to declare its options and ``run(args) -> int``.
+
+The top of the package: may import every stage.
 """
 
 from __future__ import annotations
@@ -10,8 +12,8 @@ import argparse
 import importlib
 import sys
 
-from .. import __version__
-from ..errors import ForecastError
+from forecast import __version__
+from forecast.errors import ForecastError
 
 COMMANDS = ("audit", "outlook", "backtest", "batch", "brief", "template")
 

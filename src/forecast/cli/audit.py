@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from ..errors import ConfigError
-from .common import add_data_option, add_json_option, load_dataset, print_json
+from forecast.errors import ConfigError
+from forecast.cli.common import add_data_option, add_json_option, load_dataset, print_json
 
 _ASSUME = re.compile(r"\s*([A-Za-z0-9_-]+?)\s*:\s*(\d{4}(?:-\d{4})?)\s*=\s*([0-9.,_]+)\s*")
 
@@ -58,7 +58,7 @@ def parse_assumed(texts: list[str]) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..audit import audit, findings_records, format_findings
+    from forecast.audit.run import audit, findings_records, format_findings
 
     assumed = parse_assumed(args.assume_target)
     dataset = load_dataset(args)

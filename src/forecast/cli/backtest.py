@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import paths as _paths
-from ..config import Assumptions
-from ..errors import ConfigError
-from ..records import frame_records
-from .common import add_data_option, add_json_option, load_dataset, print_json
+from forecast import paths as _paths
+from forecast.config import Assumptions
+from forecast.errors import ConfigError
+from forecast.records import frame_records
+from forecast.cli.common import add_data_option, add_json_option, load_dataset, print_json
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -51,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..backtest import MODELS, backtest, combine, simulation_study
+    from forecast.evaluate.backtest import MODELS, backtest, combine, simulation_study
 
     if args.synthetic_units < 0 or args.boot < 10:
         raise ConfigError("options --synthetic-units and --boot: expected N >= 0 units and "
@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
 def write(res, out: Path, params: dict) -> list[Path]:
     """Write the result files and ``run.json`` (code revision, parameters, timings)."""
-    from ..manifest import code_revision, package_versions
+    from forecast.manifest import code_revision, package_versions
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)

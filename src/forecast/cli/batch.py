@@ -8,7 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-from .common import add_data_option
+from forecast.cli.common import add_data_option
 
 
 def _positive_int(text: str) -> int:
@@ -57,20 +57,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import run_batch
-    from ..batch_config import load_config, plan_runs
+    from forecast.batch.run import run_batch
+    from forecast.batch.config import load_config, plan_runs
+    from forecast.notebooks.run import units_table
 
     config = load_config(args.config)
     if getattr(args, "data", None):
         config = dataclasses.replace(config, data=tuple(Path(p).resolve() for p in args.data))
     if args.dry_run:
-        runs = plan_runs(config)
+        runs = plan_runs(config, units_table)
         for spec in runs:
             print(f"{spec.run_id}\t{json.dumps(spec.parameters, ensure_ascii=False)}")
         print(f"{len(runs)} run{'' if len(runs) == 1 else 's'}; nothing was run (--dry-run)")
         return 0
     result = run_batch(config, workers=args.workers, output=args.out, executor=args.executor,
                        scheduler=args.scheduler, force=args.force, kernel=args.kernel,
-                       progress=args.progress)
+                       progress=args.progress, units=units_table)
     print(result.report(), file=sys.stderr if result.exit_code else sys.stdout)
     return result.exit_code

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import Assumptions
-from .common import add_as_of_option, add_data_option, as_of_date, load_dataset
+from forecast.config import Assumptions
+from forecast.cli.common import add_as_of_option, add_data_option, as_of_date, load_dataset
 
 UNITS_HELP = (
     "which units get a section: unit ids (tien-giang), level names (province, district, "
@@ -20,7 +20,7 @@ UNITS_HELP = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from ..brief import DEFAULT_PATHS, DEFAULT_SCENARIOS
+    from forecast.brief.build import DEFAULT_PATHS, DEFAULT_SCENARIOS
 
     p = sub.add_parser(
         "brief",
@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from ..brief import DEFAULT_PATHS, DEFAULT_SCENARIOS, build_brief
-    from ..outlook import check_model_names
+    from forecast.brief.build import DEFAULT_PATHS, DEFAULT_SCENARIOS, build_brief
+    from forecast.outlook.table import check_model_names
 
     started = time.perf_counter()
     changes = {"n_paths": args.paths if args.paths is not None else DEFAULT_PATHS}

@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..config import Assumptions
-from ..errors import ConfigError
-from ..numbers import ParseError, parse_date
+from forecast.config import Assumptions
+from forecast.errors import ConfigError
+from forecast.data.numbers import ParseError, parse_date
 
 
 def add_data_option(p: argparse.ArgumentParser) -> None:
@@ -48,7 +48,7 @@ def as_of_date(args: argparse.Namespace) -> pd.Timestamp | None:
 
 def load_dataset(args: argparse.Namespace, assumptions: Assumptions | None = None):
     """Load the dataset named by ``--data`` (or the shipped one)."""
-    from ..dataset import load
+    from forecast.data.dataset import load
 
     return load(getattr(args, "data", None), assumptions=assumptions)
 

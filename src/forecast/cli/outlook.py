@@ -7,8 +7,8 @@ import dataclasses
 
 import pandas as pd
 
-from ..config import Assumptions
-from .common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
+from forecast.config import Assumptions
+from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
                      load_dataset, print_json)
 
 
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..outlook import check_model_names, outlook
+    from forecast.outlook.table import check_model_names, outlook
 
     changes = {k: v for k, v in (("n_paths", args.paths), ("seed", args.seed)) if v is not None}
     assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()

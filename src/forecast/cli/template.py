@@ -24,7 +24,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..template import write_template
+    from forecast.data.template import write_template
 
     path = write_template(args.path, force=args.force)
     print(f"wrote {path}")

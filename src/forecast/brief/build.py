@@ -1,0 +1,331 @@
+"""The brief: one folder with the portfolio, a section per unit, figures and tables.
+
+:func:`build_brief` runs the outlook once for every unit with a target, the
+audit once, assembles the sections (:mod:`forecast.brief.content`) and writes
+
+* ``index.html`` (:mod:`forecast.brief.html`), ``brief.docx``
+  (:mod:`forecast.brief.docx`) and ``brief.pdf`` (:mod:`forecast.brief.pdf`)
+  with the same content;
+* ``figures/``: every chart as PNG, SVG, PDF and alt text;
+* ``tables/``: ``outlook.csv``, ``scenarios.csv``, ``audit.csv`` and
+  ``brief.xlsx`` with a sheet per table;
+* ``manifest.json``: inputs' hashes, parameters, versions, code revision, timings.
+
+The folder is built beside the destination and swapped in at the end, so a
+failed run leaves the previous brief as it was. A unit whose model or chart
+fails gets a section saying what failed; the run fails only when nothing at
+all could be produced. See ``docs/brief.md``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from forecast import __version__
+from forecast.atomic import write_bytes
+from forecast.brief.content import Assembler
+from forecast.brief.doc import Section
+from forecast.brief.text import t
+from forecast.brief.units import select_units
+from forecast.config import Assumptions
+from forecast.errors import ForecastError
+from forecast.labels import check_lang, fmt_date, fmt_int
+
+DEFAULT_SCENARIOS = ("last", "mean", "trend", "full")
+"""Scenarios every brief shows beside the model's own forecast."""
+
+DEFAULT_PATHS = 10_000
+"""Monte Carlo paths of the default brief (``Assumptions.n_paths``)."""
+
+PACKAGES = ("forecast", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn",
+            "openpyxl", "python-docx", "fpdf2")
+"""Packages whose versions the brief's manifest records."""
+
+SCENARIO_COLUMNS = ["unit_id", "name", "target_id", "target_kind", "term", "deadline", "target",
+                    "model", "scenario", "p_reach", "final_mean", "final_q10", "final_q25",
+                    "final_q50", "final_q75", "final_q90", "reach_date_q10", "reach_date_q50",
+                    "reach_date_q90"]
+
+
+@dataclass
+class BriefResult:
+    """What :func:`build_brief` produced.
+
+    Attributes
+    ----------
+    out : Path
+        The brief folder.
+    units : list of str
+        Units with a section.
+    skipped : list of str
+        Units asked for that have no target with a known count.
+    problems : list of str
+        What could not be produced (each also noted in the brief).
+    timings : dict
+        Seconds per stage.
+    """
+
+    out: Path
+    units: list[str]
+    skipped: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    timings: dict[str, Any] = field(default_factory=dict)
+
+
+def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
+                units: list[str] | None = None, as_of=None, model: str = "pooled_nb",
+                scenarios=DEFAULT_SCENARIOS, assumptions: Assumptions | None = None,
+                formats=("png", "svg", "pdf")) -> BriefResult:
+    """Write the brief folder.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    out : path, optional
+        The brief folder (default ``reports/brief``); replaced as a whole.
+    lang : {"vi", "en"}
+    units : list of str, optional
+        Unit ids, level names or ``parent:ID`` (see
+        :func:`forecast.brief.units.select_units`); default: every unit with a
+        term target and an admission report in its term.
+    as_of : date-like, optional
+        Use only figures reported up to this date.
+    model : str
+        Model of :data:`forecast.models.base.MODELS`.
+    scenarios : sequence of str
+        Scenarios of :func:`forecast.simulate.scenarios.parse_scenario`.
+    assumptions : Assumptions, optional
+        Default: ``Assumptions()`` (10,000 paths).
+    formats : sequence of str
+        Figure files beside each chart; PNG is always written (the HTML, Word
+        and PDF documents use it). ``("png",)`` makes a quick preview.
+
+    Returns
+    -------
+    BriefResult
+
+    Raises
+    ------
+    ForecastError
+        When the outlook cannot run, a writer fails, or no section, chart or
+        table could be produced; the previous brief is then left untouched.
+    """
+    from forecast.audit.run import audit
+    from forecast.outlook.table import outlook
+    from forecast.paths import REPORTS_DIR
+
+    check_lang(lang)
+    started = time.perf_counter()
+    out = Path(out) if out is not None else REPORTS_DIR / "brief"
+    assumptions = assumptions or Assumptions()
+    as_of = pd.Timestamp(as_of) if as_of is not None else None
+    timings: dict[str, Any] = {}
+    if units is not None:  # a misspelt unit fails before the long outlook run
+        select_units(dataset, pd.DataFrame({"unit_id": []}), units)
+    tmp = _fresh_sibling(out, "building")
+    try:
+        clock = time.perf_counter()
+        result = outlook(dataset, as_of=as_of, model=model, scenarios=list(scenarios),
+                         assumptions=assumptions)
+        timings["outlook"] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+        audit_problem = ""
+        try:
+            findings = audit(dataset)
+        except Exception as exc:  # the brief without its audit beats no brief
+            from forecast.audit.findings import empty_findings
+
+            findings = empty_findings()
+            audit_problem = f"audit: {type(exc).__name__}: {exc}"
+        timings["audit"] = round(time.perf_counter() - clock, 3)
+        selected, skipped = select_units(dataset, result.table, units)
+        formats = ("png", *[f for f in formats if f != "png"])
+        asm = Assembler(dataset, result, findings, tmp, lang, as_of, formats)
+        parents = [u.split(":", 1)[1] for u in (units or []) if str(u).startswith("parent:")]
+        clock = time.perf_counter()
+        sections = [asm.portfolio_section(selected, parents)]
+        timings["portfolio"] = round(time.perf_counter() - clock, 3)
+        timings["units"] = {}
+        for unit_id in selected:
+            clock = time.perf_counter()
+            sections.append(asm.unit_section(unit_id))
+            timings["units"][unit_id] = round(time.perf_counter() - clock, 3)
+        sections.append(asm.assumptions_section())
+        _check_produced(sections, tmp)
+        problems = list(asm.problems) + ([audit_problem] if audit_problem else [])
+        if skipped:
+            sections[0].add("para", t("skipped", lang, n=len(skipped), ids=", ".join(skipped)))
+        if problems:
+            sec = Section("problems", t("problems", lang))
+            sec.add("list", problems)
+            sections.append(sec)
+        doc = asm.document(sections, _meta(result, selected, as_of, model, assumptions, lang))
+        clock = time.perf_counter()
+        _write_tables(tmp / "tables", dataset, result, findings, selected, asm)
+        timings["tables"] = round(time.perf_counter() - clock, 3)
+        from forecast.brief.docx import write_docx
+        from forecast.brief.html import write_html
+        from forecast.brief.pdf import write_pdf
+
+        for name, writer, target in (("html", write_html, "index.html"),
+                                     ("docx", write_docx, "brief.docx"),
+                                     ("pdf", write_pdf, "brief.pdf")):
+            clock = time.perf_counter()
+            writer(doc, tmp, tmp / target)
+            if target.endswith(".docx"):
+                stable_zip(tmp / target)
+            timings[name] = round(time.perf_counter() - clock, 3)
+        timings["total"] = round(time.perf_counter() - started, 3)
+        _write_manifest(tmp / "manifest.json", dataset, out, lang, units, selected, skipped,
+                        as_of, model, scenarios, assumptions, problems, timings, formats)
+        _swap_in(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return BriefResult(out, selected, skipped, problems, timings)
+
+
+def _meta(result, selected, as_of, model, assumptions, lang) -> str:
+    n_all = result.table["unit_id"].nunique()
+    when = fmt_date(as_of, lang) if as_of is not None else t("as_of_latest", lang)
+    return t("doc_meta", lang, as_of=when, model=model, paths=fmt_int(assumptions.n_paths, lang),
+             seed=assumptions.seed, n_units=len(selected), n_all=n_all)
+
+
+def _check_produced(sections: list[Section], root: Path) -> None:
+    """Raise when not one chart and not one unit's key numbers came out."""
+    has_figure = any((root / "figures").glob("*.png"))
+    has_keys = any(b.kind == "keys" for s in sections for b in s.blocks)
+    if not (has_figure or has_keys):
+        notes = [b.data for s in sections for b in s.blocks if b.kind == "warning"]
+        raise ForecastError(
+            "brief: nothing could be produced (no chart and no unit's key numbers); "
+            f"first problems: {'; '.join(map(str, notes[:3])) or 'none recorded'}. "
+            "Fix: run 'forecast outlook' on the same data to see the model's errors."
+        )
+
+
+def _fresh_sibling(out: Path, what: str) -> Path:
+    """An empty folder beside ``out`` (same file system, so the swap is a rename)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.parent / f".{out.name}.{what}-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    return tmp
+
+
+def _swap_in(tmp: Path, out: Path) -> None:
+    """Put the finished folder in place of the old one.
+
+    Two renames: the old brief aside, the new one in. Between them (a few
+    microseconds) ``out`` does not exist; it is never half-written.
+    """
+    old = None
+    if out.exists():
+        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+    os.replace(tmp, out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def stable_zip(path: Path) -> None:
+    """Rewrite an Office file (a zip) with fixed entry times and document dates.
+
+    python-docx and openpyxl stamp the current time into the zip entries and
+    ``docProps/core.xml``; with fixed ones an unchanged brief has unchanged
+    bytes, like its figures.
+    """
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>",
+                                       data.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    write_bytes(path, buf.getvalue())
+
+
+def _iso_frame(records: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(records)
+
+
+def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> None:
+    """outlook.csv, scenarios.csv, audit.csv and brief.xlsx (UTF-8 with BOM for Excel)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    outlook_df = _iso_frame(result.records())
+    scen = outlook_df[outlook_df["unit_id"].isin(selected)][SCENARIO_COLUMNS] \
+        if len(outlook_df) else pd.DataFrame(columns=SCENARIO_COLUMNS)
+    audit_df = findings.copy()
+    for col in ("figures", "source_ids"):
+        if col in audit_df:
+            audit_df[col] = audit_df[col].map(
+                lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
+    assumptions_df = pd.DataFrame(asm.assumptions_section().blocks[0].data.rows,
+                                  columns=["id", "field", "value", "meaning"])
+    sources_df = dataset.sources.copy()
+    frames = {"outlook": outlook_df, "scenarios": scen, "audit": audit_df,
+              "assumptions": assumptions_df, "sources": sources_df}
+    for name in ("outlook", "scenarios", "audit"):
+        frames[name].to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig",
+                            lineterminator="\n")
+    with pd.ExcelWriter(folder / "brief.xlsx", engine="openpyxl") as xl:
+        for name, df in frames.items():
+            df.to_excel(xl, sheet_name=name, index=False)
+            sheet = xl.sheets[name]
+            sheet.freeze_panes = "A2"
+            for i, col in enumerate(df.columns, start=1):
+                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
+                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width + 2, 60)
+    stable_zip(folder / "brief.xlsx")
+
+
+def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as_of, model,
+                    scenarios, assumptions, problems, timings, formats) -> None:
+    from forecast.manifest import code_revision, hash_files, now_iso, package_versions
+
+    doc = {
+        "forecast_version": __version__,
+        "written": now_iso(),
+        "command": "brief",
+        "parameters": {
+            "out": str(out), "lang": lang, "units": list(units) if units else None,
+            "as_of": as_of.date().isoformat() if as_of is not None else None,
+            "model": model, "scenarios": list(scenarios), "assumptions": assumptions.as_dict(),
+            "figure_formats": list(formats),
+        },
+        "selected_units": selected,
+        "skipped_units": skipped,
+        "problems": problems,
+        "inputs": hash_files(dataset.files),
+        "code_revision": code_revision(),
+        "packages": package_versions(PACKAGES),
+        "python": platform.python_version(),
+        "timings_seconds": timings,
+        "files": sorted(str(p.relative_to(path.parent)) for p in path.parent.rglob("*")
+                        if p.is_file()) + ["manifest.json"],
+    }
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n",
+                    encoding="utf-8")

@@ -1,0 +1,343 @@
+"""What the brief says: the sections, their numbers, tables and charts.
+
+Every piece that can fail on a bad unit (a chart, the key numbers) is built
+inside :meth:`Assembler.attempt`: a failure becomes a visible note in that
+unit's section and a line in the run's problem list, and the rest of the
+brief goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from forecast import figures
+from forecast.brief.assumptions import assumption_values, assumptions_table, unit_assumption_line
+from forecast.brief.doc import Document, FigureRef, Section, Table
+from forecast.brief.text import t, target_name
+from forecast.brief.units import (part_year_points, primary_row, sources_rows, unit_source_ids,
+                          unit_warnings, yearly_table)
+from forecast.figures.export import save_figure
+from forecast.figures.base import localized
+from forecast.figures.progress import scenario_name
+from forecast.labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text, missing
+from forecast.outlook.table import MODEL_SCENARIO, Outlook, unit_names
+from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX
+
+
+class Assembler:
+    """Builds the brief's sections and writes its figures under ``root``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    result : Outlook
+        Run once for every unit with a target.
+    findings : DataFrame
+        The audit's findings.
+    root : Path
+        The (temporary) brief folder; figures go to ``root/figures``.
+    lang : {"vi", "en"}
+    as_of : Timestamp or None
+    formats : tuple of str
+        Figure files to write; PNG is always needed (the documents embed it).
+    """
+
+    def __init__(self, dataset, result: Outlook, findings: pd.DataFrame, root: Path,
+                 lang: str, as_of=None, formats=("png", "svg", "pdf")):
+        self.formats = tuple(formats)
+        self.dataset, self.findings, self.root = dataset, findings, Path(root)
+        self.lang, self.as_of = lang, as_of
+        # The engine names units in Vietnamese; an English brief uses the English names.
+        names = unit_names(dataset, result.table["unit_id"].unique()).get(lang)
+        table = localized(result.table, lang, names)
+        self.result = Outlook(table, result.paths, result.fitted, result.assumptions)
+        self.table = table
+        self.problems: list[str] = []
+        self.timings: dict[str, float] = {}
+        (self.root / "figures").mkdir(parents=True, exist_ok=True)
+
+    # -- plumbing ---------------------------------------------------------
+    def attempt(self, section: Section, what: str, fn: Callable[[], Any]) -> Any:
+        """Run ``fn``; on any error note it in ``section`` and carry on."""
+        before = set(plt.get_fignums())
+        try:
+            return fn()
+        except Exception as exc:  # a bad unit must not stop the brief
+            for num in set(plt.get_fignums()) - before:
+                plt.close(num)
+            msg = t("failed", self.lang, what=t(f"what:{what}", self.lang),
+                    error=f"{type(exc).__name__}: {exc}")
+            section.add("warning", msg)
+            self.problems.append(f"{section.title}: {msg}")
+            return None
+
+    def save(self, chart: figures.Chart, name: str, wide: bool) -> FigureRef:
+        stem = f"figures/{name}"
+        try:
+            save_figure(chart.figure, self.root / stem, chart.alt_text, formats=self.formats)
+        finally:
+            plt.close(chart.figure)
+        return FigureRef(stem, chart.title, chart.alt_text, wide)
+
+    def source_line(self, unit_ids) -> str:
+        ids = [s for u in unit_ids for s in unit_source_ids(self.dataset, u, self.as_of)]
+        return self.dataset.source_line(ids, self.lang)
+
+    # -- portfolio --------------------------------------------------------
+    def portfolio_section(self, selected: list[str], parents: list[str]) -> Section:
+        """The portfolio chart and pace chart over every unit, and a table of all targets."""
+        lang, table = self.lang, self.table
+        sec = Section("portfolio", t("portfolio", lang))
+        term_units = list(dict.fromkeys(table.loc[table["target_kind"] == "term", "unit_id"]))
+        charts: list[FigureRef] = []
+        src = self.source_line(term_units)
+        for name, fn in (("portfolio", figures.portfolio), ("pace", figures.pace_dumbbell)):
+            ref = self.attempt(sec, name, lambda fn=fn, name=name: self.save(
+                fn(table, source_line=src, lang=lang, size="page"), name, True))
+            if ref:
+                charts.append(ref)
+        for parent in parents:
+            kids = [u for u in self.dataset.children(parent) if u in set(term_units)]
+            if len(kids) >= 2:
+                ref = self.attempt(sec, "multiples", lambda p=parent, k=kids: self.save(
+                    figures.small_multiples(self.result, p, unit_ids=k,
+                                            parent_name=self.dataset.unit_name(p, lang),
+                                            source_line=self.source_line(k), lang=lang,
+                                            size="page"), f"{p}_multiples", True))
+                if ref:
+                    charts.append(ref)
+        if charts:
+            sec.add("figures", charts)
+        sec.add("table", self.targets_table(table, t("portfolio_table", lang), with_unit=True))
+        return sec
+
+    def targets_table(self, table: pd.DataFrame, caption: str, with_unit: bool) -> Table:
+        lang = self.lang
+        rows = table[table["scenario"] == MODEL_SCENARIO]
+        if with_unit:
+            rows = rows.sort_values(["p_reach", "name"], ascending=[False, True])
+        cols = ([t("col_unit", lang)] if with_unit else []) + [
+            t("col_target", lang), t("col_period", lang), t("col_cum", lang),
+            t("col_label", lang), t("col_p", lang)]
+        body = []
+        for _, r in rows.iterrows():
+            body.append(([r["name"]] if with_unit else []) + [
+                f"{target_name(r, lang)}: {fmt_int(r['target'], lang)}",
+                fmt_date(r["deadline"], lang), fmt_int(r["cumulative"], lang),
+                label_text(r["label"], lang), fmt_prob(r["p_reach"], lang, 1)])
+        k = 1 if with_unit else 0
+        return Table(cols, body, numeric=(k + 2, k + 4), caption=caption)
+
+    # -- one unit ---------------------------------------------------------
+    def unit_section(self, unit_id: str) -> Section:
+        """Key numbers, charts, scenarios, assumptions, sources and warnings of a unit."""
+        lang = self.lang
+        sec = Section(f"unit-{unit_id}", self.dataset.unit_name(unit_id, lang))
+        row = primary_row(self.table, unit_id)
+        if row is None:
+            sec.add("para", t("no_targets", lang))
+            return sec
+        self.attempt(sec, "section", lambda: self._key_numbers(sec, row))
+        src = self.source_line([unit_id])
+        charts: list[FigureRef] = []
+        for what, fn in (("progress", self._progress), ("yearly", self._yearly),
+                         ("nowcast", self._nowcast), ("pipeline", self._pipeline)):
+            ref = self.attempt(sec, what, lambda fn=fn: fn(unit_id, row, src))
+            if ref is not None:
+                charts.append(ref)
+        if charts:
+            sec.add("heading", t("charts", lang))
+            sec.add("figures", charts)
+        self.attempt(sec, "section", lambda: self._scenarios(sec, row))
+        unit_rows = self.table[self.table["unit_id"] == unit_id]
+        if (unit_rows["scenario"] == MODEL_SCENARIO).sum() > 1:
+            sec.add("heading", t("all_targets", lang))
+            sec.add("table", self.targets_table(unit_rows, "", with_unit=False))
+        self._assumption_line(sec, unit_id)
+        self._sources(sec, unit_id)
+        self._warnings(sec, unit_id)
+        sec.failed = any(b.kind == "warning" for b in sec.blocks)
+        return sec
+
+    def _key_numbers(self, sec: Section, r: pd.Series) -> None:
+        lang = self.lang
+        through = r["as_of"] if self.as_of is None else self.as_of
+        keys = [
+            (target_name(r, lang), f"{fmt_int(r['target'], lang)} "
+             f"({fmt_date(r['start'], lang)} – {fmt_date(r['deadline'], lang)})"),
+            (t("cumulative", lang, date=fmt_date(through, lang)), fmt_int(r["cumulative"], lang)),
+            (t("remaining", lang), fmt_int(r["remaining"], lang)),
+            (t("p_reach", lang), fmt_prob(r["p_reach"], lang, 1)),
+            (t("final_range", lang), t("range", lang, q50=fmt_int(r["final_q50"], lang),
+                                       q10=fmt_int(r["final_q10"], lang),
+                                       q90=fmt_int(r["final_q90"], lang))),
+            (t("reach_date", lang), t("not_reached", lang) if missing(r["reach_date_q50"])
+             else fmt_month(r["reach_date_q50"], lang)),
+            (t("pace", lang), self._pace_text(r)),
+            (t("take", lang, p=fmt_prob(self.result.assumptions.p_level, lang)), self._take_text(r)),
+        ]
+        sec.add("heading", t("key_numbers", lang))
+        sec.add("keys", keys)
+
+    def _pace_text(self, r: pd.Series) -> str:
+        if missing(r["observed_per_year"]) or missing(r["required_per_year"]) \
+                or float(r["remaining"]) <= 0:
+            return label_text(r["label"], self.lang)
+        return t("pace_value", self.lang, label=label_text(r["label"], self.lang),
+                 obs=fmt_int(r["observed_per_year"], self.lang),
+                 req=fmt_int(r["required_per_year"], self.lang))
+
+    def _take_text(self, r: pd.Series) -> str:
+        lang = self.lang
+        if float(r["remaining"]) <= 0:
+            return t("take_reached", lang)
+        if not missing(r["years_left"]) and float(r["years_left"]) <= 0:
+            return t("take_over", lang)
+        need = [r[c] for c in ("required_attainment", "required_per_year_p",
+                               "introduced_needed", "trained_needed")]
+        if any(missing(v) for v in need):
+            return t("take_none", lang)
+        return t("take_value", lang, att=fmt_pct(100 * float(need[0]), lang, 0),
+                 per_year=fmt_int(need[1], lang), intro=fmt_int(need[2], lang),
+                 trained=fmt_int(need[3], lang))
+
+    def _progress(self, unit_id: str, r: pd.Series, src: str) -> FigureRef | None:
+        key = (unit_id, r["target_id"], r["model"], r["scenario"])
+        if key not in self.result.paths:
+            return None
+        same = self.table[(self.table["target_id"] == r["target_id"])
+                          & (self.table["model"] == r["model"])]
+        others = [s for s in dict.fromkeys(same["scenario"]) if s != MODEL_SCENARIO
+                  and not str(s).endswith(DETERMINISTIC_SUFFIX)
+                  and (unit_id, r["target_id"], r["model"], s) in self.result.paths]
+        if missing(r["years_left"]) or float(r["years_left"]) <= 0:
+            others = []  # the window is over: scenario lines would have nothing to draw
+        chart = figures.progress_to_target(self.result, unit_id, source_line=src,
+                                           lang=self.lang, size="page",
+                                           target_id=r["target_id"], scenarios=others)
+        return self.save(chart, f"{unit_id}_progress", True)
+
+    def _yearly(self, unit_id: str, r: pd.Series, src: str) -> FigureRef | None:
+        first, last = pd.Timestamp(r["start"]).year, pd.Timestamp(r["deadline"]).year
+        yearly = yearly_table(self.dataset, unit_id, first, last, self.as_of)
+        if yearly.empty:
+            return None
+        chart = figures.yearly_admissions(yearly, unit_name=self.dataset.unit_name(unit_id, self.lang),
+                                          source_line=src, lang=self.lang)
+        return self.save(chart, f"{unit_id}_yearly", False)
+
+    def _nowcast(self, unit_id: str, r: pd.Series, src: str) -> FigureRef | None:
+        from forecast.models.nowcast import nowcast
+
+        found = part_year_points(self.dataset, unit_id, self.as_of)
+        if found is None:
+            return None
+        year, pts = found
+        profile = self._profile()
+        last = pts.iloc[-1]
+        count = float(last["admitted"]) if missing(last["low"]) or last["low"] == last["high"] \
+            else (float(last["low"]), float(last["high"]))
+        a = self.result.assumptions
+        nc = nowcast(count, last["period_end"], profile, n_paths=a.n_paths, seed=a.seed)
+        chart = figures.part_year_nowcast(pts[["period_end", "admitted", "target"]],
+                                          unit_name=self.dataset.unit_name(unit_id, self.lang),
+                                          year=year, source_line=src, lang=self.lang,
+                                          profile=profile, nowcast=nc)
+        return self.save(chart, f"{unit_id}_nowcast", False)
+
+    def _profile(self) -> tuple:
+        for fm in self.result.fitted.values():
+            if getattr(fm, "profile", None):
+                return tuple(fm.profile)
+        from forecast.models.profile_estimate import within_year_profile
+
+        return tuple(within_year_profile(self.dataset, self.result.assumptions, self.as_of))
+
+    def _pipeline(self, unit_id: str, r: pd.Series, src: str) -> FigureRef | None:
+        if r["target_kind"] != "term" or float(r["remaining"]) <= 0:
+            return None
+        need = [r[c] for c in ("required_per_year_p", "introduced_needed", "trained_needed")]
+        if any(missing(v) or float(v) <= 0 for v in need):
+            return None
+        chart = figures.pipeline(self.table, unit_id, source_line=src, lang=self.lang,
+                                 model=r["model"], p_level=self.result.assumptions.p_level)
+        return self.save(chart, f"{unit_id}_pipeline", False)
+
+    def _scenarios(self, sec: Section, r: pd.Series) -> None:
+        lang = self.lang
+        rows = self.table[(self.table["target_id"] == r["target_id"])
+                          & (self.table["model"] == r["model"])
+                          & ~self.table["scenario"].astype(str).str.endswith(DETERMINISTIC_SUFFIX)]
+        body = []
+        for _, s in rows.iterrows():
+            name = t("scenario:model", lang) if s["scenario"] == MODEL_SCENARIO \
+                else scenario_name(str(s["scenario"]), lang)
+            reach = "–" if missing(s["reach_date_q50"]) else fmt_month(s["reach_date_q50"], lang)
+            body.append([name, fmt_prob(s["p_reach"], lang, 1), fmt_int(s["final_q10"], lang),
+                         fmt_int(s["final_q50"], lang), fmt_int(s["final_q90"], lang), reach])
+        cols = [t(k, lang) for k in ("col_scenario", "col_p", "col_q10", "col_q50", "col_q90",
+                                     "col_reach")]
+        sec.add("heading", t("scenarios", lang))
+        sec.add("table", Table(cols, body, numeric=(1, 2, 3, 4),
+                               caption=f"{target_name(r, lang)}: {fmt_int(r['target'], lang)}"))
+        if len(body) > 1:
+            sec.add("para", t("scenario_note", lang))
+        # The engine's notes (English): how the model saw the unit, and why a
+        # scenario has no numbers (e.g. 'last' without any reported year).
+        base = str(r["diagnostics"] or "")
+        notes = [base] if base else []
+        for _, s in rows.iterrows():
+            diag = str(s["diagnostics"] or "")
+            extra = diag[len(base):].lstrip("; ") if diag.startswith(base) else diag
+            if s["scenario"] != MODEL_SCENARIO and missing(s["p_reach"]) and extra:
+                notes.append(f"{scenario_name(str(s['scenario']), lang)}: {extra}")
+        if notes:
+            sec.add("heading", t("model_notes", lang))
+            sec.add("list", notes)
+
+    def _assumption_line(self, sec: Section, unit_id: str) -> None:
+        from forecast.simulate.requirements import conversion_rates
+
+        conv = conversion_rates(self.dataset, unit_id, self.result.assumptions, self.as_of)
+        sec.add("heading", t("assumptions", self.lang))
+        sec.add("para", unit_assumption_line(self.assumption_values(), conv, self.lang))
+
+    def assumption_values(self) -> dict[str, str]:
+        """Each assumption's value, formatted (the estimated profile spelled out)."""
+        return assumption_values(self.result.assumptions, self._profile(), self.lang)
+
+    def assumptions_section(self) -> Section:
+        """The full list: id, field, value and meaning of every assumption."""
+        sec = Section("assumptions", t("assumptions", self.lang))
+        sec.add("table", assumptions_table(self.assumption_values(), self.lang))
+        return sec
+
+    def _sources(self, sec: Section, unit_id: str) -> None:
+        src = sources_rows(self.dataset, unit_source_ids(self.dataset, unit_id, self.as_of))
+        if src.empty:
+            return
+        rows = []
+        for _, s in src.iterrows():
+            who = " — ".join(x for x in (s["outlet"], s["title"]) if isinstance(x, str) and x)
+            rows.append([s["source_id"], who, str(s["published"] or ""), str(s["url"] or "")])
+        sec.add("heading", t("sources", self.lang))
+        # The published date is marked numeric so that it never wraps.
+        sec.add("table", Table([t("col_id", self.lang), t("col_source", self.lang),
+                                t("col_published", self.lang), "URL"], rows, numeric=(2,)))
+
+    def _warnings(self, sec: Section, unit_id: str) -> None:
+        warn = unit_warnings(self.findings, unit_id)
+        sec.add("heading", t("audit", self.lang))
+        if warn.empty:
+            sec.add("para", t("no_audit", self.lang))
+            return
+        sec.add("list", [f"{w['kind']} ({w['period']}): {w['explanation']}"
+                         for _, w in warn.iterrows()])
+
+    def document(self, sections: list[Section], meta: str) -> Document:
+        return Document(self.lang, t("doc_title", self.lang), meta, sections)

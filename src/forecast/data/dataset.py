@@ -1,0 +1,383 @@
+"""The validated, typed dataset every later stage works on.
+
+:func:`load` reads one or several locations (folders of CSV files, Excel
+workbooks), applies the declared corrections, validates everything (all
+problems at once, raised as :class:`~forecast.errors.DataError`) and derives
+the typed columns: numbers with their precision, dates, period kinds and the
+counting window of every term.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from forecast import paths as _paths
+from forecast.config import Assumptions
+from forecast.errors import ConfigError, DataError, Problem
+from forecast.labels import fmt_date, fmt_month, text
+from forecast.data.numbers import ParseError, parse_date, parse_quantity
+from forecast.data.readers import META_COLUMNS, empty_raw, read_path
+from forecast.data.schema import STOCK_MEASURES, TABLES
+
+TERM_LABEL = re.compile(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*")
+
+UNIT_COLUMNS = ["unit_id", "name_vi", "name_en", "level", "parent_id", "province", "note"]
+SOURCE_COLUMNS = ["source_id", "title", "outlet", "url", "published", "file", "language", "note"]
+TERM_COLUMNS = ["unit_id", "term", "start", "end", "explicit"]
+TARGET_COLUMNS = [
+    "target_id", "unit_id", "term", "kind", "year", "layer", "measure", "value_text",
+    "low", "high", "value", "qualifier", "start", "deadline", "source_id", "locator", "note",
+    "corrected_from",
+]
+OBSERVATION_COLUMNS = [
+    "obs_id", "unit_id", "measure", "subgroup", "value_text", "low", "high", "value",
+    "qualifier", "period_start", "period_end", "period_kind", "ref", "source_id", "locator",
+    "note", "corrected_from",
+]
+CORRECTION_COLUMNS = ["table", "record_id", "column", "reported", "corrected", "reason"]
+
+
+@dataclass(frozen=True, eq=False)
+class Dataset:
+    """Units, sources, terms, targets, observations and corrections, typed.
+
+    Attributes
+    ----------
+    units, sources, terms, targets, observations, corrections : DataFrame
+        See ``data/README.md`` and the team contract for the columns.
+    assumptions : Assumptions
+        The assumptions used to derive term windows.
+    files : tuple of Path
+        Input files read, in order (for manifests).
+    origins : dict
+        ``(table, record_id)`` → ``"file, row N"``, to point at a record in messages.
+    """
+
+    units: pd.DataFrame
+    sources: pd.DataFrame
+    terms: pd.DataFrame
+    targets: pd.DataFrame
+    observations: pd.DataFrame
+    corrections: pd.DataFrame
+    assumptions: Assumptions = field(default_factory=Assumptions)
+    files: tuple[Path, ...] = ()
+    origins: dict = field(default_factory=dict, repr=False)
+
+    # -- look-ups ---------------------------------------------------------
+    def _unit_row(self, unit_id: str) -> pd.Series:
+        hit = self.units[self.units["unit_id"] == unit_id]
+        if hit.empty:
+            from difflib import get_close_matches
+
+            near = get_close_matches(str(unit_id), self.units["unit_id"].tolist(), n=3)
+            hint = f"did you mean {', '.join(near)}?" if near else "see units.csv for the ids"
+            raise ConfigError(f"unit {unit_id!r} is not in the dataset. Fix: {hint}")
+        return hit.iloc[0]
+
+    def unit_name(self, unit_id: str, lang: str = "vi") -> str:
+        """Name of a unit in Vietnamese (``vi``) or English (``en``, else Vietnamese)."""
+        row = self._unit_row(unit_id)
+        if lang == "en" and row["name_en"]:
+            return str(row["name_en"])
+        return str(row["name_vi"])
+
+    def children(self, unit_id: str) -> list[str]:
+        """Ids of the units directly below ``unit_id``, in file order."""
+        self._unit_row(unit_id)
+        return self.units.loc[self.units["parent_id"] == unit_id, "unit_id"].tolist()
+
+    def observations_until(self, as_of: object = None) -> pd.DataFrame:
+        """Observations whose period ends on or before ``as_of`` (all if None)."""
+        if as_of is None:
+            return self.observations.copy()
+        cut = as_of if isinstance(as_of, pd.Timestamp) else parse_date(as_of, end=True)
+        return self.observations[self.observations["period_end"] <= cut].copy()
+
+    def source_line(self, source_ids: str | Iterable[str], lang: str = "en") -> str:
+        """The "Source: ..." line for figures and tables, built from the sources table.
+
+        Parameters
+        ----------
+        source_ids : str or iterable of str
+            One or several ``source_id``; repeats are shown once.
+        lang : {"en", "vi"}
+            Language of the label and the dates.
+        """
+        ids = [source_ids] if isinstance(source_ids, str) else list(source_ids)
+        ids = list(dict.fromkeys(i for i in ids if i))
+        parts = []
+        for sid in ids:
+            hit = self.sources[self.sources["source_id"] == sid]
+            if hit.empty:
+                raise ConfigError(f"source {sid!r} is not in sources. Fix: use a source_id "
+                                  "listed in sources.csv.")
+            row = hit.iloc[0]
+            who = row["outlet"] or row["title"]
+            when = _format_published(row["published"], lang)
+            parts.append(f"{who}, {when}" if when else str(who))
+        label = text("sources" if len(parts) > 1 else "source", lang)
+        return f"{label}: {'; '.join(parts)}." if parts else f"{label}: –"
+
+    def where(self, table: str, record_id: str) -> str:
+        """``"file, row N"`` of a record, for messages about it."""
+        return self.origins.get((table, record_id), f"{table} '{record_id}'")
+
+    # -- construction -----------------------------------------------------
+    @classmethod
+    def from_frames(cls, *, units=None, sources=None, targets=None, observations=None,
+                    terms=None, corrections=None, assumptions: Assumptions | None = None,
+                    validate: bool = True) -> "Dataset":
+        """Build a dataset from small frames (or lists of dicts) of raw text.
+
+        Meant for tests and notebooks: each argument holds the columns of the
+        table as written in a CSV file (missing optional columns are blank).
+        Rows are numbered as in a CSV file (first data row = 2) and the file
+        is named ``<table> (in memory)`` in problems.
+        """
+        given = dict(units=units, sources=sources, targets=targets, observations=observations,
+                     terms=terms, corrections=corrections)
+        raw = {}
+        for name, frame in given.items():
+            table = TABLES[name]
+            if frame is None:
+                raw[name] = empty_raw(table)
+                continue
+            df = pd.DataFrame(frame).copy()
+            df = df.astype(object).where(df.notna(), "")
+            for c in table.column_names:
+                if c not in df.columns:
+                    df[c] = ""
+                df[c] = df[c].map(lambda v: str(v).strip())
+            df[META_COLUMNS[0]] = f"{name} (in memory)"
+            df[META_COLUMNS[1]] = None
+            df[META_COLUMNS[2]] = range(2, len(df) + 2)
+            raw[name] = df.reset_index(drop=True)
+        return build(raw, assumptions or Assumptions(), [], (), validate=validate)
+
+
+def load(paths: str | Path | Iterable[str | Path] | None = None,
+         assumptions: Assumptions | None = None) -> Dataset:
+    """Read, correct, validate and type a dataset.
+
+    Parameters
+    ----------
+    paths : path, list of paths or None
+        Folders of CSV files and/or Excel workbooks, merged in order (rows of
+        later locations are added to earlier ones). None: the shipped
+        ``data/`` (:data:`forecast.paths.DATA_DIR`).
+    assumptions : Assumptions, optional
+        Term boundaries (``term_start``, ``term_end``) for terms the terms
+        table does not give.
+
+    Raises
+    ------
+    DataError
+        With every problem found in every file.
+    """
+    if paths is None:
+        locations = [_paths.DATA_DIR]
+    elif isinstance(paths, (str, Path)):
+        locations = [Path(paths)]
+    else:
+        locations = [Path(p) for p in paths]
+    problems: list[Problem] = []
+    files: list[Path] = []
+    chunks: dict[str, list[pd.DataFrame]] = {}
+    for loc in locations:
+        got, probs, read = read_path(loc)
+        problems.extend(probs)
+        files.extend(read)
+        for name, frames in got.items():
+            chunks.setdefault(name, []).extend(frames)
+    raw = {}
+    for name, table in TABLES.items():
+        frames = chunks.get(name, [])
+        raw[name] = (pd.concat(frames, ignore_index=True) if frames
+                     else empty_raw(table))
+    from forecast.data.validate import check_tables_present
+
+    problems.extend(check_tables_present(raw, chunks, locations))
+    return build(raw, assumptions or Assumptions(), problems, tuple(files))
+
+
+def build(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions,
+          problems: list[Problem], files: tuple[Path, ...], validate: bool = True) -> Dataset:
+    """Apply corrections, validate, and derive the typed frames from raw text frames."""
+    from forecast.data.validate import apply_corrections, check
+
+    raw = dict(raw)
+    problems = list(problems)
+    raw, corr_problems = apply_corrections(raw)
+    problems.extend(corr_problems)
+    if validate:
+        problems.extend(check(raw, assumptions))
+    if problems:
+        raise DataError(problems)
+    # Columns missing from a file's header were None so as to be reported once.
+    raw = {name: df.astype(object).where(df.notna(), "") for name, df in raw.items()}
+    units = _units(raw["units"])
+    sources = raw["sources"][SOURCE_COLUMNS].reset_index(drop=True).copy()
+    terms = _terms(raw["terms"], raw["targets"], assumptions)
+    targets = _targets(raw["targets"], terms)
+    observations = _observations(raw["observations"])
+    corrections = raw["corrections"][CORRECTION_COLUMNS].reset_index(drop=True).copy()
+    origins = {}
+    for name, key in (("units", "unit_id"), ("sources", "source_id"),
+                      ("targets", "target_id"), ("observations", "obs_id")):
+        df = raw[name]
+        for rid, f, sheet, r in zip(df[key], df["_file"], df["_sheet"], df["_row"]):
+            origins[(name, rid)] = f"{f}{f' [sheet {sheet}]' if sheet else ''}, row {r}"
+    frames = [_text_dtypes(f) for f in (units, sources, terms, targets, observations,
+                                        corrections)]
+    return Dataset(*frames, assumptions, files, origins)
+
+
+def _text_dtypes(df: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as pandas' string dtype ("" when blank); parent_id keeps None."""
+    df = df.copy()
+    for c in df.columns:
+        if c != "parent_id" and (df[c].dtype == object or pd.api.types.is_string_dtype(df[c])):
+            df[c] = df[c].astype(str)
+    return df
+
+
+# -- derivations (tolerant: validation has already refused bad values) -------
+def _quantities(texts: pd.Series) -> pd.DataFrame:
+    rows = []
+    for t in texts:
+        try:
+            q = parse_quantity(t)
+            rows.append((q.low, q.high, q.value, q.qualifier))
+        except ParseError:
+            rows.append((None, None, None, ""))
+    out = pd.DataFrame(rows, columns=["low", "high", "value", "qualifier"], index=texts.index)
+    for c in ("low", "high", "value"):
+        out[c] = pd.to_numeric(out[c], errors="coerce").astype(float)
+    return out
+
+
+def _dates(texts: pd.Series, end: bool) -> pd.Series:
+    out = []
+    for t in texts:
+        try:
+            out.append(parse_date(t, end=end) if str(t).strip() else pd.NaT)
+        except ParseError:
+            out.append(pd.NaT)
+    return pd.Series(pd.to_datetime(pd.Series(out, dtype="datetime64[ns]")).values,
+                     index=texts.index, dtype="datetime64[ns]")
+
+
+def term_years(term: str) -> tuple[int, int] | None:
+    """First and last year of a term label ``2020-2025``; None if not one."""
+    m = TERM_LABEL.fullmatch(str(term))
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def default_window(term: str, assumptions: Assumptions) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Counting window of a term by the default rule (assumptions A1, A2)."""
+    years = term_years(term)
+    if years is None:
+        raise ConfigError(f"term {term!r}: expected a label YYYY-YYYY such as 2020-2025.")
+    return (pd.Timestamp(f"{years[0]}-{assumptions.term_start}"),
+            pd.Timestamp(f"{years[1]}-{assumptions.term_end}"))
+
+
+def _units(raw: pd.DataFrame) -> pd.DataFrame:
+    df = raw[UNIT_COLUMNS].reset_index(drop=True).copy()
+    df["parent_id"] = pd.Series([p if p else None for p in df["parent_id"]], dtype=object)
+    return df
+
+
+def _terms(raw_terms: pd.DataFrame, raw_targets: pd.DataFrame,
+           assumptions: Assumptions) -> pd.DataFrame:
+    rows: dict[tuple[str, str], tuple] = {}
+    for uid, term, s, e in zip(raw_terms["unit_id"], raw_terms["term"], raw_terms["start"],
+                               raw_terms["end"]):
+        rows[(uid, term.strip())] = (parse_date(s), parse_date(e, end=True), True)
+    for uid, term in zip(raw_targets["unit_id"], raw_targets["term"]):
+        key = (uid, term.strip())
+        if key not in rows and term_years(term):
+            start, end = default_window(term, assumptions)
+            rows[key] = (start, end, False)
+    out = pd.DataFrame(
+        [(u, t, s, e, x) for (u, t), (s, e, x) in rows.items()], columns=TERM_COLUMNS)
+    out["start"] = pd.to_datetime(out["start"]).astype("datetime64[ns]")
+    out["end"] = pd.to_datetime(out["end"]).astype("datetime64[ns]")
+    out["explicit"] = out["explicit"].astype(bool)
+    return out
+
+
+def _targets(raw: pd.DataFrame, terms: pd.DataFrame) -> pd.DataFrame:
+    df = raw.reset_index(drop=True).copy()
+    df["term"] = df["term"].str.strip()
+    df["value_text"] = df["value"]
+    q = _quantities(df["value_text"])
+    df = df.drop(columns=["value"]).join(q)
+    df["year"] = pd.array([int(y) if str(y).strip().isdigit() else None for y in df["year"]],
+                          dtype="Int64")
+    window = {(u, t): (s, e) for u, t, s, e in
+              zip(terms["unit_id"], terms["term"], terms["start"], terms["end"])}
+    starts, ends = [], []
+    for uid, term, kind, year in zip(df["unit_id"], df["term"], df["kind"], df["year"]):
+        if kind == "annual" and not pd.isna(year):
+            starts.append(pd.Timestamp(int(year), 1, 1))
+            ends.append(pd.Timestamp(int(year), 12, 31))
+        else:
+            s, e = window.get((uid, term), (pd.NaT, pd.NaT))
+            starts.append(s)
+            ends.append(e)
+    df["start"] = pd.Series(starts, dtype="datetime64[ns]")
+    df["deadline"] = pd.Series(ends, dtype="datetime64[ns]")
+    if "corrected_from" not in df.columns:
+        df["corrected_from"] = ""
+    return df[TARGET_COLUMNS]
+
+
+def period_kind(start: pd.Timestamp, end: pd.Timestamp, measure: str) -> str:
+    """``point``, ``year``, ``part_year`` or ``span`` (see schema.PERIOD_KINDS)."""
+    if measure in STOCK_MEASURES or pd.isna(start):
+        return "point"
+    if pd.isna(end):
+        return "span"
+    if start.month == 1 and start.day == 1 and end.year == start.year:
+        return "year" if (end.month, end.day) == (12, 31) else "part_year"
+    return "span"
+
+
+def _observations(raw: pd.DataFrame) -> pd.DataFrame:
+    df = raw.reset_index(drop=True).copy()
+    df["value_text"] = df["value"]
+    q = _quantities(df["value_text"])
+    df = df.drop(columns=["value"]).join(q)
+    df["period_start"] = _dates(df["period_start"], end=False)
+    df["period_end"] = _dates(df["period_end"], end=True)
+    df.loc[df["measure"].isin(STOCK_MEASURES), "period_start"] = pd.NaT
+    df["period_kind"] = [period_kind(s, e, m) for s, e, m in
+                         zip(df["period_start"], df["period_end"], df["measure"])]
+    if "corrected_from" not in df.columns:
+        df["corrected_from"] = ""
+    return df[OBSERVATION_COLUMNS]
+
+
+def _format_published(text: object, lang: str) -> str:
+    """A source's publication date as the charts write dates (one formatter,
+    :mod:`forecast.labels`): ``16/9/2023`` / ``16 Sept 2023`` for a day,
+    ``tháng 9/2023`` / ``Sept 2023`` for a month, the year alone, or the text
+    as written when it is not an ISO date."""
+    s = str(text or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?", s)
+    if not m:
+        return s
+    y, mo, d = m.group(1), m.group(2), m.group(3)
+    if mo is None:
+        return y
+    try:
+        when = pd.Timestamp(int(y), int(mo), int(d) if d else 1)
+    except ValueError:  # "2023-13": not a date; show it as written
+        return s
+    return fmt_date(when, lang) if d else fmt_month(when, lang)

@@ -1,0 +1,400 @@
+"""Checks of raw input tables, each returning Problems rather than raising.
+
+Every check looks at all rows and returns every problem it finds, so that an
+analyst fixes a file in one pass. :func:`forecast.data.dataset.load` collects the
+problems of all checks and raises them together as a
+:class:`~forecast.errors.DataError`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.config import Assumptions
+from forecast.errors import Problem
+from forecast.data.numbers import ParseError, parse_date, parse_quantity
+from forecast.data.schema import FUNNEL_STAGES, PCT_MEASURES, STOCK_MEASURES, TABLES, Table
+
+REQUIRED_TABLES = ("units", "sources", "targets", "observations")
+
+
+def _p(raw: pd.DataFrame, i: int, column: str | None, value: str | None, expected: str,
+       fix: str) -> Problem:
+    """A problem at row ``i`` of a raw frame."""
+    return Problem(str(raw.at[i, "_file"]), int(raw.at[i, "_row"]), column, value, expected,
+                   fix, raw.at[i, "_sheet"] or None)
+
+
+def check_tables_present(raw: Mapping[str, pd.DataFrame], chunks: Mapping[str, list],
+                         locations: Sequence[Path]) -> list[Problem]:
+    """A required table that no location provides, or that has no rows at all."""
+    where = ", ".join(str(p) for p in locations)
+    problems = []
+    for name in REQUIRED_TABLES:
+        frames = chunks.get(name, [])
+        if not frames:
+            found = sorted(f.name for loc in locations if Path(loc).is_dir()
+                           for f in Path(loc).glob("*.csv"))
+            near = difflib.get_close_matches(name, [Path(f).stem for f in found], n=1)
+            hint = f"rename {near[0]}.csv to {name}.csv, or " if near else ""
+            problems.append(Problem(
+                where, None, None, None,
+                f"a table '{name}' ({name}.csv, {name}-<anything>.csv or a sheet '{name}')",
+                f"{hint}add {name}.csv (forecast template writes the headers) or give "
+                "--data the folder that has it as well"))
+        elif raw[name].empty and not any(f.attrs.get("unread") for f in frames):
+            # Header-only files: name the file(s), which have no rows to carry it.
+            files = sorted({f.attrs.get("file", "") for f in frames} - {""}) or [where]
+            problems.append(Problem(
+                ", ".join(files), None, None, None,
+                f"at least one data row in table '{name}' (the file has only its header)",
+                "add the rows below the header"))
+    return problems
+
+
+def apply_corrections(raw: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataFrame],
+                                                               list[Problem]]:
+    """Apply the declared corrections to raw targets and observations.
+
+    The corrected row keeps the value its source printed in ``corrected_from``.
+    A correction whose record, column or reported value is not found is a
+    problem: the data or the correction has changed since it was declared.
+    """
+    corr = raw["corrections"]
+    out = dict(raw)
+    problems: list[Problem] = []
+    keys = {"targets": "target_id", "observations": "obs_id"}
+    for name in keys:
+        df = raw[name].copy()
+        df["corrected_from"] = ""
+        out[name] = df
+    for i in corr.index:
+        table, rid, col = corr.at[i, "table"], corr.at[i, "record_id"], corr.at[i, "column"]
+        if table not in keys:
+            continue  # reported by check() as a choice problem
+        df = out[table]
+        if col not in df.columns or col.startswith("_") or col == "corrected_from":
+            problems.append(_p(corr, i, "column", col, f"a column of {table}",
+                               "write the name of the corrected column, e.g. value"))
+            continue
+        hit = df.index[df[keys[table]] == rid]
+        if len(hit) == 0:
+            problems.append(_p(corr, i, "record_id", rid, f"a {keys[table]} of {table}",
+                               f"correct the id or delete the correction"))
+            continue
+        j = hit[0]
+        current = str(df.at[j, col])
+        if current != corr.at[i, "reported"]:
+            problems.append(_p(
+                corr, i, "reported", corr.at[i, "reported"],
+                f"the value {table} holds for {rid} ({current!r})",
+                "keep the source's figure in the data and the correction here; make "
+                "'reported' equal to the data"))
+            continue
+        df.at[j, col] = corr.at[i, "corrected"]
+        df.at[j, "corrected_from"] = current
+    return out, problems
+
+
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+COUNT_MEASURES = ("admitted", "expected_admitted", "members", "introduced", "trained",
+                  "classes")
+FLOW_MEASURES = ("admitted", "expected_admitted", "introduced", "trained", "classes",
+                 "attainment_pct", "excess_pct", "conversion_pct", "change_pct")
+"""Measures over a period (all but the stock 'members' and 'other'): they need a
+period_start, as data/README.md says."""
+SHARE_RANGE = (0.0, 1000.0)
+CHANGE_RANGE = (-100.0, 1000.0)
+
+
+def _suggest(value: str, valid: Sequence[str], what: str) -> str:
+    near = difflib.get_close_matches(value, list(valid), n=3, cutoff=0.5)
+    if near:
+        return f"did you mean {' or '.join(repr(n) for n in near)}? Otherwise add it to {what}"
+    return f"use an id listed in {what}, or add it there"
+
+
+def check(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions) -> list[Problem]:
+    """Every check of the raw tables (after corrections).
+
+    Parameters
+    ----------
+    raw : mapping
+        Table name → raw text frame (with ``_file``, ``_sheet``, ``_row``).
+    assumptions : Assumptions
+        Unused by the checks today; passed so that checks may depend on it.
+
+    Returns
+    -------
+    list of Problem
+        In table order, then row order.
+    """
+    problems: list[Problem] = []
+    for name, table in TABLES.items():
+        problems += check_cells(raw[name], table)
+        if table.key:
+            problems += check_unique(raw[name], table.key)
+    problems += check_refs(raw)
+    problems += check_units(raw["units"])
+    problems += check_terms(raw["terms"])
+    problems += check_targets(raw["targets"])
+    problems += check_observations(raw["observations"], raw["targets"])
+    return problems
+
+
+def check_cells(df: pd.DataFrame, table: Table) -> list[Problem]:
+    """Required values, allowed choices, id spelling, dates and years, cell by cell."""
+    problems = []
+    for col in table.columns:
+        if col.name not in df.columns:
+            continue
+        for i, v in zip(df.index, df[col.name]):
+            if v is None:
+                break  # column missing from this file's header: reported once already
+            if v == "":
+                if col.required:
+                    problems.append(_p(df, i, col.name, "", f"a value ({col.doc})",
+                                       f"fill in '{col.name}' or delete the row"))
+                continue
+            if col.kind == "choice" and v not in col.choices:
+                near = difflib.get_close_matches(v, col.choices, n=1, cutoff=0.5)
+                hint = f"did you mean '{near[0]}'? Otherwise w" if near else "w"
+                problems.append(_p(df, i, col.name, v, f"one of: {', '.join(col.choices)}",
+                                   f"{hint}rite one of the allowed values exactly"))
+            elif col.kind == "id" and not SLUG.fullmatch(v):
+                slug = re.sub(r"[^A-Za-z0-9._-]+", "-", v).strip("-") or "my-id"
+                problems.append(_p(df, i, col.name, v,
+                                   "an ASCII id of letters, digits, '-', '_' or '.'",
+                                   f"write it without spaces or accents, e.g. {slug}"))
+            elif col.kind == "date":
+                try:
+                    parse_date(v)
+                except ParseError as exc:
+                    problems.append(_p(df, i, col.name, v, str(exc),
+                                       "write the date as 2021-06-30 (or 30/06/2021, "
+                                       "2021-06, 2021)"))
+            elif col.kind == "year":
+                if not (re.fullmatch(r"\d{4}", v) and 1900 <= int(v) <= 2100):
+                    problems.append(_p(df, i, col.name, v, "a calendar year such as 2021",
+                                       "write the four-digit year only"))
+    return problems
+
+
+def check_unique(df: pd.DataFrame, key: str) -> list[Problem]:
+    """Duplicate ids: each repeat names the row of the first."""
+    problems = []
+    first: dict[str, int] = {}
+    for i, v in zip(df.index, df[key]):
+        if not v:
+            continue
+        if v in first:
+            j = first[v]
+            other = f"{df.at[j, '_file']}" + (f" [sheet {df.at[j, '_sheet']}]"
+                                              if df.at[j, "_sheet"] else "")
+            problems.append(_p(df, i, key, v,
+                               f"a unique {key}; it is also used at {other}, "
+                               f"row {df.at[j, '_row']}",
+                               "give one of the two rows another id, or delete the repeat"))
+        else:
+            first[v] = i
+    return problems
+
+
+def check_refs(raw: Mapping[str, pd.DataFrame]) -> list[Problem]:
+    """Unit, parent, source and target references that point nowhere."""
+    units = [u for u in raw["units"]["unit_id"] if u]
+    sources = [s for s in raw["sources"]["source_id"] if s]
+    targets = [t for t in raw["targets"]["target_id"] if t]
+    unit_set, source_set, target_set = set(units), set(sources), set(targets)
+    problems = []
+
+    def refs(df, col, valid, valid_set, what, skip=None):
+        # A table that is missing, unreadable or empty is reported once by
+        # itself; every reference into it would only repeat that.
+        if col not in df.columns or not valid:
+            return
+        for i, v in zip(df.index, df[col]):
+            if v and v not in valid_set and not (skip and skip(i)):
+                problems.append(_p(df, i, col, v, f"an id listed in {what}",
+                                   _suggest(v, valid, what)))
+
+    refs(raw["units"], "parent_id", units, unit_set, "units.unit_id")
+    for name in ("terms", "targets", "observations"):
+        refs(raw[name], "unit_id", units, unit_set, "units.unit_id")
+    for name in ("targets", "observations"):
+        refs(raw[name], "source_id", sources, source_set, "sources.source_id")
+    obs = raw["observations"]
+    refs(obs, "ref", targets, target_set, "targets.target_id",
+         skip=lambda i: obs.at[i, "measure"] not in ("attainment_pct", "excess_pct"))
+    unit_of_target = dict(zip(raw["targets"]["target_id"], raw["targets"]["unit_id"]))
+    for i in obs.index[obs["measure"].isin(["attainment_pct", "excess_pct"])]:
+        ref, unit = obs.at[i, "ref"], obs.at[i, "unit_id"]
+        if ref in unit_of_target and unit_of_target[ref] != unit:
+            problems.append(_p(obs, i, "ref", ref,
+                               f"a target of unit {unit}; {ref} is a target of "
+                               f"{unit_of_target[ref]}",
+                               "name the target of this row's unit, or correct unit_id"))
+    for i in obs.index[obs["measure"] == "conversion_pct"]:
+        v = obs.at[i, "ref"]
+        if v not in FUNNEL_STAGES:
+            problems.append(_p(obs, i, "ref", v,
+                               f"the funnel stage the rate is taken of: {', '.join(FUNNEL_STAGES)}",
+                               "write introduced (admitted / introduced) or trained "
+                               "(admitted / attended the awareness class)"))
+    return problems
+
+
+def check_units(units: pd.DataFrame) -> list[Problem]:
+    """Parent chains that loop back on themselves (each loop reported once)."""
+    parent: dict[str, str] = {}
+    row_of: dict[str, int] = {}
+    for i, u, p in zip(units.index, units["unit_id"], units["parent_id"]):
+        if u and u not in row_of:  # a repeated id is reported by check_unique
+            row_of[u] = i
+            if p:
+                parent[u] = p
+    problems, seen = [], set()
+    for start in parent:
+        path, u = [], start
+        while u in parent and u not in path and u not in seen:
+            path.append(u)
+            u = parent[u]
+        if u in path:
+            cycle = path[path.index(u):]
+            head = min(cycle, key=lambda x: row_of.get(x, 0))
+            k = cycle.index(head)
+            cycle = cycle[k:] + cycle[:k]
+            chain = " → ".join([*cycle, head])
+            problems.append(_p(units, row_of[head], "parent_id", parent[head],
+                               f"a parent chain that ends at a top unit; it loops: {chain}",
+                               "correct the parent_id of one unit in the loop (the top unit "
+                               "has a blank parent_id)"))
+        seen.update(path)
+    return problems
+
+
+def _term_years(df: pd.DataFrame, i: int, problems: list[Problem]) -> tuple[int, int] | None:
+    v = df.at[i, "term"]
+    if not v:
+        return None
+    m = re.fullmatch(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*", v)
+    if not m or int(m.group(1)) >= int(m.group(2)):
+        problems.append(_p(df, i, "term", v, "a term label YYYY-YYYY such as 2020-2025",
+                           "write the first and last year of the term joined by '-'"))
+        return None
+    return int(m.group(1)), int(m.group(2))
+
+
+def _dates_in_order(df: pd.DataFrame, i: int, a: str, b: str, problems: list[Problem]) -> None:
+    try:
+        start = parse_date(df.at[i, a])
+        end = parse_date(df.at[i, b], end=True)
+    except ParseError:
+        return  # unreadable dates are reported by check_cells
+    if end < start:
+        problems.append(_p(df, i, b, df.at[i, b],
+                           f"a date on or after {a} ({df.at[i, a]})",
+                           f"swap {a} and {b}, or correct the year"))
+
+
+def check_terms(terms: pd.DataFrame) -> list[Problem]:
+    """Term labels, window order, and one window per unit and term."""
+    problems: list[Problem] = []
+    first: dict[tuple[str, str], int] = {}
+    for i in terms.index:
+        _term_years(terms, i, problems)
+        if terms.at[i, "start"] and terms.at[i, "end"]:
+            _dates_in_order(terms, i, "start", "end", problems)
+        key = (terms.at[i, "unit_id"], terms.at[i, "term"])
+        if key in first:
+            problems.append(_p(terms, i, "term", key[1],
+                               f"one row per unit and term; {key[0]} {key[1]} is also at row "
+                               f"{terms.at[first[key], '_row']}",
+                               "delete one of the two rows"))
+        else:
+            first[key] = i
+    return problems
+
+
+def _quantity(df: pd.DataFrame, i: int, problems: list[Problem]):
+    v = df.at[i, "value"]
+    if not v:
+        return None
+    try:
+        return parse_quantity(v)
+    except ParseError as exc:
+        problems.append(_p(df, i, "value", v, str(exc),
+                           "write the number as reported, e.g. 1.252, 83,5%, ~6, 10-12 or "
+                           ">=300"))
+        return None
+
+
+def _check_quantity(df, i, q, measure: str, is_count: bool, problems) -> None:
+    """Counts: non-negative, no % sign. Shares: 0–1000 % (changes −100–1000 %).
+
+    A share written without ``%`` is accepted (the measure says it is a
+    percentage: ``83,5`` in an attainment_pct row is 83.5 %); a count written
+    with ``%`` is refused, since the row's measure or value is then wrong.
+    """
+    v = df.at[i, "value"]
+    bounds = [x for x in (q.low, q.high) if x is not None]
+    if is_count:
+        if q.percent:
+            problems.append(_p(df, i, "value", v, f"a count for measure '{measure}', not a "
+                               "percentage", "write the number of people, or choose a "
+                               "percentage measure (e.g. attainment_pct)"))
+        elif any(x < 0 for x in bounds):
+            problems.append(_p(df, i, "value", v, "a count of zero or more",
+                               "remove the minus sign; a fall belongs in change_pct"))
+        return
+    lo, hi = CHANGE_RANGE if measure == "change_pct" else SHARE_RANGE
+    if any(x < lo or x > hi for x in bounds):
+        problems.append(_p(df, i, "value", v, f"a percentage between {lo:g} and {hi:g}",
+                           "write the share in percent (83,5% not 0,835 or 8350)"))
+
+
+def check_targets(targets: pd.DataFrame) -> list[Problem]:
+    """Values, the year of annual targets and its place in the term."""
+    problems: list[Problem] = []
+    for i in targets.index:
+        years = _term_years(targets, i, problems)
+        q = _quantity(targets, i, problems)
+        measure = targets.at[i, "measure"]
+        if q is not None and measure in ("count", "pct_members"):
+            _check_quantity(targets, i, q, measure, measure == "count", problems)
+        kind, year = targets.at[i, "kind"], targets.at[i, "year"]
+        if kind == "annual" and year == "":
+            problems.append(_p(targets, i, "year", "", "the calendar year of an annual target",
+                               "write the year (e.g. 2021), or set kind to term"))
+        elif kind == "annual" and years and year.isdigit() and not (
+                years[0] <= int(year) <= years[1]):
+            problems.append(_p(targets, i, "year", year,
+                               f"a year within the term {targets.at[i, 'term']}",
+                               "correct the year or the term"))
+    return problems
+
+
+def check_observations(obs: pd.DataFrame, targets: pd.DataFrame) -> list[Problem]:
+    """Values by measure, the period of flows, the order of period dates."""
+    problems: list[Problem] = []
+    for i in obs.index:
+        measure = obs.at[i, "measure"]
+        if measure == "other":
+            continue  # kept as text, never modelled: any value is accepted
+        q = _quantity(obs, i, problems)
+        if q is not None and (measure in COUNT_MEASURES or measure in PCT_MEASURES):
+            _check_quantity(obs, i, q, measure, measure in COUNT_MEASURES, problems)
+        start, end = obs.at[i, "period_start"], obs.at[i, "period_end"]
+        if measure in FLOW_MEASURES and start == "":
+            problems.append(_p(obs, i, "period_start", "",
+                               f"the first day of the period that '{measure}' covers",
+                               "write the start (e.g. 2021-01-01, or 2021 for the whole "
+                               "year); only members, a stock, has none"))
+        if start and end and measure not in STOCK_MEASURES:
+            _dates_in_order(obs, i, "period_start", "period_end", problems)
+    return problems

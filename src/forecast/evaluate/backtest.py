@@ -1,0 +1,420 @@
+"""Backtest: forecasts made at past dates, scored on what came after.
+
+Rolling origin. For every target whose outcome is known (the full-year count
+after part-year reports; the term total), forecasts are made as of each
+*origin*: the end date of each report the unit made before the deadline, and
+the first day of the target's year. At an origin the engine sees a copy of
+the dataset cut to that date: observations whose period ended by then, and
+annual targets of that year or earlier (later years' targets were not yet
+set). The engine is called through :func:`forecast.outlook.table.outlook`, the same
+call analysts run, for every model and baseline, and once more the pace label
+of :func:`forecast.models.progress.progress_table` is turned into a forecast.
+
+The same code scores the simulation study (:func:`simulation_study`) on the
+synthetic units of :mod:`forecast.evaluate.synthetic`, where the truth is known.
+
+The pace label as a forecast (``model = "pace_label"``): "on track" and
+"reached" mean p = 1, "acceleration needed" and "limited progress" p = 0,
+for the Brier score and the reliability table; the log score uses the
+softened p = 0.95 / 0.05 (a hard 0/1 forecast that is wrong would only
+measure the clipping constant). "no data" is no forecast: those cases are
+left out of the label's scores (``n`` shows how many remain); the
+``subset = "common"`` rows compare every model on the cases all of them
+forecast.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from forecast.evaluate import scores as _scores
+from forecast.config import Assumptions
+from forecast.errors import ForecastError
+from forecast.models.progress import admitted_spans, progress_table, target_count
+
+MODELS = ("pooled_nb", "ets", "local_level", "last_year", "mean_attainment")
+"""Every model and baseline the engine offers, scored side by side."""
+PACE_LABEL = "pace_label"
+LABEL_P = {"reached": 1.0, "on track": 1.0, "acceleration needed": 0.0, "limited progress": 0.0}
+LABEL_P_LOG = {"reached": 0.95, "on track": 0.95, "acceleration needed": 0.05,
+               "limited progress": 0.05}
+SYNTHETIC_AS_OF = ("2021-06-30", "2022-01-01", "2022-06-30", "2023-06-30", "2023-09-30",
+                   "2024-01-01", "2024-06-30", "2025-06-30")
+"""Origins of the simulation study: start of year, mid-year and nine months."""
+CASE_COLUMNS = ["dataset", "model", "unit_id", "target_id", "target_kind", "as_of", "year",
+                "origin", "target", "outcome", "y", "p", "p_log", "q10", "q25", "q50", "q75",
+                "q90", "scale"]
+
+Forecaster = Callable[..., pd.DataFrame]
+"""``f(dataset, as_of, model, assumptions, units) -> outlook table`` (OUTLOOK_COLUMNS)."""
+
+
+def outlook_forecaster(dataset, as_of: pd.Timestamp, model: str,
+                       assumptions: Assumptions, units=None) -> pd.DataFrame:
+    """The engine as analysts call it: ``forecast.outlook.table.outlook(...).table``.
+
+    ``model`` may be a list of model names (one engine call for all of them).
+
+    Only the model's own forecast is scored (``scenario == "model"``); the
+    inverse search ("what it would take") is skipped, since it is not scored.
+    """
+    from forecast.outlook.table import MODEL_SCENARIO, outlook
+
+    table = outlook(dataset, as_of=as_of, model=model, assumptions=assumptions,
+                    units=units, requirements=False).table
+    return table[table["scenario"] == MODEL_SCENARIO]
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    """Scores, reliability table and the scored cases of a backtest.
+
+    Attributes
+    ----------
+    scores : DataFrame
+        One row per dataset, subset and model: ``model, dataset, subset, n,
+        brier, log_score, coverage_50, coverage_80, interval_score``, the Brier
+        decomposition (``reliability, resolution, uncertainty, remainder``),
+        bootstrap bounds ``<score>_lo/_hi`` and ``n_clusters``.
+    reliability : DataFrame
+        ``dataset, model, bin_lower, bin_upper, n, mean_p, observed_freq``.
+    cases : DataFrame
+        One row per forecast scored (:data:`CASE_COLUMNS`).
+    failures : DataFrame
+        ``dataset, model, as_of, error``: calls of the engine that failed.
+    parameters : dict
+    """
+
+    scores: pd.DataFrame
+    reliability: pd.DataFrame
+    cases: pd.DataFrame
+    failures: pd.DataFrame
+    parameters: dict = field(default_factory=dict)
+
+
+# --- what happened ---------------------------------------------------------------
+def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
+    """The realized total and reached yes/no of every target the data can tell.
+
+    The total is the sum of the non-overlapping whole-unit counts
+    (:func:`forecast.models.progress.admitted_spans`) inside the target's window,
+    extended by ``tolerance_days`` after the deadline (a term report dated at
+    the congress); it counts only if those counts cover the window but for at
+    most ``tolerance_days``. Failing that, an attainment (``attainment_pct``)
+    or excess (``excess_pct``) report naming the target over its window says
+    whether it was reached (its total then derived as share x target).
+
+    Returns
+    -------
+    DataFrame
+        ``target_id, unit_id, kind, year, start, deadline, target, outcome,
+        reached, how`` (``how``: ``counts`` or ``attainment``).
+    """
+    obs = dataset.observations
+    rows = []
+    for _, t in dataset.targets.iterrows():
+        goal = target_count(t, obs)
+        if not np.isfinite(goal) or goal <= 0:
+            continue
+        start, deadline = t["start"], t["deadline"]
+        window = (deadline - start).days + 1
+        spans = admitted_spans(obs, t["unit_id"], start,
+                               deadline + pd.Timedelta(days=tolerance_days))
+        covered = float(((spans["period_end"] - spans["period_start"]).dt.days + 1).sum()) \
+            if not spans.empty else 0.0
+        final, how = float("nan"), ""
+        if not spans.empty and covered >= window - tolerance_days \
+                and spans["period_end"].max() >= deadline - pd.Timedelta(days=tolerance_days):
+            final, how = float(spans["value"].sum()), "counts"
+        else:
+            pct = obs[(obs["unit_id"] == t["unit_id"]) & (obs["ref"] == t["target_id"])
+                      & obs["measure"].isin(["attainment_pct", "excess_pct"])
+                      & (obs["subgroup"].fillna("") == "")
+                      & (obs["period_end"] >= deadline - pd.Timedelta(days=tolerance_days))]
+            inside = admitted_spans(obs, t["unit_id"], start, deadline)
+            if not pct.empty:
+                r = pct.iloc[-1]
+                share = r["value"] / 100 + (1 if r["measure"] == "excess_pct" else 0)
+                final, how = float(share * goal), "attainment"
+            elif not inside.empty and inside["value"].sum() >= goal - 1e-9:
+                how = "reached_early"
+        if how:
+            reached = 1 if how == "reached_early" else int(final >= goal - 1e-9)
+            rows.append({"target_id": t["target_id"], "unit_id": t["unit_id"],
+                         "kind": t["kind"], "year": t["year"], "start": start,
+                         "deadline": deadline, "target": goal, "outcome": final,
+                         "reached": reached, "how": how})
+    cols = ["target_id", "unit_id", "kind", "year", "start", "deadline", "target", "outcome",
+            "reached", "how"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def origins(dataset, known: pd.DataFrame, as_of_dates=None) -> pd.DataFrame:
+    """Forecast origins ``(target_id, as_of, origin)`` for targets with a known outcome.
+
+    Without ``as_of_dates``: the end of every whole-unit admission report of
+    the unit that lies inside the target's window and before its deadline
+    (``origin = "report"``), and for annual targets also 1 January of the year
+    (``"year_start"``). Annual targets are only forecast from dates in their
+    own year, since the outlook reports the annual target of the as-of year.
+    With ``as_of_dates``: those dates, wherever they fall in a window.
+    """
+    obs = dataset.observations
+    adm = obs[(obs["measure"] == "admitted") & (obs["subgroup"].fillna("") == "")]
+    ends = adm.groupby("unit_id")["period_end"].apply(lambda s: sorted(set(s)))
+    given = None if as_of_dates is None else sorted({pd.Timestamp(d) for d in as_of_dates})
+    rows = []
+    for _, t in known.iterrows():
+        start, deadline = t["start"], t["deadline"]
+        if given is not None:
+            cands = [(d, "given") for d in given]
+        else:
+            cands = [(d, "report") for d in ends.get(t["unit_id"], [])]
+            if t["kind"] == "annual":
+                cands.append((pd.Timestamp(int(t["year"]), 1, 1), "year_start"))
+        seen = set()
+        for d, kind in cands:
+            if not (start <= d < deadline) or d in seen:
+                continue
+            if t["kind"] == "annual" and d.year != int(t["year"]):
+                continue
+            seen.add(d)
+            rows.append({"target_id": t["target_id"], "as_of": d, "origin": kind})
+    return pd.DataFrame(rows, columns=["target_id", "as_of", "origin"])
+
+
+def cut(dataset, as_of: pd.Timestamp):
+    """The dataset as it stood at ``as_of``: past reports, targets already set."""
+    obs = dataset.observations_until(as_of)
+    t = dataset.targets
+    keep = (t["kind"] == "term") | (t["year"].fillna(0).astype(int) <= as_of.year)
+    return dataclasses.replace(dataset, observations=obs.reset_index(drop=True),
+                               targets=t[keep].reset_index(drop=True))
+
+
+# --- forecasting at each origin --------------------------------------------------
+def forecast_cases(dataset, known: pd.DataFrame, when: pd.DataFrame, models=MODELS,
+                   assumptions: Assumptions | None = None, forecaster: Forecaster | None = None,
+                   label: str = "public", workers: int = 1):
+    """Forecast every ``(target, origin)`` with every model; one row per case.
+
+    A case whose target the data at the origin already show reached (pace
+    label "reached") is skipped: it is known, not forecast. Origins run in
+    ``workers`` processes (the forecaster must then be picklable).
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        Cases (:data:`CASE_COLUMNS`) and failures (``dataset, model, as_of, error``).
+    """
+    assumptions = assumptions or Assumptions()
+    forecaster = forecaster or outlook_forecaster
+    jobs = [(dataset, known[known["target_id"].isin(g["target_id"])], as_of, g, models,
+             assumptions, forecaster, label) for as_of, g in when.groupby("as_of", sort=True)]
+    if workers > 1 and len(jobs) > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(_origin_cases, jobs))
+    else:
+        done = [_origin_cases(job) for job in jobs]
+    cases = [c for part, _ in done for c in part]
+    failures = [f for _, part in done for f in part]
+    return (pd.DataFrame(cases, columns=CASE_COLUMNS),
+            pd.DataFrame(failures, columns=["dataset", "model", "as_of", "error"]))
+
+
+def _origin_cases(job) -> tuple[list, list]:
+    """Cases and failures of one origin (a top-level function, for process pools)."""
+    dataset, known, as_of, group, models, assumptions, forecaster, label = job
+    truth = known.set_index("target_id")
+    past = cut(dataset, as_of)
+    origin_of = dict(zip(group["target_id"], group["origin"]))
+    lab = progress_table(past, as_of=as_of, assumptions=assumptions,
+                         units=sorted(set(truth["unit_id"])))
+    lab = lab[lab["target_id"].isin(origin_of)].drop_duplicates("target_id")
+    settled = set(lab.loc[lab["label"] == "reached", "target_id"])
+    ids = set(origin_of) - settled
+    units = sorted(set(truth.loc[sorted(ids), "unit_id"])) if ids else []
+    cases, failures = [], []
+    if not ids:
+        return cases, failures
+    for model, table, error in _tables(forecaster, past, as_of, models, assumptions, units):
+        if error is not None:
+            failures.append({"dataset": label, "model": model, "as_of": as_of, "error": error})
+            continue
+        rows = table[table["target_id"].isin(ids)].drop_duplicates("target_id")
+        for _, r in rows.iterrows():
+            cases.append(_case(label, model, r, truth.loc[r["target_id"]], as_of,
+                               origin_of[r["target_id"]]))
+    for _, r in lab[lab["target_id"].isin(ids)].iterrows():
+        if r["label"] not in LABEL_P:
+            continue
+        row = {"p_reach": LABEL_P[r["label"]], "unit_id": r["unit_id"],
+               "target_id": r["target_id"]}
+        c = _case(label, PACE_LABEL, row, truth.loc[r["target_id"]], as_of,
+                  origin_of[r["target_id"]])
+        c["p_log"] = LABEL_P_LOG[r["label"]]
+        cases.append(c)
+    return cases, failures
+
+
+def _tables(forecaster, past, as_of, models, assumptions, units):
+    """``(model, table, error)`` per model: one engine call for all models when it
+    succeeds (progress and data preparation are then shared), else one per model."""
+    models = list(models)
+    if len(models) > 1:
+        try:
+            table = forecaster(past, as_of, models, assumptions, units)
+            return [(m, table[table["model"] == m], None) for m in models]
+        except ForecastError:
+            pass
+    out = []
+    for m in models:
+        try:
+            out.append((m, forecaster(past, as_of, m, assumptions, units), None))
+        except ForecastError as exc:
+            out.append((m, None, str(exc).splitlines()[0]))
+    return out
+
+
+def _case(label, model, r, truth, as_of, origin) -> dict:
+    q = {k: float(r.get(f"final_{k}", np.nan)) if pd.notna(r.get(f"final_{k}", np.nan))
+         else np.nan for k in ("q10", "q25", "q50", "q75", "q90")}
+    p = r.get("p_reach", np.nan)
+    p = float(p) if p is not None and pd.notna(p) else np.nan
+    return {"dataset": label, "model": model, "unit_id": r["unit_id"],
+            "target_id": r["target_id"], "target_kind": truth["kind"], "as_of": as_of,
+            "year": as_of.year, "origin": origin, "target": truth["target"],
+            "outcome": truth["outcome"], "y": int(truth["reached"]), "p": p, "p_log": p,
+            **q, "scale": truth["target"]}
+
+
+# --- scoring -----------------------------------------------------------------------
+def score_cases(cases: pd.DataFrame, n_boot: int = 1000, n_bins: int = 10, seed: int = 0,
+                level: float = 0.9) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Scores per dataset and model (all cases, and the cases every model forecast).
+
+    The bootstrap resamples whole years (the year of the origin).
+    """
+    cases = cases[cases["p"].notna()]
+    parts = []
+    if not cases.empty:
+        opts = dict(cluster="year", n_bins=n_bins, n_boot=n_boot, level=level, seed=seed)
+        parts.append(_scores.summarize(cases, by=("dataset", "model"), **opts)
+                     .assign(subset="all"))
+        key = ["dataset", "target_id", "as_of"]
+        n_models = cases.groupby("dataset")["model"].nunique()
+        per_case = cases.groupby(key)["model"].nunique().reset_index(name="k")
+        per_case = per_case[per_case["k"] == per_case["dataset"].map(n_models)]
+        common = cases.merge(per_case[key], on=key)
+        if not common.empty:
+            parts.append(_scores.summarize(common, by=("dataset", "model"), **opts)
+                         .assign(subset="common"))
+    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["dataset", "model", *_scores.SCORE_COLUMNS, "subset"])
+    front = ["model", "dataset", "subset", "n", "brier", "log_score", "coverage_50",
+             "coverage_80", "interval_score"]
+    table = table[front + [c for c in table.columns if c not in front]]
+    rel = []
+    for (ds, model), g in cases.groupby(["dataset", "model"], sort=True):
+        t = _scores.reliability_table(g["p"], g["y"], n_bins)
+        rel.append(t.assign(dataset=ds, model=model))
+    rel_cols = ["dataset", "model", "bin_lower", "bin_upper", "n", "mean_p", "observed_freq"]
+    reliability = pd.concat(rel, ignore_index=True)[rel_cols] if rel else pd.DataFrame(
+        columns=rel_cols)
+    return table, reliability
+
+
+# --- entry points ------------------------------------------------------------------
+def backtest(dataset, models=MODELS, as_of_dates=None, assumptions: Assumptions | None = None,
+             *, truth: pd.DataFrame | None = None, label: str = "public",
+             forecaster: Forecaster | None = None, n_boot: int = 1000, n_bins: int = 10,
+             seed: int = 0, workers: int = 1) -> BacktestResult:
+    """Rolling-origin backtest over every target with a known outcome.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    models : sequence of str
+        Engine models to score; the pace label is always added.
+    as_of_dates : sequence of dates, optional
+        Origins; default: each report's end date and each year's first day.
+    assumptions : Assumptions, optional
+        Passed to the engine (``n_paths``, ``seed``, term boundaries ...).
+    truth : DataFrame, optional
+        Known outcomes (``target_id, unit_id, kind, year, start, deadline,
+        target, outcome|final, reached``); default: :func:`outcomes` of the data.
+    label : str
+        The ``dataset`` column of the results ("public", "synthetic").
+    forecaster : callable, optional
+        Replaces the engine (tests); default :func:`outlook_forecaster`.
+    n_boot, n_bins, seed
+        Bootstrap replicates, reliability bins, bootstrap seed.
+    workers : int
+        Processes over which the origins are spread (1: in this process).
+    """
+    assumptions = assumptions or Assumptions()
+    t0 = time.perf_counter()
+    if truth is None:
+        known = outcomes(dataset)
+    else:
+        known = truth.rename(columns={"final": "outcome"})
+        known = known[known["target_id"].isin(dataset.targets["target_id"])]
+    when = origins(dataset, known, as_of_dates)
+    cases, failures = forecast_cases(dataset, known, when, models, assumptions, forecaster,
+                                     label, workers)
+    table, rel = score_cases(cases, n_boot=n_boot, n_bins=n_bins, seed=seed)
+    params = {"dataset": label, "models": list(models), "n_targets_known": int(len(known)),
+              "n_origins": int(len(when)),
+              "as_of_dates": None if as_of_dates is None else [str(d) for d in as_of_dates],
+              "assumptions": assumptions.as_dict(), "n_boot": n_boot, "n_bins": n_bins,
+              "bootstrap_seed": seed, "workers": workers,
+              "seconds": round(time.perf_counter() - t0, 1)}
+    return BacktestResult(table, rel, cases, failures, params)
+
+
+def simulation_study(n_units: int = 200, seed: int = 1, models=MODELS,
+                     as_of_dates=SYNTHETIC_AS_OF, assumptions: Assumptions | None = None,
+                     *, forecaster: Forecaster | None = None, spec=None, n_boot: int = 1000,
+                     n_bins: int = 10, workers: int = 1) -> BacktestResult:
+    """Backtest on synthetic units whose truth is known (:mod:`forecast.evaluate.synthetic`).
+
+    Parameters
+    ----------
+    n_units, seed
+        Size and seed of the synthetic world.
+    as_of_dates
+        Origins (default :data:`SYNTHETIC_AS_OF`).
+    spec : GeneratorSpec, optional
+        Other generator parameters (``n_units`` and ``seed`` override it).
+    Other parameters as in :func:`backtest`.
+    """
+    from forecast.evaluate.synthetic import generate
+
+    world = generate(spec, n_units=n_units, seed=seed)
+    assumptions = assumptions or Assumptions()
+    ds = world.dataset(assumptions=assumptions)
+    res = backtest(ds, models, as_of_dates, assumptions, truth=world.truth, label="synthetic",
+                   forecaster=forecaster, n_boot=n_boot, n_bins=n_bins, seed=seed,
+                   workers=workers)
+    res.parameters.update({"synthetic_units": n_units, "synthetic_seed": seed,
+                           "generator": dataclasses.asdict(world.spec)})
+    return res
+
+
+def combine(*results: BacktestResult) -> BacktestResult:
+    """Stack several results (e.g. public and synthetic) into one."""
+    def cat(name: str) -> pd.DataFrame:
+        frames = [getattr(r, name) for r in results if len(getattr(r, name))]
+        return pd.concat(frames, ignore_index=True) if frames else getattr(results[0], name)
+
+    return BacktestResult(cat("scores"), cat("reliability"), cat("cases"), cat("failures"),
+                          {r.parameters.get("dataset", str(i)): r.parameters
+                           for i, r in enumerate(results)})

@@ -1,0 +1,400 @@
+"""What every forecast model shares: the unit's counts, its exposure, the random streams.
+
+A unit reports admissions as whole years, part-years ("first six months"),
+multi-year spans ("since the term began") and ranges ("10-12"). Every model
+here sees them the same way: each count is a sum over calendar years of
+``weight[t] × (admissions of year t)``, the weight being the profile's share
+of year ``t`` the period covers (1 for a whole year, ``share_by(30 June)``
+for a first half). Nothing is split or scaled up; the models put their
+likelihood on the reported sum.
+
+The *exposure* ``E[t]`` (:mod:`forecast.models.exposure`) says how many
+admissions a unit is expected to make in year ``t`` before its own record is
+known, so that units of very different size can be pooled as *attainment*
+``count / E``.
+
+Models are looked up by name in :data:`MODELS` and fitted with :func:`fit`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import Assumptions
+from forecast.errors import ConfigError, ModelError
+from forecast.models.progress import admitted_spans
+
+from forecast.models.exposure import (  # noqa: F401  (re-exported: models.Exposure ... stay importable)
+    EXPOSURE_KINDS, Exposure, share_between, unit_exposure, year_weights,
+)
+
+# --- the within-year profile -------------------------------------------------------
+def profile_for(dataset, assumptions: Assumptions,
+                as_of: pd.Timestamp | None = None) -> tuple[float, ...]:
+    """The within-year profile (the analyst's, else estimated from the dataset).
+
+    ``as_of`` limits the estimate to figures whose period ended by then: a
+    backtest at an origin must not learn the profile from later part-year
+    figures.
+    """
+    from forecast.models.profile_estimate import within_year_profile
+
+    return tuple(within_year_profile(dataset, assumptions, as_of=as_of))
+
+
+def profile_concentration(dataset, assumptions: Assumptions,
+                          as_of: pd.Timestamp | None = None) -> float:
+    """Beta concentration ``kappa`` of a unit's share at a cut-off around the profile.
+
+    The estimate's (:func:`forecast.models.profile_estimate.estimate_profile`) when
+    the profile is estimated; the default (:data:`forecast.models.profile.DEFAULT_CONCENTRATION`)
+    when the analyst gives the profile. The simulation draws each unit-year's
+    share reached by a part-year report from it (:mod:`forecast.simulate.part_year`).
+    """
+    from forecast.models.profile import DEFAULT_CONCENTRATION
+    from forecast.models.profile_estimate import estimate_profile
+
+    if assumptions.within_year_profile is not None:
+        return float(DEFAULT_CONCENTRATION)
+    return float(estimate_profile(dataset, assumptions, as_of=as_of).concentration)
+
+
+# --- the unit's counts --------------------------------------------------------------
+COUNT_COLUMNS = ["obs_id", "period_start", "period_end", "value", "low", "high", "weights"]
+
+
+def count_observations(dataset, unit_id: str, as_of: pd.Timestamp | None,
+                       profile) -> pd.DataFrame:
+    """Non-overlapping admitted counts of a unit, each with its year weights.
+
+    Within each calendar year the reports that cover most of it are kept
+    (``progress.admitted_spans``: the full year over the nine months over the
+    first half). A multi-year span ("since the term began") is kept for the
+    years no yearly report covers: the yearly counts it contains are
+    subtracted from it (``low``/``high`` widened accordingly); a span that
+    only partly overlaps a yearly report is dropped, since what it adds
+    cannot be separated.
+
+    Returns
+    -------
+    DataFrame
+        :data:`COUNT_COLUMNS`; ``weights`` is a dict year → profile share.
+    """
+    obs = dataset.observations
+    mine = obs[(obs["unit_id"] == unit_id) & (obs["measure"] == "admitted")
+               & (obs["subgroup"].fillna("") == "") & obs["period_start"].notna()
+               & obs["value"].notna()]
+    if as_of is not None:
+        mine = mine[mine["period_end"] <= as_of]
+    if mine.empty:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    single = mine[mine["period_start"].dt.year == mine["period_end"].dt.year]
+    multi = mine[mine["period_start"].dt.year != mine["period_end"].dt.year]
+    picks = []
+    for y in sorted(set(single["period_end"].dt.year)):
+        got = admitted_spans(single, unit_id, pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31))
+        picks.append(got)
+    rows = []
+    picked = pd.concat(picks) if picks else single.iloc[:0]
+    for r in picked.itertuples(index=False):
+        rows.append(_count_row(r.obs_id, r.period_start, r.period_end, r.value, r.low,
+                               r.high, year_weights(r.period_start, r.period_end, profile)))
+    if not multi.empty:
+        spans = admitted_spans(multi, unit_id, multi["period_start"].min(),
+                               multi["period_end"].max())
+        for s in spans.itertuples(index=False):
+            inside = picked[(picked["period_start"] >= s.period_start)
+                            & (picked["period_end"] <= s.period_end)]
+            partial = picked[(picked["period_end"] >= s.period_start)
+                             & (picked["period_start"] <= s.period_end)]
+            if len(partial) > len(inside):
+                continue
+            w = year_weights(s.period_start, s.period_end, profile)
+            for r in inside.itertuples(index=False):
+                for y, x in year_weights(r.period_start, r.period_end, profile).items():
+                    w[y] = w.get(y, 0.0) - x
+            w = {y: x for y, x in w.items() if x > 1e-9}
+            lo_in = float(inside["low"].fillna(inside["value"]).sum())
+            hi_in = float(inside["high"].fillna(inside["value"]).sum())
+            value = s.value - float(inside["value"].sum())
+            low = (s.low if np.isfinite(s.low) else s.value) - hi_in
+            high = (s.high if np.isfinite(s.high) else s.value) - lo_in
+            if sum(w.values()) < 0.05 or value < 0:
+                continue
+            rows.append(_count_row(s.obs_id, s.period_start, s.period_end, value,
+                                   max(low, 0.0), max(high, 0.0), w))
+    out = pd.DataFrame(rows, columns=COUNT_COLUMNS)
+    return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+
+
+def _count_row(obs_id, start, end, value, low, high, weights):
+    low = float(low) if low is not None and np.isfinite(low) else float(value)
+    high = float(high) if high is not None and np.isfinite(high) else float(value)
+    return (obs_id, start, end, float(value), low, high, weights)
+
+
+@dataclass
+class UnitData:
+    """What a model knows about one unit."""
+
+    unit_id: str
+    counts: pd.DataFrame
+    exposure: Exposure
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.counts)
+
+    def full_years(self) -> pd.Series:
+        """Whole-year counts by year (what the time-series models and baselines use)."""
+        c = self.counts
+        if c.empty:
+            return pd.Series(dtype=float)
+        full = c[c["weights"].map(lambda w: len(w) == 1 and abs(sum(w.values()) - 1) < 1e-9)]
+        full = full[(full["period_start"].dt.month == 1) & (full["period_start"].dt.day == 1)]
+        return pd.Series(full["value"].to_numpy(), index=full["period_end"].dt.year.to_numpy(),
+                         dtype=float).sort_index()
+
+
+def prepare(dataset, as_of: pd.Timestamp | None, profile,
+            units: list[str] | None = None) -> dict[str, UnitData]:
+    """Counts and exposure of every unit (or of ``units``), data up to ``as_of``."""
+    ids = list(dataset.units["unit_id"]) if units is None else list(units)
+    return {u: UnitData(u, count_observations(dataset, u, as_of, profile),
+                        unit_exposure(dataset, u, profile, as_of)) for u in ids}
+
+
+# --- random streams -----------------------------------------------------------------
+def unit_key(unit_id: str) -> int:
+    """A stable integer for a unit id (not Python's salted ``hash``)."""
+    return int.from_bytes(hashlib.sha256(unit_id.encode("utf-8")).digest()[:8], "little")
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Seeded random streams, each keyed so that results do not move when units are added.
+
+    ``shared(year)`` is the standard-normal year shock of every path (the same
+    for every unit: path ``i`` of all units lives in the same world);
+    ``unit(unit_id, *key)`` is a generator for one unit and purpose, derived
+    with ``SeedSequence(seed, spawn_key=(2, sha256(unit_id), *key))``.
+    Shared draws are computed once per ``Streams`` object and reused by
+    every unit (the batched simulation asks for them thousands of times).
+    """
+
+    seed: int
+    n_paths: int
+    _cache: dict = field(default_factory=dict, compare=False, repr=False, hash=False)
+
+    def shared(self, *key: int) -> np.random.Generator:
+        return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=(1, *key)))
+
+    def year_shock(self, year: int) -> np.ndarray:
+        key = ("shock", int(year))
+        if key not in self._cache:
+            z = self.shared(0, int(year)).standard_normal(self.n_paths)
+            z.flags.writeable = False
+            self._cache[key] = z
+        return self._cache[key]
+
+    def year_factor(self, year: int, sd: float) -> np.ndarray:
+        """``exp(sd · z - sd²/2)`` of the year's shared shock, float32 (mean 1)."""
+        key = ("factor", int(year), float(sd))
+        if key not in self._cache:
+            f = np.exp(sd * self.year_shock(year) - sd * sd / 2).astype(np.float32)
+            f.flags.writeable = False
+            self._cache[key] = f
+        return self._cache[key]
+
+    def shared_normal(self, *key: int) -> np.ndarray:
+        """The ``n_paths`` standard normals of ``shared(*key)`` (cached, read-only)."""
+        ck = ("normal", *key)
+        if ck not in self._cache:
+            z = self.shared(*key).standard_normal(self.n_paths)
+            z.flags.writeable = False
+            self._cache[ck] = z
+        return self._cache[ck]
+
+    def unit(self, unit_id: str, *key: int) -> np.random.Generator:
+        return np.random.default_rng(
+            np.random.SeedSequence(self.seed, spawn_key=(2, unit_key(unit_id), *key)))
+
+
+# --- fitted models ------------------------------------------------------------------
+@dataclass
+class FittedModel:
+    """A model fitted to every unit of a dataset; draws yearly admissions.
+
+    Attributes
+    ----------
+    name : str
+    data : dict
+        ``unit_id`` → :class:`UnitData`.
+    alpha : float
+        Negative-binomial dispersion of a year's count around its mean
+        (variance ``m + alpha m²``), used for attainment overrides.
+    year_sd : float
+        Standard deviation of the shared log year shock.
+    diagnostics : dict
+        ``unit_id`` → short text (warnings, refusals, prior-only).
+    profile : tuple of float
+    """
+
+    name: str
+    data: dict
+    alpha: float = 0.02
+    year_sd: float = 0.1
+    diagnostics: dict = field(default_factory=dict)
+    profile: tuple = ()
+    concentration: float = 30.0
+    part_year_update = False
+    """Class flag: the simulation draws the rest of a partly reported year
+    consistent with the part-year count (:mod:`forecast.simulate.part_year`)."""
+
+    def note(self, unit_id: str, text: str) -> None:
+        old = self.diagnostics.get(unit_id, "")
+        if text and text not in old:
+            self.diagnostics[unit_id] = f"{old}; {text}" if old else text
+
+    def exposure(self, unit_id: str, years) -> np.ndarray:
+        return self.data[unit_id].exposure.over(years)
+
+    def yearly_means(self, unit_id: str, years: list[int], streams: Streams) -> np.ndarray:
+        """Mean admissions per path and year before shocks, shape (n_paths, n_years)."""
+        raise NotImplementedError
+
+    def means_batch(self, unit_ids: list[str], years: list[int],
+                    streams: Streams) -> np.ndarray:
+        """``yearly_means`` of several units, shape ``(units, n_paths or 1, years)``."""
+        return np.stack([np.asarray(self.yearly_means(u, years, streams), dtype=np.float32)
+                         for u in unit_ids])
+
+    def draw_years_batch(self, unit_ids: list[str], years: list[int], streams: Streams,
+                         attainment=None) -> np.ndarray:
+        """Simulated whole-year admissions of several units, ``(units, n_paths, years)``.
+
+        float32 (whole numbers, exact below 2**24). Each unit draws from its
+        own streams, so its numbers do not depend on the other units.
+
+        Parameters
+        ----------
+        attainment : array-like, optional
+            ``(units, years)`` (or broadcastable): each future year's mean is
+            ``attainment × E[t]`` instead of the model's (scenarios and the
+            inverse search). The model's noise (shared year shock and NB
+            dispersion) is kept.
+        """
+        years = [int(y) for y in years]
+        if attainment is None:
+            means = self.means_batch(unit_ids, years, streams)
+        else:
+            att = np.broadcast_to(np.asarray(attainment, dtype=float),
+                                  (len(unit_ids), len(years)))
+            e = np.stack([self.exposure(u, years) for u in unit_ids]) if unit_ids else \
+                np.zeros((0, len(years)))
+            means = (att * e)[:, None, :].astype(np.float32)
+        return self.noise_batch(unit_ids, years, means, streams)
+
+    def draw_years(self, unit_id: str, years: list[int], streams: Streams,
+                   attainment=None) -> np.ndarray:
+        """Simulated whole-year admissions, shape ``(n_paths, len(years))``.
+
+        One unit of :meth:`draw_years_batch` (the same numbers as in any batch).
+
+        Parameters
+        ----------
+        attainment : float or sequence, optional
+            Override: each future year's mean is ``attainment × E[t]`` instead
+            of the model's (scenarios and the inverse search use this). The
+            model's noise (shared year shock and NB dispersion) is kept.
+        """
+        att = None if attainment is None else \
+            np.broadcast_to(np.asarray(attainment, dtype=float), (len(years),))[None, :]
+        return self.draw_years_batch([unit_id], years, streams, att)[0].astype(float)
+
+    def noise(self, unit_id: str, years: list[int], means: np.ndarray,
+              streams: Streams) -> np.ndarray:
+        """Shared lognormal year shock, then NB2 (Poisson-gamma) noise, per year."""
+        m = np.asarray(means, dtype=np.float32)[None, :, :]
+        return self.noise_batch([unit_id], years, m, streams)[0].astype(float)
+
+    def noise_batch(self, unit_ids: list[str], years: list[int], means: np.ndarray,
+                    streams: Streams) -> np.ndarray:
+        """Year shock and NB2 noise on ``means`` (units × paths-or-1 × years), float32.
+
+        The shock ``exp(s z_t - s²/2)`` is shared by every unit in year ``t``;
+        the gamma-Poisson draw comes from the unit-year's own stream
+        (:func:`forecast.models.draws.nb_draws`, normal shortcut for large means).
+        """
+        from forecast.models.draws import nb_draws
+
+        n = streams.n_paths
+        out = np.empty((len(unit_ids), n, len(years)), dtype=np.float32)
+        s = float(self.year_sd)
+        for j, y in enumerate(years):
+            m = np.broadcast_to(means[:, :, j], (len(unit_ids), n))
+            if s > 0:
+                m = m * streams.year_factor(y, s)[None, :]
+            for i, u in enumerate(unit_ids):
+                out[i, :, j] = nb_draws(streams.unit(u, 1, int(y)), m[i], float(self.alpha))
+        return out
+
+
+MODELS: dict[str, Callable[..., FittedModel]] = {}
+"""Model name → fitting function ``f(data, profile, **options) -> FittedModel``."""
+
+
+def register(name: str):
+    def deco(func):
+        MODELS[name] = func
+        return func
+    return deco
+
+
+def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
+        assumptions: Assumptions | None = None, units: list[str] | None = None,
+        **options) -> FittedModel:
+    """Fit a model by name to every unit's data up to ``as_of``.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    model : str
+        One of :data:`MODELS` (``pooled_nb``, ``ets``, ``local_level``,
+        ``last_year``, ``mean_attainment``).
+    as_of : Timestamp, optional
+    assumptions : Assumptions, optional
+    units : list of str, optional
+        Fit only these units (the pooled model then pools only over them).
+    **options
+        Passed to the model's fitting function.
+    """
+    if model not in MODELS:
+        raise ConfigError(f"model {model!r} is not known; expected one of "
+                          f"{', '.join(sorted(MODELS))}. Fix: pass --model with one of them.")
+    assumptions = assumptions or Assumptions()
+    profile = profile_for(dataset, assumptions, as_of)
+    data = prepare(dataset, as_of, profile, units)
+    fitted = MODELS[model](data, profile, **options)
+    fitted.profile = profile
+    fitted.concentration = profile_concentration(dataset, assumptions, as_of)
+    return fitted
+
+
+def require_full_years(ud: UnitData, minimum: int, model: str) -> pd.Series:
+    """The unit's whole-year counts, or ModelError if there are fewer than ``minimum``."""
+    full = ud.full_years()
+    if len(full) < minimum:
+        raise ModelError(
+            f"unit {ud.unit_id!r}: model {model!r} needs at least {minimum} whole-year "
+            f"counts, found {len(full)}"
+            + (f" ({', '.join(str(y) for y in full.index)})" if len(full) else "")
+            + ". Fix: use the pooled model (--model pooled_nb), which borrows strength "
+            "from other units, or add yearly figures."
+        )
+    return full

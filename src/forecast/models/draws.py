@@ -1,0 +1,84 @@
+"""Count draws for the batched simulation: Poisson-gamma with a normal shortcut.
+
+A year's admissions given its mean ``m`` are negative binomial (NB2): a
+gamma rate ``lam = m · G`` with ``G ~ Gamma(1/alpha, alpha)`` (mean 1,
+variance alpha), then ``Poisson(lam)``. The gamma is always drawn exactly.
+The Poisson is drawn exactly below :data:`NORMAL_ABOVE`; at or above it, by
+the normal with the Poisson's mean and variance and a first-order
+Cornish-Fisher term for its skewness ``1/sqrt(lam)``, rounded to a whole
+number::
+
+    Y = max(0, round(lam + sqrt(lam) · z + (z² - 1) / 6)),   z ~ Normal(0, 1)
+
+The correction term ``gamma · sigma · (z² - 1) / 6`` is ``(z² - 1) / 6``
+whatever ``lam``; it keeps the mean and adds only ``1/18`` to the variance.
+Measured largest distance between the distribution functions of this
+draw and of the exact Poisson (2,000,000 draws each, Monte Carlo noise about
+0.0006): 0.0013 at ``lam`` = 10, 0.0008 at 20, 0.0007 at 50 and 100 (a plain
+normal, without the correction, is off by 0.021 at 10, 0.014 at 20 and
+still 0.004 at 300). An error of 0.001 in a probability is a fifth of the
+Monte Carlo standard error of a ``p_reach`` from 10,000 paths (up to 0.005),
+and the gamma mixing and year shock, drawn exactly, dilute it further. One standard normal costs a quarter of an exact Poisson draw
+(numpy's PTRS); ``tests/models/test_draws.py`` compares the two.
+
+Every unit-year draws from its own stream (``Streams.unit(unit_id, 1,
+year)``), in a fixed order (gamma, then the normals, then the exact Poisson
+of the paths below the threshold), so a unit's numbers never depend on the
+other units of a batch, nor on the batch size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NORMAL_ABOVE = 10.0
+"""Poisson means at or above which the skew-corrected normal replaces the exact draw."""
+
+
+def poisson_draws(rng: np.random.Generator, lam: np.ndarray,
+                  normal_above: float = NORMAL_ABOVE, dtype=np.float32) -> np.ndarray:
+    """Poisson counts with means ``lam`` (1-D), exact below ``normal_above``.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The unit-year's stream.
+    lam : numpy.ndarray
+        Non-negative means, one per path.
+    normal_above : float
+        Threshold of the normal shortcut; ``inf`` = always exact.
+    dtype : numpy dtype
+        Of the result (float32 holds whole numbers exactly up to 2**24).
+    """
+    lam = np.maximum(lam, np.float32(0))
+    if lam.size == 0 or not lam.max() >= normal_above:
+        return rng.poisson(lam).astype(dtype, copy=False)
+    z = rng.standard_normal(lam.shape, dtype=np.float32)
+    # lam + sqrt(lam) z + (z² - 1)/6, in place (this runs on 10^8 values).
+    out = z * z
+    out -= np.float32(1)
+    out *= np.float32(1 / 6)
+    out += lam
+    z *= np.sqrt(lam)
+    out += z
+    np.maximum(out, np.float32(0), out=out)
+    np.rint(out, out=out)
+    out = out.astype(dtype, copy=False)
+    if lam.min() < normal_above:
+        small = lam < normal_above
+        out[small] = rng.poisson(lam[small])
+    return out
+
+
+def nb_draws(rng: np.random.Generator, means: np.ndarray, alpha: float,
+             normal_above: float = NORMAL_ABOVE, dtype=np.float32) -> np.ndarray:
+    """Negative-binomial (NB2) counts with ``means`` and dispersion ``alpha``.
+
+    ``Var = m + alpha · m²``; ``alpha = 0`` is Poisson. The gamma rate is
+    drawn exactly in float32 (``standard_gamma(1/alpha) · alpha``).
+    """
+    lam = means.astype(np.float32, copy=False)
+    if alpha > 0:
+        lam = lam * (rng.standard_gamma(1 / alpha, lam.shape, dtype=np.float32)
+                     * np.float32(alpha))
+    return poisson_draws(rng, lam, normal_above, dtype)

@@ -1,0 +1,295 @@
+"""The outlook table: progress, chance of reaching each target, and what it would take.
+
+One row per unit × target × model × scenario with the fixed columns
+:data:`OUTLOOK_COLUMNS`, the one contract between the engine and everything
+that shows results (CLI ``--json``, notebooks, figures, briefs, backtest).
+The deterministic columns come from :mod:`forecast.models.progress`, the chance and
+ranges from :mod:`forecast.simulate.summary` with a model of :mod:`forecast.models.base`,
+the inverse and the pipeline from :mod:`forecast.simulate.requirements`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import Assumptions
+from forecast.errors import ConfigError, ModelError
+from forecast.models.base import FittedModel, Streams, fit
+from forecast.models.progress import admitted_spans, cumulative_history, progress_table
+from forecast.records import frame_records
+from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
+from forecast.simulate.summary import SimResult, month_grid
+from forecast.outlook.rollup import rollup_rows
+from forecast.simulate.engine import Job, simulate_many
+
+OUTLOOK_COLUMNS = [
+    "unit_id", "name", "level", "parent_id", "term", "target_kind", "target_id",
+    "start", "deadline", "as_of", "target", "cumulative", "remaining", "years_left",
+    "required_per_year", "observed_per_year", "pace_ratio", "label",
+    "model", "scenario", "p_reach", "final_mean", "final_q10", "final_q50", "final_q90",
+    "final_q25", "final_q75", "reach_date_q10", "reach_date_q50", "reach_date_q90",
+    "required_attainment", "required_per_year_p", "introduced_needed", "trained_needed",
+    "n_obs", "diagnostics",
+]
+"""Columns of the outlook table, in this order (see the team contract)."""
+
+UNIT_NAMES_ATTR = "unit_names"
+"""Key of ``Outlook.table.attrs`` holding the units' names by language,
+``{"vi": {unit_id: name}, "en": {unit_id: name}}``: the ``name`` column is
+Vietnamese, and charts in English look the English names up here
+(:func:`forecast.figures.base.localized`). pandas keeps ``attrs`` through
+copies, selections, ``query`` and ``concat``."""
+
+MODEL_SCENARIO = "model"
+"""``scenario`` value of the model's own forecast (no attainment imposed)."""
+
+_SIM_KEYS = ("p_reach", "final_mean", "final_q10", "final_q25", "final_q50", "final_q75",
+             "final_q90", "reach_date_q10", "reach_date_q50", "reach_date_q90")
+_REQ_KEYS = ("required_attainment", "required_per_year_p", "introduced_needed",
+             "trained_needed")
+
+
+@dataclass
+class Outlook:
+    """Result of :func:`outlook`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        :data:`OUTLOOK_COLUMNS`.
+    paths : dict
+        ``(unit_id, target_id, model, scenario)`` → :class:`~forecast.simulate.summary.PathSummary`.
+    fitted : dict
+        Model name → fitted model (``fitted["pooled_nb"].shrinkage`` shows the pooling).
+    assumptions : Assumptions
+    """
+
+    table: pd.DataFrame
+    paths: dict = field(default_factory=dict, repr=False)
+    fitted: dict = field(default_factory=dict, repr=False)
+    assumptions: Assumptions = field(default_factory=Assumptions)
+
+    def records(self) -> list[dict]:
+        """Rows as JSON-ready dicts (ISO dates; NaN and infinity as None)."""
+        return frame_records(self.table)
+
+
+def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,
+            units=None, requirements: bool = True, rollups: bool = True,
+            model_options: dict | None = None, threads: int = 1) -> Outlook:
+    """Progress, chance of reaching each target, scenarios and requirements.
+
+    Parameters
+    ----------
+    dataset : Dataset
+    as_of : date-like, optional
+        Use only figures reported up to this date (default: all).
+    model : str or sequence of str
+        Model name(s) of :data:`forecast.models.base.MODELS`; one set of rows each.
+    scenarios : sequence of str or Scenario
+        ``last``, ``mean``, ``trend``, ``full`` or a list of attainments
+        (``90%,100%``); each adds a noisy and a ``-deterministic`` row.
+    assumptions : Assumptions, optional
+        ``n_paths``, ``seed``, ``p_level``, the profile ...
+    units : list of str, optional
+        Only rows for these units (the pooled model still learns from all).
+    requirements : bool
+        Run the inverse search and pipeline (``required_*`` columns).
+    rollups : bool
+        Add ``model = "rollup"`` rows for parents whose children cover them,
+        from the children's correlated paths under the first model
+        (:mod:`forecast.outlook.rollup`); the parent's reports against the
+        children's sum go into the diagnostics.
+    model_options : dict, optional
+        Model name → keyword options of its fitting function, e.g.
+        ``{"pooled_nb": {"dispersion_prior_weight": 5, "year_var_prior_weight": 2}}``
+        (:class:`forecast.models.pooled.PooledSettings`).
+    threads : int
+        Threads for the batched simulation (:func:`simulate_many`); the
+        results do not depend on it.
+
+    Returns
+    -------
+    Outlook
+    """
+    assumptions = assumptions or Assumptions()
+    as_of = pd.Timestamp(as_of) if as_of is not None else None
+    names = [model] if isinstance(model, str) else list(model)
+    scen = [s if isinstance(s, Scenario) else parse_scenario(s) for s in scenarios]
+    progress = progress_table(dataset, as_of=as_of, assumptions=assumptions, units=units)
+    streams = Streams(assumptions.seed, assumptions.n_paths)
+    rows, paths, fitted = [], {}, {}
+    prows = [prow for _, prow in progress.iterrows()]
+    extra = []
+    for name in names:
+        fm = fit(dataset, name, as_of=as_of, assumptions=assumptions,
+                 **(model_options or {}).get(name, {}))
+        fitted[name] = fm
+        sims = _simulate_all(dataset, fm, prows, as_of, scen, streams, threads)
+        if rollups and name == names[0]:
+            extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS)
+            for i, note in notes.items():
+                sims[i]["rollup_note"] = note
+        for prow, sim in zip(prows, sims):
+            for row, key, summary in _unit_rows(dataset, fm, prow, as_of, scen, streams,
+                                                assumptions, requirements, sim):
+                rows.append(row)
+                if summary is not None:
+                    paths[key] = summary
+    for row, key, summary in extra:
+        rows.append(row)
+        paths[key] = summary
+    table = pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
+    table.attrs[UNIT_NAMES_ATTR] = unit_names(dataset, table["unit_id"].unique())
+    return Outlook(table, paths, fitted, assumptions)
+
+
+def unit_names(dataset, unit_ids) -> dict:
+    """``{"vi": {id: name_vi}, "en": {id: name_en or name_vi}}`` for these units."""
+    ids = [u for u in dict.fromkeys(unit_ids) if u in set(dataset.units["unit_id"])]
+    return {lang: {u: dataset.unit_name(u, lang) for u in ids} for lang in ("vi", "en")}
+
+
+def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
+                  threads: int = 1) -> list[dict]:
+    """Every unit's simulations, batched by target window (:func:`simulate_many`).
+
+    Returns, per progress row, ``{"known", "grid", scenario label -> SimResult
+    or ModelError}`` with ``"model"`` for the model's own forecast.
+    """
+    out = [{} for _ in prows]
+    windows: dict = {}
+    for i, prow in enumerate(prows):
+        known = admitted_spans(dataset.observations, prow["unit_id"], prow["start"],
+                               prow["deadline"], as_of)
+        out[i]["known"] = known
+        out[i]["grid"] = month_grid(prow["start"], prow["deadline"], known, fm.profile)
+        windows.setdefault((prow["start"], prow["deadline"]), []).append(i)
+    for (start, deadline), idx in windows.items():
+        jobs = [Job(prows[i]["unit_id"], float(prows[i]["target"]), out[i]["known"])
+                for i in idx]
+        for i, r in zip(idx, simulate_many(fm, jobs, start, deadline, streams,
+                                           threads=threads)):
+            out[i][MODEL_SCENARIO] = r
+        for sc in scen:
+            for det in (False, True):
+                label = sc.name + (DETERMINISTIC_SUFFIX if det else "")
+                todo, jobs = [], []
+                for i in idx:
+                    unit = prows[i]["unit_id"]
+                    ud = fm.data.get(unit)
+                    try:
+                        if ud is None:
+                            raise ModelError(f"unit {unit!r}: not in the fitted data")
+                        att = sc.attainment(ud, _first_future_year(out[i]["grid"]),
+                                            prows[i]["start"])
+                    except ModelError as exc:
+                        out[i][label] = exc
+                        continue
+                    todo.append(i)
+                    jobs.append(Job(unit, float(prows[i]["target"]), out[i]["known"], att))
+                got = simulate_many(fm, jobs, start, deadline, streams, deterministic=det,
+                                    threads=threads)
+                for i, r in zip(todo, got):
+                    out[i][label] = r
+    for i, prow in enumerate(prows):
+        # Charts show every reported cumulative point, not only the spans simulated from.
+        hist = cumulative_history(dataset.observations, prow["unit_id"], prow["start"],
+                                  prow["deadline"], spans=out[i]["known"])
+        for r in out[i].values():
+            if isinstance(r, SimResult):
+                r.summary.history = hist
+    return out
+
+
+def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, assumptions,
+               requirements, sim: dict):
+    """Rows of one unit and target: the model's forecast then each scenario."""
+    unit, tid = prow["unit_id"], prow["target_id"]
+    base = {c: prow[c] for c in OUTLOOK_COLUMNS if c in prow.index}
+    known = sim["known"]
+    ud = fm.data.get(unit)
+    notes = [fm.diagnostics.get(unit, "")]
+    if ud is not None:
+        notes.append(exposure_note(ud.exposure))
+    notes.append(sim.get("rollup_note", ""))
+    req = {k: np.nan for k in _REQ_KEYS}
+    out = []
+    res = sim[MODEL_SCENARIO]
+    if isinstance(res, ModelError):
+        vals, summary = _empty_sim(), None
+        if not any(str(res) in n for n in notes):
+            notes.append(str(res))
+    else:
+        vals, summary = res.outlook_values(), res.summary
+        if requirements:
+            req, note = _requirements(dataset, fm, prow, known, streams, as_of, assumptions)
+            notes.append(note)
+    diag = "; ".join(n for n in notes if n)
+    n_obs = ud.n_obs if ud is not None else 0
+    out.append(({**base, "model": fm.name, "scenario": MODEL_SCENARIO, **vals, **req,
+                 "n_obs": n_obs, "diagnostics": diag},
+                (unit, tid, fm.name, MODEL_SCENARIO), summary))
+    for sc in scen:
+        for det in (False, True):
+            label = sc.name + (DETERMINISTIC_SUFFIX if det else "")
+            r = sim[label]
+            if isinstance(r, ModelError):
+                vals, summary = _empty_sim(), None
+                extra = "" if str(r) in diag else str(r)
+            else:
+                vals, summary, extra = r.outlook_values(), r.summary, ""
+            out.append(({**base, "model": fm.name, "scenario": label, **vals, **req,
+                         "n_obs": n_obs, "diagnostics": "; ".join(x for x in (diag, extra) if x)},
+                        (unit, tid, fm.name, label), summary))
+    return out
+
+
+def _empty_sim() -> dict:
+    vals = {k: np.nan for k in _SIM_KEYS}
+    for k in ("reach_date_q10", "reach_date_q50", "reach_date_q90"):
+        vals[k] = None
+    return vals
+
+
+def exposure_note(exposure) -> str:
+    """The diagnostics phrase saying what attainment is measured against."""
+    return exposure.note or f"exposure: {exposure.kind}"
+
+
+def _first_future_year(grid) -> int:
+    """First calendar year with a month the reports do not cover."""
+    open_years = [int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0]
+    return min(open_years) if open_years else int(grid.year[-1])
+
+
+def _requirements(dataset, fm, prow, known, streams, as_of, assumptions):
+    """The four ``required_*`` columns from :func:`forecast.simulate.requirements.requirement_for_target`."""
+    from forecast.simulate.requirements import conversion_rates, requirement_for_target
+
+    unit = prow["unit_id"]
+    if fm.data[unit].exposure.kind == "own_level":
+        return {k: np.nan for k in _REQ_KEYS}, ""
+    conv = conversion_rates(dataset, unit, assumptions, as_of=as_of)
+    try:
+        got = requirement_for_target(fm, unit, prow["start"], prow["deadline"],
+                                     float(prow["target"]), known, streams, conv,
+                                     assumptions.p_level)
+    except ModelError as exc:
+        return {k: np.nan for k in _REQ_KEYS}, str(exc)
+    note = f"requirement: {got['requirement_status']} (p={got['requirement_p']:.2f})"
+    return {k: got[k] for k in _REQ_KEYS}, note
+
+
+def check_model_names(names) -> list[str]:
+    """Validate model names for the command line."""
+    from forecast.models.base import MODELS
+
+    bad = [n for n in names if n not in MODELS]
+    if bad:
+        raise ConfigError(f"--model: unknown {', '.join(bad)}; expected one of "
+                          f"{', '.join(sorted(MODELS))}.")
+    return list(names)

@@ -1,0 +1,289 @@
+"""What it would take: the attainment, yearly count and candidate pipeline needed.
+
+Given a simulation that answers "with yearly attainment ``x`` of the annual
+targets over the rest of the term, what is the chance of reaching the term
+target?", this module finds the smallest constant ``x`` that gives the chance
+``Assumptions.p_level`` (0.8), the yearly count it means, and how many
+candidates must be introduced and trained each year to admit that many, using
+the unit's conversion rates (its own where reported, else the defaults of
+seed 003). Method and caveats: ``docs/requirements.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from forecast.config import Assumptions
+from forecast.errors import ConfigError, ModelError
+
+REQUIREMENT_COLUMNS = ["required_attainment", "required_per_year_p", "introduced_needed",
+                       "trained_needed"]
+"""The outlook columns this module fills (names fixed by the outlook contract)."""
+
+STATUSES = ("reached", "no_more_needed", "found", "unreachable")
+"""``reached``: the target is already met (p = 1 with no further admissions);
+``no_more_needed``: p ≥ level even with no further admissions (the rest of a
+count already reported, e.g. a nowcast, carries it); ``found``: the smallest
+attainment found by bisection; ``unreachable``: not even ``upper`` × the
+targets gives the level."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Result of the inverse search.
+
+    Attributes
+    ----------
+    status : str
+        One of :data:`STATUSES`.
+    attainment : float or None
+        Smallest constant yearly attainment (1.0 = 100 % of each year's
+        target) giving ``p_reach >= p_level``; 0 when nothing more is needed;
+        None when unreachable.
+    p_reach : float
+        The chance at that attainment (at ``upper`` when unreachable).
+    evaluations : int
+        Number of simulations run.
+    """
+
+    status: str
+    attainment: float | None
+    p_reach: float
+    evaluations: int
+
+
+def required_attainment(simulate: Callable[[float], float], p_level: float = 0.8, *,
+                        upper: float = 5.0, tol: float = 1e-3,
+                        max_iter: int = 60) -> Requirement:
+    """Smallest constant yearly attainment with ``simulate(attainment) >= p_level``.
+
+    Bisection on ``[0, upper]``. ``p_reach`` rises with attainment; a Monte
+    Carlo ``simulate`` must reuse the same random numbers on every call
+    (a fixed seed) so that it is monotone, not merely monotone on average.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``attainment -> p_reach`` for the rest of the term.
+    p_level : float
+        Required chance, in (0, 1).
+    upper : float
+        Largest attainment considered (5 = 500 % of every remaining annual
+        target); above it the target is reported ``unreachable``.
+    tol : float
+        Width of the final bracket, in attainment units (0.001 = 0.1 point).
+    max_iter : int
+        Safety limit on bisection steps.
+
+    Returns
+    -------
+    Requirement
+    """
+    if not 0 < p_level < 1:
+        raise ConfigError(f"required_attainment: p_level must be in (0, 1), found {p_level!r}. "
+                          "Fix: e.g. 0.8 for an 80 % chance.")
+    if not upper > 0 or not tol > 0:
+        raise ConfigError(f"required_attainment: upper and tol must be positive, found "
+                          f"upper={upper!r}, tol={tol!r}.")
+    p0 = float(simulate(0.0))
+    if p0 >= p_level:
+        return Requirement("reached" if p0 >= 1 else "no_more_needed", 0.0, p0, 1)
+    p_hi = float(simulate(upper))
+    if p_hi < p_level:
+        return Requirement("unreachable", None, p_hi, 2)
+    lo, hi, n = 0.0, float(upper), 2
+    while hi - lo > tol and n < max_iter + 2:
+        mid = (lo + hi) / 2
+        p_mid = float(simulate(mid))
+        n += 1
+        if p_mid >= p_level:
+            hi, p_hi = mid, p_mid
+        else:
+            lo = mid
+    return Requirement("found", hi, p_hi, n)
+
+
+# --- conversion rates ----------------------------------------------------------------
+@dataclass(frozen=True)
+class Conversion:
+    """Share of candidates at a funnel stage who are admitted.
+
+    Attributes
+    ----------
+    introduced, trained : float
+        Admitted / introduced, admitted / trained (awareness class).
+    introduced_from, trained_from : str
+        Where each rate came from: ``obs <obs_id>``, ``counts <obs_id>/<obs_id>``
+        or ``default (A5)``.
+    """
+
+    introduced: float
+    trained: float
+    introduced_from: str = "default (A5)"
+    trained_from: str = "default (A5)"
+
+
+def conversion_rates(dataset: Any, unit_id: str, assumptions: Assumptions | None = None,
+                     as_of: Any = None) -> Conversion:
+    """The unit's conversion rates: reported, else derived from counts, else the defaults.
+
+    For each stage (``introduced``, ``trained``), in order of preference:
+
+    1. the latest whole-unit ``conversion_pct`` observation with ``ref`` equal
+       to the stage (``36,7%`` -> 0.367);
+    2. the latest pair of whole-unit ``admitted`` and stage counts over the
+       very same period (Tuyên Quang's bloc: 1,147 admitted of 1,270 trained);
+    3. ``Assumptions.conversion_introduced`` / ``conversion_trained``
+       (36.7 % and 57.1 %, seed 003).
+
+    Rates outside (0, 1] are ignored (a typo, or a stage counted differently).
+    """
+    assumptions = assumptions or Assumptions()
+    obs = dataset.observations
+    obs = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")]
+    if as_of is not None:
+        obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
+    obs = obs.sort_values("period_end")
+    found = {}
+    for stage in ("introduced", "trained"):
+        pct = obs[(obs["measure"] == "conversion_pct") & (obs["ref"].fillna("") == stage)]
+        pct = pct[(pct["value"] > 0) & (pct["value"] <= 100)]
+        if len(pct):
+            last = pct.iloc[-1]
+            found[stage] = (float(last["value"]) / 100, f"obs {last['obs_id']}")
+            continue
+        adm = obs[obs["measure"] == "admitted"]
+        stg = obs[(obs["measure"] == stage) & (obs["value"] > 0)]
+        pairs = adm.merge(stg, on=["period_start", "period_end"], suffixes=("_a", "_s"))
+        pairs = pairs[(pairs["value_a"] > 0) & (pairs["value_a"] <= pairs["value_s"])]
+        if len(pairs):
+            last = pairs.iloc[-1]
+            found[stage] = (float(last["value_a"] / last["value_s"]),
+                            f"counts {last['obs_id_a']}/{last['obs_id_s']}")
+    intro = found.get("introduced", (assumptions.conversion_introduced, "default (A5)"))
+    train = found.get("trained", (assumptions.conversion_trained, "default (A5)"))
+    return Conversion(intro[0], train[0], intro[1], train[1])
+
+
+def pipeline(count_per_year: float, conversion: Conversion) -> tuple[float, float]:
+    """Candidates to introduce and to train per year to admit ``count_per_year``.
+
+    ``introduced = count / conversion.introduced``, ``trained = count /
+    conversion.trained``, rounded up to whole people. NaN stays NaN.
+    """
+    if count_per_year is None or not np.isfinite(count_per_year):
+        return math.nan, math.nan
+    if count_per_year < 0:
+        raise ModelError(f"pipeline: found a negative yearly count {count_per_year!r}; "
+                         "expected 0 or more.")
+    return (float(math.ceil(count_per_year / conversion.introduced - 1e-9)),
+            float(math.ceil(count_per_year / conversion.trained - 1e-9)))
+
+
+def what_it_would_take(simulate: Callable[[float], float], yearly_base: float | Sequence[float],
+                       conversion: Conversion, p_level: float = 0.8,
+                       **search: Any) -> dict[str, Any]:
+    """The four outlook columns for one unit and target, plus the search status.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``attainment -> p_reach`` (see :func:`required_attainment`).
+    yearly_base : float or sequence of float
+        What attainment 1.0 means in admissions per year over the remaining
+        years: the exposure ``E[t]`` the simulation multiplies (annual targets,
+        or the term target spread over the term). Its mean is used.
+    conversion : Conversion
+    p_level : float
+    **search
+        ``upper``, ``tol``, ``max_iter`` for :func:`required_attainment`.
+
+    Returns
+    -------
+    dict
+        ``required_attainment``, ``required_per_year_p`` (admissions per year),
+        ``introduced_needed``, ``trained_needed`` (candidates per year), and
+        ``requirement_status``, ``requirement_p``, ``conversion_from`` for the
+        diagnostics.
+    """
+    base = float(np.mean(np.asarray(yearly_base, dtype=float)))
+    if not np.isfinite(base) or base <= 0:
+        raise ModelError(
+            f"what_it_would_take: found yearly base {yearly_base!r}; expected positive "
+            "admissions per year at 100 % attainment. Fix: give the unit an annual or term "
+            "target (an attainment has no meaning without one)."
+        )
+    req = required_attainment(simulate, p_level, **search)
+    att = math.nan if req.attainment is None else req.attainment
+    count = att * base
+    introduced, trained = pipeline(count, conversion)
+    return {
+        "required_attainment": att,
+        "required_per_year_p": count,
+        "introduced_needed": introduced,
+        "trained_needed": trained,
+        "requirement_status": req.status,
+        "requirement_p": req.p_reach,
+        "conversion_from": f"introduced: {conversion.introduced_from}; "
+                           f"trained: {conversion.trained_from}",
+    }
+
+
+def requirement_for_target(fitted: Any, unit_id: str, start: Any, deadline: Any,
+                           target: float, known: pd.DataFrame, streams: Any,
+                           conversion: Conversion, p_level: float = 0.8,
+                           **search: Any) -> dict[str, Any]:
+    """:func:`what_it_would_take` run through the engine for one unit and target.
+
+    Parameters
+    ----------
+    fitted : forecast.models.base.FittedModel
+    unit_id : str
+    start, deadline : date-like
+        The target's counting window.
+    target : float
+        The target as a count.
+    known : DataFrame
+        Reported counts in the window (``progress.admitted_spans``).
+    streams : forecast.models.base.Streams
+        Seeded streams; every evaluation reuses them, so ``p_reach`` is
+        (nearly) monotone in the attainment.
+    conversion : Conversion
+    p_level : float
+    **search
+        ``upper``, ``tol``, ``max_iter``.
+
+    Returns
+    -------
+    dict
+        As :func:`what_it_would_take`. The yearly base is the model's exposure
+        over the years still to be simulated.
+    """
+    from forecast.simulate.engine import simulate_target
+    from forecast.simulate.summary import month_grid
+
+    start, deadline = pd.Timestamp(start), pd.Timestamp(deadline)
+    grid = month_grid(start, deadline, known, fitted.profile)
+    years = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
+    if not years:
+        done = simulate_target(fitted, unit_id, start, deadline, target, known, streams)
+        status = "reached" if done.p_reach >= 1 else "unreachable"
+        return {"required_attainment": 0.0 if status == "reached" else math.nan,
+                "required_per_year_p": 0.0 if status == "reached" else math.nan,
+                "introduced_needed": 0.0 if status == "reached" else math.nan,
+                "trained_needed": 0.0 if status == "reached" else math.nan,
+                "requirement_status": status, "requirement_p": done.p_reach,
+                "conversion_from": "window fully reported"}
+    base = fitted.exposure(unit_id, years)
+
+    def simulate(att: float) -> float:
+        return simulate_target(fitted, unit_id, start, deadline, target, known, streams,
+                               attainment=att).p_reach
+
+    return what_it_would_take(simulate, base, conversion, p_level, **search)

@@ -1,0 +1,158 @@
+"""The batched simulation against the monthly-path method on the same draws."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.models.base import Exposure, FittedModel, Streams, UnitData
+from forecast.models.profile import DEFAULT_PROFILE
+from forecast.simulate.engine import simulate_target
+from forecast.simulate.summary import _summarize, month_grid
+from forecast.simulate.engine import Job, simulate_many
+
+T = pd.Timestamp
+START, DEADLINE = T("2021-01-01"), T("2023-09-30")
+
+
+class Level(FittedModel):
+    """Future years at ``level × exposure`` (a plain model for the tests)."""
+
+    def yearly_means(self, unit_id, years, streams):
+        return np.broadcast_to(self.exposure(unit_id, years), (streams.n_paths, len(years)))
+
+
+def _units(n=6):
+    data = {f"u{i}": UnitData(f"u{i}", pd.DataFrame(),
+                              Exposure("annual_target", {2021: 10.0 * 3 ** i}))
+            for i in range(n)}
+    return Level("level", data, alpha=0.05, year_sd=0.1, profile=DEFAULT_PROFILE)
+
+
+def _known(i):
+    # A first-half report with a range (drawn per path), then nothing.
+    v = 4.0 * 3 ** i
+    return pd.DataFrame({"period_start": [START], "period_end": [T("2021-06-30")],
+                         "value": [v], "low": [0.9 * v], "high": [1.1 * v]})
+
+
+def test_summary_equals_the_monthly_path_method_on_the_same_draws():
+    # For each unit, keep the monthly paths and summarize them the plain way
+    # (cumulate months, first month at or above the target): the batched
+    # summary, which never builds those paths, must give the same answers.
+    fm = _units()
+    streams = Streams(3, 4000)
+    jobs = [Job(u, target, _known(i), keep_paths=True)
+            for i, u in enumerate(fm.data) for target in (20.0 * 3 ** i,)]
+    res = simulate_many(fm, jobs, START, DEADLINE, streams)
+    grid = month_grid(START, DEADLINE, jobs[0].known, fm.profile)
+    for job, r in zip(jobs, res):
+        ref = _summarize(r.monthly, grid, job.target, job.known, False)
+        assert r.p_reach == ref.p_reach
+        assert (r.reach_date_q10, r.reach_date_q50, r.reach_date_q90) == (
+            ref.reach_date_q10, ref.reach_date_q50, ref.reach_date_q90)
+        assert r.reach_date_q50 is not None
+        np.testing.assert_allclose([r.final_q10, r.final_q50, r.final_q90],
+                                   [ref.final_q10, ref.final_q50, ref.final_q90], rtol=1e-12)
+        np.testing.assert_allclose(r.summary.cum_quantiles.to_numpy(),
+                                   ref.summary.cum_quantiles.to_numpy(), rtol=1e-6)
+
+
+def test_reach_month_inside_a_reported_year_and_never():
+    # Targets reached inside the reported half-year (the search walks the report's
+    # months), in a simulated year, and never (far above every path).
+    fm = _units(2)
+    streams = Streams(4, 2000)
+    known = _known(1)  # 12 (10.8-13.2) by June 2021, exposure 30 a year
+    jobs = [Job("u1", t, known, keep_paths=True) for t in (5.0, 40.0, 1e6)]
+    res = simulate_many(fm, jobs, START, DEADLINE, streams)
+    grid = month_grid(START, DEADLINE, known, fm.profile)
+    for job, r in zip(jobs, res):
+        ref = _summarize(r.monthly, grid, job.target, known, False)
+        assert (r.reach_date_q10, r.reach_date_q50, r.reach_date_q90) == (
+            ref.reach_date_q10, ref.reach_date_q50, ref.reach_date_q90)
+    assert res[0].reach_date_q90 <= "2021-06-30"
+    assert res[2].reach_date_q10 is None and res[2].p_reach == 0.0
+
+
+def test_a_unit_gets_the_same_numbers_alone_in_any_batch_and_chunk_size():
+    fm = _units()
+    streams = Streams(8, 3000)
+    jobs = [Job(u, 25.0 * 3 ** i, _known(i), keep_finals=True)
+            for i, u in enumerate(fm.data)]
+    big = simulate_many(fm, jobs, START, DEADLINE, streams)
+    tiny_chunks = simulate_many(fm, jobs[::-1], START, DEADLINE, Streams(8, 3000),
+                                chunk_elements=1)
+    alone = simulate_target(fm, "u3", START, DEADLINE, 25.0 * 27, _known(3), Streams(8, 3000))
+    assert np.array_equal(big[3].finals, alone.finals)
+    assert np.array_equal(big[3].finals, tiny_chunks[2].finals)
+    assert big[3].p_reach == alone.p_reach
+    again = simulate_many(fm, jobs, START, DEADLINE, Streams(8, 3000))
+    assert all(np.array_equal(a.finals, b.finals) for a, b in zip(big, again))
+    other = simulate_many(fm, jobs, START, DEADLINE, Streams(9, 3000))
+    assert not np.array_equal(big[3].finals, other[3].finals)
+
+
+def test_a_refused_unit_is_an_error_in_its_slot_not_a_crash():
+    fm = _units(2)
+
+    class Picky(Level):
+        def yearly_means(self, unit_id, years, streams):
+            from forecast.errors import ModelError
+            if unit_id == "u0":
+                raise ModelError("unit 'u0': refused")
+            return super().yearly_means(unit_id, years, streams)
+
+    pk = Picky("picky", fm.data, alpha=0.05, year_sd=0.1, profile=DEFAULT_PROFILE)
+    res = simulate_many(pk, [Job("u0", 10.0, _known(0)), Job("u1", 40.0, _known(1))],
+                        START, DEADLINE, Streams(1, 500))
+    assert isinstance(res[0], Exception) and "refused" in str(res[0])
+    assert 0 <= res[1].p_reach <= 1
+
+
+def test_year_totals_are_poisson_gamma_with_the_shared_shock():
+    # Mean of a simulated year = exposure (shock and gamma have mean 1);
+    # variance = m + (alpha + s² + alpha s²) m² with s² = e^{sd²} - 1 (lognormal):
+    # m = 270, alpha 0.05, sd 0.1: 270 + (0.05 + 0.01005 + 0.000503) · 72,900 = 4,684.
+    fm = _units()
+    d = fm.draw_years_batch(["u3"], [2022], Streams(2, 40_000))[0, :, 0]
+    s2 = np.exp(0.01) - 1
+    assert d.mean() == pytest.approx(270, abs=4 * np.sqrt(4684 / 40_000))
+    assert d.var() == pytest.approx(270 + (0.05 + s2 + 0.05 * s2) * 270 ** 2, rel=0.05)
+
+
+def test_crossing_month_per_path_equals_the_first_month_of_the_monthly_path():
+    # The same draws two ways: the monthly cumulative paths materialised (cum = kv · KF
+    # + D · UC, first month at or above the target), and the engine's inversion from
+    # the year-end cumulatives. Targets crossed inside the reported half-year, in each
+    # simulated year, and never.
+    from forecast.simulate.reach import crossing_months
+    from forecast.simulate.engine import layout
+
+    fm = _units(3)
+    streams = Streams(6, 3000)
+    known = _known(2)  # 36 (32.4-39.6) by June 2021, exposure 90 a year
+    grid = month_grid(START, DEADLINE, known, fm.profile)
+    lay = layout(grid)
+    rng = np.random.default_rng(1)
+    kv = (32.4 + 7.2 * rng.random((1, 3000, 1)))
+    d = fm.draw_years_batch(["u2"], lay.need, streams)
+    monthly = kv @ lay.kf + d.astype(float) @ lay.uc
+    cm = monthly[:, :, lay.marks]
+    for target in (20.0, 38.0, 90.0, 150.0, 230.0, 1e5):
+        tol = np.array([[target - 1e-9]])
+        reached = monthly >= tol[:, :, None]
+        ref = np.where(reached.any(2), reached.argmax(2), len(grid.ends))
+        got = crossing_months(kv, d, cm, lay, tol, len(grid.ends))
+        assert np.array_equal(got, ref), target
+
+
+def test_threads_change_nothing():
+    fm = _units()
+    jobs = [Job(u, 25.0 * 3 ** i, _known(i), keep_finals=True) for i, u in enumerate(fm.data)]
+    one = simulate_many(fm, jobs, START, DEADLINE, Streams(8, 2000), chunk_elements=20_000)
+    two = simulate_many(fm, jobs, START, DEADLINE, Streams(8, 2000), chunk_elements=20_000,
+                        threads=2)
+    assert all(np.array_equal(a.finals, b.finals) and a.reach_date_q50 == b.reach_date_q50
+               for a, b in zip(one, two))
