@@ -198,6 +198,6 @@ def test_outlook_passes_model_options_to_the_fit(tiny_dataset):
     from forecast.outlook.table import outlook
 
     o = outlook(tiny_dataset, as_of="2022-12-31", assumptions=DEFAULT, units=["tien-giang"],
-                requirements=False, rollups=False,
+                requirements=False, rollups=False, model="pooled_nb",
                 model_options={"pooled_nb": {"alpha": 0.3, "year_sd": 0.0}})
     assert o.fitted["pooled_nb"].alpha == 0.3 and o.fitted["pooled_nb"].year_sd == 0.0

@@ -17,12 +17,12 @@ def test_tiny_krong_bong_is_not_covered_by_cu_pui_and_says_so(tiny_dataset):
     # so no roll-up row, and the parent's row says why. The comparison by hand:
     # Cư Pui's 8 by 30 September spread by the default profile puts
     # 8 · 0.378 / 0.668 = 4.5 by 30 June, against the 23 Krông Bông reported.
-    o = outlook(tiny_dataset, as_of="2021-09-30", assumptions=FAST, requirements=False)
+    o = outlook(tiny_dataset, as_of="2021-09-30", assumptions=FAST, requirements=False, model="pooled_nb")
     assert "rollup" not in set(o.table["model"])
     kb = o.table[o.table["unit_id"] == "krong-bong"].iloc[0]["diagnostics"]
     assert "roll-up not shown: children's targets add up to 9% of the parent's" in kb
     assert "parent reported 23 by 2021-06-30, children's sum 5 (80 % range 5-5)" in kb
-    tg = o.table[o.table["unit_id"] == "tien-giang"].iloc[0]["diagnostics"]
+    tg = o.table[o.table["target_id"] == "tien-giang-term-2020-2025"].iloc[0]["diagnostics"]
     assert "roll-up not shown: none of the 2 children in the dataset has a forecast" in tg
 
 
@@ -44,7 +44,7 @@ def _covered():
 
 
 def test_covered_parent_gets_a_rollup_row_from_its_childrens_paths():
-    o = outlook(_covered(), as_of="2023-06-30", assumptions=FAST, requirements=False)
+    o = outlook(_covered(), as_of="2023-06-30", assumptions=FAST, requirements=False, model="pooled_nb")
     t = o.table
     ru = t[t["model"] == "rollup"]
     assert list(ru["unit_id"]) == ["p"] and list(ru["scenario"]) == ["model"]
@@ -63,6 +63,6 @@ def test_covered_parent_gets_a_rollup_row_from_its_childrens_paths():
             "difference +5") in ru["diagnostics"]
     assert ("p", "p-2023", "rollup", "model") in o.paths
     # Off by request.
-    off = outlook(_covered(), as_of="2023-06-30", assumptions=FAST, requirements=False,
+    off = outlook(_covered(), as_of="2023-06-30", assumptions=FAST, requirements=False, model="pooled_nb",
                   rollups=False)
     assert "rollup" not in set(off.table["model"])

@@ -6,8 +6,8 @@ known), :mod:`.profile` and :mod:`.profile_estimate` (the within-year
 profile), :mod:`.nowcast` (a year's total from a part-year count),
 :mod:`.draws` (random-draw kernels), :mod:`.base` (the unit data, fitted
 model, random streams and the registry :data:`~forecast.models.base.MODELS`),
-and the models, which register themselves: :mod:`.pooled`, :mod:`.ts`,
-:mod:`.baselines`.
+and the models, which register themselves: :mod:`.hier` (the default),
+:mod:`.pooled`, :mod:`.ts`, :mod:`.baselines`.
 
 Importing this package fills the registry; :mod:`.base` imports none of the
 models (no import circle).
@@ -15,4 +15,4 @@ models (no import circle).
 May import: the base modules, :mod:`forecast.data`, :mod:`forecast.audit`.
 """
 
-from forecast.models import baselines, pooled, ts  # noqa: F401  (each registers its models)
+from forecast.models import baselines, hier, pooled, ts  # noqa: F401  (each registers its models)

@@ -348,6 +348,9 @@ class FittedModel:
 MODELS: dict[str, Callable[..., FittedModel]] = {}
 """Model name → fitting function ``f(data, profile, **options) -> FittedModel``."""
 
+DEFAULT_MODEL = "hier_nb"
+"""The model every command uses unless told otherwise (:mod:`forecast.models.hier`)."""
+
 
 def register(name: str):
     def deco(func):
@@ -356,7 +359,7 @@ def register(name: str):
     return deco
 
 
-def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
+def fit(dataset, model: str = DEFAULT_MODEL, as_of: pd.Timestamp | None = None,
         assumptions: Assumptions | None = None, units: list[str] | None = None,
         **options) -> FittedModel:
     """Fit a model by name to every unit's data up to ``as_of``.
@@ -365,8 +368,8 @@ def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
     ----------
     dataset : Dataset
     model : str
-        One of :data:`MODELS` (``pooled_nb``, ``ets``, ``local_level``,
-        ``last_year``, ``mean_attainment``).
+        One of :data:`MODELS` (``hier_nb``, the default; ``pooled_nb``,
+        ``ets``, ``local_level``, ``last_year``, ``mean_attainment``).
     as_of : Timestamp, optional
     assumptions : Assumptions, optional
     units : list of str, optional
@@ -380,9 +383,16 @@ def fit(dataset, model: str = "pooled_nb", as_of: pd.Timestamp | None = None,
     assumptions = assumptions or Assumptions()
     profile = profile_for(dataset, assumptions, as_of)
     data = prepare(dataset, as_of, profile, units)
-    fitted = MODELS[model](data, profile, **options)
+    concentration = profile_concentration(dataset, assumptions, as_of)
+    func = MODELS[model]
+    if getattr(func, "takes_context", False):
+        # Models that weigh part-year counts by the share's uncertainty and
+        # centre their level on the first year forecast.
+        origin = as_of if as_of is not None else None
+        options = {"concentration": concentration, "origin": origin, **options}
+    fitted = func(data, profile, **options)
     fitted.profile = profile
-    fitted.concentration = profile_concentration(dataset, assumptions, as_of)
+    fitted.concentration = concentration
     return fitted
 
 

@@ -205,3 +205,58 @@ def implied_annual_targets(dataset, unit_id: str, as_of=None,
              f"{values[0]:,.0f}-{values[-1]:,.0f}")
     kinds = "attainment report" + ("s" if n_reports > 1 else "")
     return by_year, f"exposure: implied annual target {shown} from {n_reports} {kinds}"
+
+
+def assumed_targets(dataset, as_of: pd.Timestamp, profile, units=None) -> pd.DataFrame:
+    """Annual targets the data do not print, for this year and next, where one can be assumed.
+
+    An analyst asking on 31 December "will we reach next year's target?"
+    needs a target for next year before the province has set it. For each
+    unit with some target, for the year of the day after ``as_of`` and the
+    year after that, when no annual target of that year is in the data and
+    the year lies inside one of the unit's term windows: the unit's exposure
+    of that year (:func:`unit_exposure`: its nearest annual target, the
+    annual target its attainment reports imply, or its term target spread
+    over the term), rounded to a whole number. Rows have ``layer ==
+    "assumed"`` and say where the value came from in ``note``.
+
+    Returns
+    -------
+    DataFrame
+        Rows with the columns of ``dataset.targets``.
+    """
+    from forecast.models.progress import ASSUMED_LAYER
+
+    t = dataset.targets
+    ids = sorted(set(t["unit_id"]) if units is None else set(units) & set(t["unit_id"]))
+    first = (pd.Timestamp(as_of) + pd.Timedelta(days=1)).year
+    rows = []
+    for u in ids:
+        mine = t[t["unit_id"] == u]
+        terms = mine[mine["kind"] == "term"]
+        printed = set(mine.loc[mine["kind"] == "annual", "year"].dropna().astype(int))
+        exp = None
+        for year in (first, first + 1):
+            a, b = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
+            inside = terms[(terms["start"] <= b) & (terms["deadline"] >= a)]
+            if year in printed or (inside.empty and not printed):
+                continue
+            if inside.empty and min(abs(year - y) for y in printed) > 1:
+                continue
+            exp = exp or unit_exposure(dataset, u, profile, as_of)
+            if exp.kind == "own_level":
+                continue
+            value = float(round(exp.at(year)))
+            if value <= 0:
+                continue
+            term = inside.iloc[0]["term"] if not inside.empty else \
+                mine.loc[mine["kind"] == "annual", "term"].iloc[-1]
+            rows.append({
+                "target_id": f"{u}-{year}-assumed", "unit_id": u, "term": term,
+                "kind": "annual", "year": year, "layer": ASSUMED_LAYER, "measure": "count",
+                "value_text": f"{value:.0f}", "low": value, "high": value, "value": value,
+                "qualifier": "assumed", "start": a, "deadline": b, "source_id": "",
+                "locator": "", "note": f"assumed from the unit's {exp.kind.replace('_', ' ')}"
+                                       f" ({exp.note or exp.kind})", "corrected_from": "",
+            })
+    return pd.DataFrame(rows, columns=t.columns)

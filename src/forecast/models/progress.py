@@ -29,7 +29,11 @@ PROGRESS_COLUMNS = [
     "unit_id", "name", "level", "parent_id", "term", "target_kind", "target_id",
     "start", "deadline", "as_of", "data_through", "target", "cumulative", "remaining",
     "years_left", "required_per_year", "observed_per_year", "pace_ratio", "label",
+    "target_source",
 ]
+
+ASSUMED_LAYER = "assumed"
+"""``layer`` of an annual target the data do not print, assumed by the toolkit."""
 
 
 def admitted_spans(
@@ -234,9 +238,12 @@ def select_targets(dataset, as_of: pd.Timestamp | None,
                    units: list[str] | None = None) -> pd.DataFrame:
     """Targets that an outlook as of a date reports on.
 
-    Every term target whose term has begun by ``as_of`` (all of them when
-    ``as_of`` is None), and the annual targets of ``as_of``'s year (when
-    ``as_of`` is None, of the year of each unit's latest admission report).
+    Every term target whose term has begun by ``as_of`` or whose deadline
+    lies after it (all of them when ``as_of`` is None), and the annual
+    targets of ``as_of``'s year and every later year in the data (when
+    ``as_of`` is None, of the year of each unit's latest admission report
+    and later). Annual targets the data do not print are added by the caller
+    (:func:`forecast.models.exposure.assumed_targets`).
     """
     t = dataset.targets
     if units is not None:
@@ -244,18 +251,19 @@ def select_targets(dataset, as_of: pd.Timestamp | None,
     term = t[t["kind"] == "term"]
     annual = t[t["kind"] == "annual"]
     if as_of is not None:
-        term = term[term["start"] <= as_of]
-        annual = annual[annual["year"] == as_of.year]
+        term = term[(term["start"] <= as_of) | (term["deadline"] > as_of)]
+        annual = annual[annual["year"] >= as_of.year]
     else:
         adm = dataset.observations[dataset.observations["measure"] == "admitted"]
         latest = adm.groupby("unit_id")["period_end"].max().dt.year
-        annual = annual[annual["year"] == annual["unit_id"].map(latest)]
+        annual = annual[annual["year"] >= annual["unit_id"].map(latest)]
     return pd.concat([term, annual]).sort_values(["unit_id", "kind", "start"])
 
 
 def progress_table(dataset, as_of: pd.Timestamp | None = None,
                    assumptions: Assumptions | None = None,
-                   units: list[str] | None = None) -> pd.DataFrame:
+                   units: list[str] | None = None,
+                   extra_targets: pd.DataFrame | None = None) -> pd.DataFrame:
     """Progress of every unit towards its term and current annual targets.
 
     Parameters
@@ -269,6 +277,9 @@ def progress_table(dataset, as_of: pd.Timestamp | None = None,
         Pace thresholds (A3); defaults if None.
     units : list of str, optional
         Restrict to these unit ids.
+    extra_targets : DataFrame, optional
+        More targets (rows like ``dataset.targets``), e.g. the assumed annual
+        targets of :func:`forecast.models.exposure.assumed_targets`.
 
     Returns
     -------
@@ -278,10 +289,14 @@ def progress_table(dataset, as_of: pd.Timestamp | None = None,
         reported figure (``data_through``) to the deadline.
     """
     assumptions = assumptions or Assumptions()
-    rows = [
-        progress_row(dataset, target, as_of, assumptions)
-        for _, target in select_targets(dataset, as_of, units).iterrows()
-    ]
+    chosen = select_targets(dataset, as_of, units)
+    if extra_targets is not None and not extra_targets.empty:
+        chosen = pd.concat([chosen, extra_targets]).sort_values(["unit_id", "kind", "start"])
+    rows = []
+    for _, target in chosen.iterrows():
+        row = progress_row(dataset, target, as_of, assumptions)
+        row["target_source"] = "assumed" if target.get("layer") == ASSUMED_LAYER else "reported"
+        rows.append(row)
     table = pd.DataFrame(rows, columns=PROGRESS_COLUMNS)
     return table[table["target"].notna()].reset_index(drop=True)
 

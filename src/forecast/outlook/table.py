@@ -17,7 +17,8 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ModelError
-from forecast.models.base import FittedModel, Streams, fit
+from forecast.models.base import DEFAULT_MODEL, FittedModel, Streams, fit, profile_for
+from forecast.models.exposure import assumed_targets
 from forecast.models.progress import admitted_spans, cumulative_history, progress_table
 from forecast.records import frame_records
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
@@ -32,9 +33,11 @@ OUTLOOK_COLUMNS = [
     "model", "scenario", "p_reach", "final_mean", "final_q10", "final_q50", "final_q90",
     "final_q25", "final_q75", "reach_date_q10", "reach_date_q50", "reach_date_q90",
     "required_attainment", "required_per_year_p", "introduced_needed", "trained_needed",
-    "n_obs", "diagnostics",
+    "n_obs", "diagnostics", "target_source", "mc_se", "expected_attainment",
+    "recent_attainment", "own_weight", "why", "why_vi",
 ]
-"""Columns of the outlook table, in this order (see the team contract)."""
+"""Columns of the outlook table, in this order (documented in ``docs/engine.md``,
+section "The outlook table"; new columns are only ever appended)."""
 
 UNIT_NAMES_ATTR = "unit_names"
 """Key of ``Outlook.table.attrs`` holding the units' names by language,
@@ -77,7 +80,7 @@ class Outlook:
         return frame_records(self.table)
 
 
-def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=None,
+def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=None,
             units=None, requirements: bool = True, rollups: bool = True,
             model_options: dict | None = None, threads: int = 1) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
@@ -119,7 +122,12 @@ def outlook(dataset, as_of=None, model="pooled_nb", scenarios=(), assumptions=No
     as_of = pd.Timestamp(as_of) if as_of is not None else None
     names = [model] if isinstance(model, str) else list(model)
     scen = [s if isinstance(s, Scenario) else parse_scenario(s) for s in scenarios]
-    progress = progress_table(dataset, as_of=as_of, assumptions=assumptions, units=units)
+    extra = None
+    if as_of is not None:
+        # Next year's target before it is set (and this year's, if not printed).
+        extra = assumed_targets(dataset, as_of, profile_for(dataset, assumptions, as_of), units)
+    progress = progress_table(dataset, as_of=as_of, assumptions=assumptions, units=units,
+                              extra_targets=extra)
     streams = Streams(assumptions.seed, assumptions.n_paths)
     rows, paths, fitted = [], {}, {}
     prows = [prow for _, prow in progress.iterrows()]
@@ -230,8 +238,12 @@ def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, 
             notes.append(note)
     diag = "; ".join(n for n in notes if n)
     n_obs = ud.n_obs if ud is not None else 0
+    if prow["remaining"] <= 0:
+        # Already reached: so under every model, whatever it can forecast.
+        vals = {**vals, "p_reach": 1.0}
+    why = explain_row(fm, prow, vals, streams.n_paths)
     out.append(({**base, "model": fm.name, "scenario": MODEL_SCENARIO, **vals, **req,
-                 "n_obs": n_obs, "diagnostics": diag},
+                 "n_obs": n_obs, "diagnostics": diag, **why},
                 (unit, tid, fm.name, MODEL_SCENARIO), summary))
     for sc in scen:
         for det in (False, True):
@@ -242,9 +254,45 @@ def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, 
                 extra = "" if str(r) in diag else str(r)
             else:
                 vals, summary, extra = r.outlook_values(), r.summary, ""
+            if prow["remaining"] <= 0:
+                vals = {**vals, "p_reach": 1.0}
             out.append(({**base, "model": fm.name, "scenario": label, **vals, **req,
-                         "n_obs": n_obs, "diagnostics": "; ".join(x for x in (diag, extra) if x)},
+                         "n_obs": n_obs, "diagnostics": "; ".join(x for x in (diag, extra) if x),
+                         **_mc(vals, streams.n_paths, det)},
                         (unit, tid, fm.name, label), summary))
+    return out
+
+
+def _mc(vals: dict, n_paths: int, deterministic: bool = False) -> dict:
+    """Monte Carlo standard error of ``p_reach``: ``sqrt(p (1 - p) / paths)``."""
+    p = vals.get("p_reach", np.nan)
+    if deterministic or p is None or not np.isfinite(p):
+        return {"mc_se": 0.0 if deterministic and p is not None and np.isfinite(p) else np.nan}
+    return {"mc_se": float(np.sqrt(p * (1 - p) / n_paths))}
+
+
+def explain_row(fm: FittedModel, prow: pd.Series, vals: dict, n_paths: int) -> dict:
+    """The "why this probability" columns of the model's own row.
+
+    ``expected_attainment`` (the model's mean attainment of the first year
+    forecast), ``recent_attainment`` (the unit's last up to three whole
+    years), ``own_weight`` (how much the unit's own record weighs against
+    the population, 0-1) where the model says so, and one plain sentence in
+    English (``why``) and Vietnamese (``why_vi``).
+    """
+    from forecast.outlook.why import sentence
+
+    info = dict(getattr(fm, "explain", {}).get(prow["unit_id"], {}))
+    out = {"expected_attainment": info.get("expected_attainment", np.nan),
+           "recent_attainment": info.get("recent_attainment", np.nan),
+           "own_weight": info.get("own_weight", np.nan), **_mc(vals, n_paths)}
+    exposure = np.nan
+    ud = fm.data.get(prow["unit_id"])
+    if ud is not None and ud.exposure.kind != "own_level":
+        year = (pd.Timestamp(prow["as_of"]) + pd.Timedelta(days=1)).year
+        exposure = float(ud.exposure.at(year))
+    for lang, key in (("en", "why"), ("vi", "why_vi")):
+        out[key] = sentence(prow, {**vals, **out}, exposure, lang)
     return out
 
 

@@ -1,0 +1,95 @@
+"""One plain sentence saying why a unit's chance is what it is, in Vietnamese or English.
+
+Built from the outlook row only (progress columns, the model's expected and
+recent attainment, the weight of the unit's own record), so the brief, the
+notebooks and ``outlook --json`` say the same thing.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from forecast.labels import fmt_date, fmt_int, fmt_num, fmt_pct, missing
+
+TEXT = {
+    "reached": {"vi": "Đã đạt: kết nạp {cum} so với chỉ tiêu {target}.",
+                "en": "Reached: {cum} admitted against a target of {target}."},
+    "none": {"vi": "Mô hình không dự báo được đơn vị này (xem ghi chú).",
+             "en": "The model cannot forecast this unit (see the diagnostics)."},
+    "prior": {"vi": "Chưa có số liệu kết nạp của đơn vị: khả năng tính theo mức chung của các "
+                    "đơn vị (trung vị khoảng {exp} chỉ tiêu năm).",
+              "en": "No count reported yet: the chance is that of a typical unit (median "
+                    "about {exp} of the yearly target)."},
+    "expect": {"vi": "Mô hình dự kiến mỗi năm đạt khoảng {exp} chỉ tiêu năm",
+               "en": "The model expects about {exp} of the yearly target a year"},
+    "recent": {"vi": " (những năm gần đây: {recent})", "en": " (recent years: {recent})"},
+    "need": {"vi": "; để đạt chỉ tiêu {target} đến {deadline} cần khoảng {need} mỗi năm.",
+             "en": "; reaching {target} by {deadline} needs about {need} a year."},
+    "pace": {"vi": "Để đạt chỉ tiêu {target} đến {deadline} cần {per} đảng viên mỗi năm.",
+             "en": "Reaching {target} by {deadline} needs {per} admissions a year."},
+    "own": {"vi": " Số liệu của chính đơn vị chiếm {own} trọng số, phần còn lại theo các đơn vị khác.",
+            "en": " The unit's own record carries {own} of the weight, other units the rest."},
+    "gap_low": {"vi": " Tiến độ bình quân đạt yêu cầu, nhưng khả năng tính cả mức dao động của "
+                      "số kết nạp từng năm và thời hạn {deadline}.",
+                "en": " The average pace is on track, but the chance also counts how much a "
+                      "year's admissions vary and the deadline of {deadline}."},
+    "gap_high": {"vi": " Tiến độ bình quân còn chậm, nhưng mô hình dự kiến các năm tới cao hơn "
+                       "mức bình quân đã qua.",
+                 "en": " The average pace lags, but the model expects the coming years to be "
+                       "higher than the average so far."},
+}
+
+
+def _pct(x: float, lang: str) -> str:
+    """An attainment (1.06) as a whole percent (106 %)."""
+    return fmt_pct(100 * x, lang, 0) if np.isfinite(x) else "–"
+
+
+def sentence(prow, vals: dict, exposure: float, lang: str) -> str:
+    """The sentence for one outlook row.
+
+    Parameters
+    ----------
+    prow : mapping
+        Progress columns (``target``, ``cumulative``, ``remaining``,
+        ``deadline``, ``required_per_year``, ``label``).
+    vals : mapping
+        ``p_reach``, ``expected_attainment``, ``recent_attainment``, ``own_weight``.
+    exposure : float
+        What the unit is expected to admit in a year at 100 % (NaN: unknown).
+    lang : str
+        ``"vi"`` or ``"en"``.
+    """
+    fields = {"cum": fmt_int(prow["cumulative"], lang), "target": fmt_int(prow["target"], lang),
+              "deadline": fmt_date(prow["deadline"], lang)}
+    if prow["remaining"] <= 0:
+        return TEXT["reached"][lang].format(**fields)
+    p = vals.get("p_reach", np.nan)
+    if missing(p):
+        return TEXT["none"][lang]
+    exp_att = vals.get("expected_attainment", np.nan)
+    own = vals.get("own_weight", np.nan)
+    if not missing(own) and own <= 0 and not missing(exp_att):
+        return TEXT["prior"][lang].format(exp=_pct(exp_att, lang))
+    parts = []
+    required = float(prow["required_per_year"])
+    if not missing(exp_att):
+        text = TEXT["expect"][lang].format(exp=_pct(exp_att, lang))
+        recent = vals.get("recent_attainment", np.nan)
+        if not missing(recent):
+            text += TEXT["recent"][lang].format(recent=_pct(recent, lang))
+        if np.isfinite(required) and np.isfinite(exposure) and exposure > 0:
+            text += TEXT["need"][lang].format(need=_pct(required / exposure, lang), **fields)
+        else:
+            text += "."
+        parts.append(text)
+    elif np.isfinite(required):
+        parts.append(TEXT["pace"][lang].format(per=fmt_num(required, lang), **fields))
+    if not missing(own):
+        parts.append(TEXT["own"][lang].format(own=_pct(own, lang)))
+    label = prow.get("label")
+    if label == "on track" and p < 0.6:
+        parts.append(TEXT["gap_low"][lang].format(**fields))
+    elif label in ("acceleration needed", "limited progress") and p > 0.6:
+        parts.append(TEXT["gap_high"][lang])
+    return "".join(parts).strip()
