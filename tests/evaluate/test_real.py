@@ -192,3 +192,29 @@ def test_headline_and_files(result, tmp_path):
     assert {"real_cells.csv", "real_answers.csv", "real_pit.csv", "real_summary.md",
             "real_headline.csv", "real_run.json"} <= names
     assert "Real-data backtest" in (tmp_path / "real_summary.md").read_text(encoding="utf-8")
+
+
+def test_cli_real_json_prints_the_headline(tmp_path, monkeypatch, capsys, tiny_dataset):
+    import json
+
+    from forecast.cli import main
+    from tests.conftest import TINY_DIR
+
+    monkeypatch.setattr(bt, "outlook_forecaster", this_year_only)
+    code = main(["backtest", "--real", "--json", "--data", str(TINY_DIR), "--models", "half",
+                 "--boot", "20", "--paths", "200", "--workers", "1", "--out", str(tmp_path)])
+    assert code == 0
+    printed = json.loads(capsys.readouterr().out)
+    models = [r["model"] for r in printed["headline"]]
+    assert models == ["half", bt.PACE_LABEL, bt.ALWAYS_REACH]
+    assert printed["parameters"]["reference"] == "half"
+    assert all({"n_cases", "n_answered", "answered_share", "brier"} <= set(r)
+               for r in printed["headline"])
+    assert (tmp_path / "real_summary.md").exists() and not (tmp_path / "scores.csv").exists()
+
+
+def test_cli_real_and_no_public_exclude_each_other(capsys):
+    from forecast.cli import main
+
+    assert main(["backtest", "--real", "--no-public"]) == 2
+    assert "exclude each other" in capsys.readouterr().err

@@ -190,7 +190,8 @@ def real_backtest(dataset, models=None, assumptions: Assumptions | None = None, 
     forecaster : callable, optional
         Replaces the engine (tests).
     reference : str, optional
-        The model the others are paired against (default: the engine's default).
+        The model the others are paired against (default: the engine's
+        default model if it is scored, else the first of ``models``).
     n_boot, n_bins, seed, workers
         Bootstrap replicates (resampling units), reliability bins, bootstrap
         seed, processes over which the origins are spread.
@@ -198,7 +199,9 @@ def real_backtest(dataset, models=None, assumptions: Assumptions | None = None, 
     t0, cpu0 = time.perf_counter(), _cpu_seconds()
     assumptions = assumptions or Assumptions()
     models = tuple(models) if models else bt.default_models()
-    reference = reference or (bt.reference_model() if forecaster is None else models[0])
+    reference = reference or bt.reference_model()
+    if reference not in models:
+        reference = models[0]
     added = pd.DataFrame()
     if implied:
         dataset, added = with_implied_targets(dataset)
