@@ -24,15 +24,19 @@ def small_world() -> Dataset:
     """aa: 2021 target 80, a whole 2020 count, a first half and the year (96).
     tg: 1,278 admitted in 2021 at 85.2 %, no target row (implied 1,500, missed).
     sm: 9 admitted in 2021 at 90 %, no target row (implied 10, missed).
-    tt: term 2015-2020 target 35 (term closed 29 May 2020), 36 admitted over it."""
+    tt: term 2015-2020 target 35 (term closed 29 May 2020), 36 admitted over it.
+    pl: 2020 target 140; 50 by June, 96 by 30 November (taken as the year's total)."""
     units = [{"unit_id": u, "name_vi": f"Đơn vị {u}", "level": "district"}
-             for u in ("aa", "tg", "sm", "tt")]
+             for u in ("aa", "tg", "sm", "tt", "pl")]
     targets = [
         {"target_id": "aa-2021", "unit_id": "aa", "term": "2020-2025", "kind": "annual",
          "year": "2021", "layer": "assigned", "measure": "count", "value": "80",
          "source_id": "s1"},
         {"target_id": "aa-2022", "unit_id": "aa", "term": "2020-2025", "kind": "annual",
          "year": "2022", "layer": "assigned", "measure": "count", "value": "90",
+         "source_id": "s1"},
+        {"target_id": "pl-2020", "unit_id": "pl", "term": "2015-2020", "kind": "annual",
+         "year": "2020", "layer": "plan", "measure": "count", "value": "140",
          "source_id": "s1"},
         {"target_id": "tt-term", "unit_id": "tt", "term": "2015-2020", "kind": "term",
          "year": "", "layer": "resolution", "measure": "count", "value": "35",
@@ -48,6 +52,8 @@ def small_world() -> Dataset:
         _obs("sm-y", "sm", "9", "2021-01-01", "2021-12-31"),
         _obs("sm-pct", "sm", "90%", "2021-01-01", "2021-12-31", "attainment_pct"),
         _obs("tt-all", "tt", "36", "2015-01-01", "2020-05-29"),
+        _obs("pl-h1", "pl", "50", "2020-01-01", "2020-06-30"),
+        _obs("pl-11", "pl", "96", "2020-01-01", "2020-11-30"),
     ]
     return Dataset.from_frames(units=units, sources=[SRC], targets=targets, observations=obs,
                                terms=terms)
@@ -71,7 +77,18 @@ def test_next_years_target_is_forecast_from_the_eve_and_known_then():
     assert "aa-2021" in set(eve.targets["target_id"])
     assert "aa-2022" not in set(eve.targets["target_id"])
     assert "aa-2021" not in set(bt.cut(ds, pd.Timestamp("2020-12-30")).targets["target_id"])
-    assert set(eve.observations["obs_id"]) == {"aa-2020", "tt-all"}
+    assert set(eve.observations["obs_id"]) == {"aa-2020", "tt-all", "pl-h1", "pl-11"}
+
+
+def test_no_origin_once_the_outcome_is_reported():
+    ds = small_world()
+    known = bt.outcomes(ds).set_index("target_id")
+    # 96 to 30 November counts as the year's total (31 days of slack): missed, known then
+    assert known.loc["pl-2020", ["outcome", "reached", "how"]].tolist() == [96.0, 0, "counts"]
+    assert known.loc["pl-2020", "known_by"] == pd.Timestamp("2020-11-30")
+    when = bt.origins(ds, known.reset_index())
+    got = sorted(when.loc[when["target_id"] == "pl-2020", "as_of"].dt.strftime("%Y-%m-%d"))
+    assert got == ["2019-12-31", "2020-01-01", "2020-06-30"]
 
 
 def test_implied_targets_keep_the_printed_side_of_100_percent():
@@ -156,8 +173,9 @@ def test_always_reach_is_scored_by_hand(result):
     assert row["brier"] == pytest.approx(missed / n)
     assert row["log_score"] == pytest.approx(
         (-(n - missed) * np.log(0.95) - missed * np.log(0.05)) / n)
-    # tg and sm missed (each forecast on its eve and on 1 January), the others were reached
-    assert missed == 4
+    # tg and sm missed (each forecast on its eve and on 1 January), pl missed (its eve,
+    # 1 January, 30 June), the others were reached
+    assert missed == 7
 
 
 def test_paired_scores_use_the_cases_both_answered(result):

@@ -152,7 +152,9 @@ def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
     -------
     DataFrame
         ``target_id, unit_id, kind, year, start, deadline, target, outcome,
-        reached, how`` (``how``: ``counts`` or ``attainment``).
+        reached, how, known_by`` (``how``: ``counts``, ``attainment`` or
+        ``reached_early``; ``known_by``: the end of the report that settles
+        the outcome when it ends before the deadline, else the deadline).
     """
     obs = dataset.observations
     rows = []
@@ -166,10 +168,11 @@ def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
                                deadline + pd.Timedelta(days=tolerance_days))
         covered = float(((spans["period_end"] - spans["period_start"]).dt.days + 1).sum()) \
             if not spans.empty else 0.0
-        final, how = float("nan"), ""
+        final, how, known_by = float("nan"), "", deadline
         if not spans.empty and covered >= window - tolerance_days \
                 and spans["period_end"].max() >= deadline - pd.Timedelta(days=tolerance_days):
             final, how = float(spans["value"].sum()), "counts"
+            known_by = min(deadline, spans["period_end"].max())
         else:
             pct = obs[(obs["unit_id"] == t["unit_id"]) & (obs["ref"] == t["target_id"])
                       & obs["measure"].isin(["attainment_pct", "excess_pct"])
@@ -180,6 +183,7 @@ def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
                 r = pct.iloc[-1]
                 share = r["value"] / 100 + (1 if r["measure"] == "excess_pct" else 0)
                 final, how = float(share * goal), "attainment"
+                known_by = min(deadline, r["period_end"])
             elif not inside.empty and inside["value"].sum() >= goal - 1e-9:
                 how = "reached_early"
         if how:
@@ -187,9 +191,9 @@ def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
             rows.append({"target_id": t["target_id"], "unit_id": t["unit_id"],
                          "kind": t["kind"], "year": t["year"], "start": start,
                          "deadline": deadline, "target": goal, "outcome": final,
-                         "reached": reached, "how": how})
+                         "reached": reached, "how": how, "known_by": known_by})
     cols = ["target_id", "unit_id", "kind", "year", "start", "deadline", "target", "outcome",
-            "reached", "how"]
+            "reached", "how", "known_by"]
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -199,7 +203,8 @@ def origins(dataset, known: pd.DataFrame, as_of_dates=None) -> pd.DataFrame:
     Without ``as_of_dates``:
 
     - ``report``: the end of every whole-unit admission report of the unit
-      that lies inside the target's window and before its deadline;
+      that lies inside the target's window and before its deadline (and
+      before the report that settles the outcome, ``known_by``);
     - ``year_start``: for an annual target, 1 January of its year;
     - ``year_before``: for an annual target, 31 December of the year before
       (an analyst asking about next year's target at the year's end);
@@ -216,7 +221,11 @@ def origins(dataset, known: pd.DataFrame, as_of_dates=None) -> pd.DataFrame:
     given = None if as_of_dates is None else sorted({pd.Timestamp(d) for d in as_of_dates})
     rows = []
     for _, t in known.iterrows():
-        start, deadline = t["start"], t["deadline"]
+        start = t["start"]
+        # no origin once the report that gives the outcome is in (a count to 30 November
+        # taken as the year's total is not forecast from 30 November)
+        known_by = t.get("known_by", pd.NaT)
+        deadline = t["deadline"] if pd.isna(known_by) else min(t["deadline"], known_by)
         annual = t["kind"] == "annual"
         eve = pd.Timestamp(int(t["year"]) - 1, 12, 31) if annual else None
         if given is not None:
