@@ -267,3 +267,18 @@ def test_models_share_one_engine_call_and_fall_back_one_by_one():
     # 1 January: one call with both; 30 June: the list refused, then one call each
     jan = [c for c in calls if isinstance(c, list)]
     assert ["m1", "m2"] in jan and "m1" in calls and "m2" in calls
+
+
+def test_default_models_follow_the_registry(monkeypatch):
+    from forecast.models import base
+
+    assert bt.default_models()[:2] == ("pooled_nb", "ets")
+    assert bt.reference_model() == "pooled_nb"
+    # a new default model registered by the engine is scored first and becomes the reference
+    monkeypatch.setitem(base.MODELS, "hier_nb", base.MODELS["pooled_nb"])
+    monkeypatch.setitem(base.MODELS, "zz_new", base.MODELS["pooled_nb"])
+    got = bt.default_models()
+    assert got[0] == "hier_nb" and got[-1] == "zz_new" and "pooled_nb" in got
+    assert bt.reference_model() == "hier_nb"
+    monkeypatch.setattr(base, "DEFAULT_MODEL", "zz_new", raising=False)
+    assert bt.reference_model() == "zz_new"
