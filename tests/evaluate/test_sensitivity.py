@@ -108,3 +108,38 @@ def test_cli_prints_json_in_vietnamese(capsys):
     rows = json.loads(capsys.readouterr().out)
     assert {r["target_id"] for r in rows} == {"krong-bong-2021"}
     assert {r["assumption_label"] for r in rows} >= {"Hạn chỉ tiêu nhiệm kỳ", "Xu hướng"}
+
+
+def _register(monkeypatch, name, refuse):
+    """A model like pooled_nb that raises ``refuse(options)`` when it is not None."""
+    from forecast.models import base
+    from forecast.models.pooled import fit_pooled
+
+    def fit(data, profile, **options):
+        error = refuse(options)
+        if error is not None:
+            raise error
+        fitted = fit_pooled(data, profile, **options)
+        fitted.name = name
+        return fitted
+
+    monkeypatch.setitem(base.MODELS, name, fit)
+
+
+def test_a_model_refusing_an_option_in_its_own_words_gets_the_note(tiny_dataset, monkeypatch):
+    _register(monkeypatch, "picky", lambda o: ConfigError(
+        "model option 'prior' is not known to this model") if "prior" in o else None)
+    t = sv.sensitivity(tiny_dataset, ["krong-bong"], "2021-06-30", model="picky",
+                       assumptions=FEW)
+    prior = t[t["assumption"] == "prior"].set_index("alternative")
+    assert np.isnan(prior.loc["corrected", "p_reach"])
+    assert (prior["note"] == "model picky has no option 'prior'").all()
+    assert t.loc[t["assumption"] == "trend", "p_reach"].notna().all()
+
+
+def test_any_other_failure_of_an_alternative_is_raised(tiny_dataset, monkeypatch):
+    _register(monkeypatch, "fragile", lambda o: ConfigError(
+        "the fit did not converge") if o.get("trend") is False else None)
+    with pytest.raises(ConfigError, match="did not converge"):
+        sv.sensitivity(tiny_dataset, ["krong-bong"], "2021-06-30", model="fragile",
+                       assumptions=FEW)

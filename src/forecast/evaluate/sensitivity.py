@@ -39,7 +39,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.config import Assumptions
-from forecast.errors import ConfigError
+from forecast.errors import ConfigError, ForecastError
 from forecast.labels import check_lang, fill
 from forecast.outlook.table import UNIT_NAMES_ATTR
 
@@ -212,9 +212,10 @@ def _variant(dataset, as_of, model, base, options, units, alt) -> pd.DataFrame |
     try:
         return _run(ds, as_of, model, dataclasses.replace(base, **alt.assumptions),
                     {**options, **alt.option}, units)
-    except TypeError as exc:
-        # The model's settings do not know this option (an unexpected keyword).
-        if "unexpected keyword" not in str(exc):
+    except (TypeError, ForecastError) as exc:
+        # The model's settings refuse this option (an unexpected keyword, or the
+        # model's own error naming it); any other failure is a real one.
+        if not alt.option or not any(f"'{k}'" in str(exc) for k in alt.option):
             raise
         return None
 
