@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from forecast.evaluate import backtest as bt
+from forecast.evaluate import origins as og
 from forecast.config import Assumptions
 from forecast.data.dataset import Dataset
 
@@ -55,7 +56,7 @@ def tiny_dataset() -> Dataset:
 
 
 def test_outcomes_from_counts_and_attainment():
-    out = bt.outcomes(tiny_dataset()).set_index("target_id")
+    out = og.outcomes(tiny_dataset()).set_index("target_id")
     # aa 2021: the full-year count 96 >= 80; bb 2022: 120 % of 10 = 12 (derived)
     assert out.loc["aa-2021", ["outcome", "reached", "how"]].tolist() == [96.0, 1, "counts"]
     assert out.loc["bb-2022", ["outcome", "reached", "how"]].tolist() == [12.0, 1, "attainment"]
@@ -68,7 +69,7 @@ def test_outcomes_from_counts_and_attainment():
 
 def test_origins_are_reports_before_the_deadline_the_year_start_and_its_eve():
     ds = tiny_dataset()
-    when = bt.origins(ds, bt.outcomes(ds))
+    when = og.origins(ds, og.outcomes(ds))
     got = sorted(zip(when["target_id"], when["as_of"].dt.strftime("%Y-%m-%d"), when["origin"]))
     # 31 December of the year before: next year's target, asked at the year's end
     assert got == [
@@ -87,8 +88,8 @@ def test_origins_are_reports_before_the_deadline_the_year_start_and_its_eve():
 
 def test_targets_already_reached_at_the_origin_are_not_scored():
     ds = tiny_dataset()
-    known = bt.outcomes(ds)
-    when = bt.origins(ds, known)
+    known = og.outcomes(ds)
+    when = og.origins(ds, known)
     seen = []
 
     def fake(dataset, as_of, model, assumptions, units=None):
@@ -109,7 +110,7 @@ def test_targets_already_reached_at_the_origin_are_not_scored():
 
 
 def test_cut_hides_later_reports_and_later_targets():
-    past = bt.cut(tiny_dataset(), pd.Timestamp("2021-06-30"))
+    past = og.cut(tiny_dataset(), pd.Timestamp("2021-06-30"))
     assert past.observations["obs_id"].tolist() == ["aa-h1", "cc-h1"]
     assert "aa-2022" not in set(past.targets["target_id"])
     assert "aa-term" in set(past.targets["target_id"])
@@ -160,7 +161,7 @@ def test_perfect_forecast_scores_brier_zero(world):
     from forecast.models.progress import progress_table
 
     ds = world.dataset()
-    known = sum((progress_table(bt.cut(ds, pd.Timestamp(d)), as_of=pd.Timestamp(d))["label"]
+    known = sum((progress_table(og.cut(ds, pd.Timestamp(d)), as_of=pd.Timestamp(d))["label"]
                  == "reached").sum() for d in ("2022-06-30", "2023-06-30"))
     assert row["n"] == 48 - known and row["dataset"] == "synthetic"
     assert row["brier"] == 0 and row["coverage_80"] == 1 and row["coverage_50"] == 1
@@ -247,8 +248,8 @@ def test_cli_writes_reports_and_json(tmp_path, monkeypatch, capsys, world):
 
 def test_models_share_one_engine_call_and_fall_back_one_by_one():
     ds = tiny_dataset()
-    known = bt.outcomes(ds)
-    when = bt.origins(ds, known)
+    known = og.outcomes(ds)
+    when = og.origins(ds, known)
     calls = []
 
     def fake(dataset, as_of, model, assumptions, units=None):

@@ -8,6 +8,7 @@ import pytest
 
 from forecast.data.dataset import Dataset
 from forecast.evaluate import backtest as bt
+from forecast.evaluate import origins as og
 from forecast.evaluate import cells
 from forecast.evaluate import real
 from forecast.evaluate import real_report
@@ -61,7 +62,7 @@ def small_world() -> Dataset:
 
 def test_next_years_target_is_forecast_from_the_eve_and_known_then():
     ds, _ = real.with_implied_targets(small_world())
-    when = bt.origins(ds, bt.outcomes(ds))
+    when = og.origins(ds, og.outcomes(ds))
     got = {(t, d.strftime("%Y-%m-%d"), o) for t, d, o in zip(when["target_id"], when["as_of"],
                                                            when["origin"])}
     # aa-2021: 31 Dec 2020 (the eve; the 2020 count also ends then, the calendar name wins),
@@ -73,20 +74,20 @@ def test_next_years_target_is_forecast_from_the_eve_and_known_then():
     term = sorted(d for t, d, o in got if t == "tt-term")
     assert term == [f"{y}-12-31" for y in range(2015, 2020)]
     # on the eve the year's targets are known, the next year's not; the day before, neither
-    eve = bt.cut(ds, pd.Timestamp("2020-12-31"))
+    eve = og.cut(ds, pd.Timestamp("2020-12-31"))
     assert "aa-2021" in set(eve.targets["target_id"])
     assert "aa-2022" not in set(eve.targets["target_id"])
-    assert "aa-2021" not in set(bt.cut(ds, pd.Timestamp("2020-12-30")).targets["target_id"])
+    assert "aa-2021" not in set(og.cut(ds, pd.Timestamp("2020-12-30")).targets["target_id"])
     assert set(eve.observations["obs_id"]) == {"aa-2020", "tt-all", "pl-h1", "pl-11"}
 
 
 def test_no_origin_once_the_outcome_is_reported():
     ds = small_world()
-    known = bt.outcomes(ds).set_index("target_id")
+    known = og.outcomes(ds).set_index("target_id")
     # 96 to 30 November counts as the year's total (31 days of slack): missed, known then
     assert known.loc["pl-2020", ["outcome", "reached", "how"]].tolist() == [96.0, 0, "counts"]
     assert known.loc["pl-2020", "known_by"] == pd.Timestamp("2020-11-30")
-    when = bt.origins(ds, known.reset_index())
+    when = og.origins(ds, known.reset_index())
     got = sorted(when.loc[when["target_id"] == "pl-2020", "as_of"].dt.strftime("%Y-%m-%d"))
     assert got == ["2019-12-31", "2020-01-01", "2020-06-30"]
 
@@ -99,7 +100,7 @@ def test_implied_targets_keep_the_printed_side_of_100_percent():
     assert (added["layer"] == real.IMPLIED_LAYER).all()
     assert added.loc["tg-2021-implied", "deadline"] == pd.Timestamp("2021-12-31")
     ds, kept = real.with_implied_targets(small_world())
-    out = bt.outcomes(ds).set_index("target_id")
+    out = og.outcomes(ds).set_index("target_id")
     assert out.loc["tg-2021-implied", "reached"] == 0
     assert out.loc["sm-2021-implied", "reached"] == 0
     # aa has its own 2021 target: nothing is implied for it

@@ -1,6 +1,7 @@
 """Stage 6, evaluate: how good the forecasts are.
 
-:mod:`.backtest` reruns the outlook at past as-of dates and scores it;
+:mod:`.backtest` reruns the outlook at past as-of dates and scores it,
+at the origins and on the outcomes of :mod:`.origins`;
 :mod:`.real` is the real-data backtest (every origin the published figures
 allow, scored per cell), written out by :mod:`.real_report`; :mod:`.cells`
 assigns cases to cells (target kind × horizon × record length);

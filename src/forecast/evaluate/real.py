@@ -2,7 +2,7 @@
 
 Beside the simulation study (:func:`forecast.evaluate.backtest.simulation_study`),
 this scores the engine on what real units did. The cases are those of
-:func:`forecast.evaluate.backtest.origins` (a part-year count and its year's
+:func:`forecast.evaluate.origins.origins` (a part-year count and its year's
 outcome; 31 December and 1 January before an annual target's year; a term's
 year ends and its result), forecast with the analysts' own call
 (:func:`forecast.evaluate.backtest.outlook_forecaster`) by every model of the
@@ -49,6 +49,7 @@ import pandas as pd
 from forecast.config import Assumptions
 from forecast.evaluate import backtest as bt
 from forecast.evaluate import cells as _cells
+from forecast.evaluate.origins import origins, outcomes
 from forecast.evaluate import quantiles as _q
 from forecast.evaluate import scores as _scores
 
@@ -158,7 +159,7 @@ def with_implied_targets(dataset) -> tuple[object, pd.DataFrame]:
     if extra.empty:
         return dataset, extra
     trial = _add_targets(dataset, extra)
-    known = set(bt.outcomes(trial)["target_id"])
+    known = set(outcomes(trial)["target_id"])
     extra = extra[extra["target_id"].isin(known)].reset_index(drop=True)
     return _add_targets(dataset, extra), extra
 
@@ -205,8 +206,8 @@ def real_backtest(dataset, models=None, assumptions: Assumptions | None = None, 
     added = pd.DataFrame()
     if implied:
         dataset, added = with_implied_targets(dataset)
-    known = bt.outcomes(dataset)
-    when = bt.origins(dataset, known)
+    known = outcomes(dataset)
+    when = origins(dataset, known)
     cases, failures = bt.forecast_cases(dataset, known, when, models, assumptions, forecaster,
                                         "public", workers)
     cases = _cells.assign_cells(cases, dataset.observations)
