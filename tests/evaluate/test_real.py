@@ -24,7 +24,7 @@ def _obs(oid, unit, value, start, end, measure="admitted", ref=""):
 def small_world() -> Dataset:
     """aa: 2021 target 80, a whole 2020 count, a first half and the year (96).
     tg: 1,278 admitted in 2021 at 85.2 %, no target row (implied 1,500, missed).
-    sm: 9 admitted in 2021 at 90 %, no target row (implied 10, missed).
+    sm: 9 admitted in 2021 at 95 %, no target row (implied 9.47, missed).
     tt: term 2015-2020 target 35 (term closed 29 May 2020), 36 admitted over it.
     pl: 2020 target 140; 50 by June, 96 by 30 November (taken as the year's total)."""
     units = [{"unit_id": u, "name_vi": f"Đơn vị {u}", "level": "district"}
@@ -51,7 +51,7 @@ def small_world() -> Dataset:
         _obs("tg-y", "tg", "1278", "2021-01-01", "2021-12-31"),
         _obs("tg-pct", "tg", "85,2%", "2021-01-01", "2021-12-31", "attainment_pct"),
         _obs("sm-y", "sm", "9", "2021-01-01", "2021-12-31"),
-        _obs("sm-pct", "sm", "90%", "2021-01-01", "2021-12-31", "attainment_pct"),
+        _obs("sm-pct", "sm", "95%", "2021-01-01", "2021-12-31", "attainment_pct"),
         _obs("tt-all", "tt", "36", "2015-01-01", "2020-05-29"),
         _obs("pl-h1", "pl", "50", "2020-01-01", "2020-06-30"),
         _obs("pl-11", "pl", "96", "2020-01-01", "2020-11-30"),
@@ -94,7 +94,8 @@ def test_no_origin_once_the_outcome_is_reported():
 
 def test_implied_targets_keep_the_printed_side_of_100_percent():
     added = real.implied_annual_targets(small_world()).set_index("target_id")
-    # 1,278 / 0.852 = 1,500.0; 9 / 0.90 = 10.0; both printed below 100 %: missed
+    # 1,278 / 0.852 = 1,500.0; 9 / 0.95 = 9.47 rounds to 9, which 9 admitted would reach
+    # although printed below 100 %: moved to 10, the printed side
     assert added.loc["tg-2021-implied", "value"] == 1500
     assert added.loc["sm-2021-implied", "value"] == 10
     assert (added["layer"] == real.IMPLIED_LAYER).all()
