@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from forecast.evaluate import backtest as bt
+from forecast.evaluate import origins as og
 from forecast.config import Assumptions
 from forecast.data.dataset import Dataset
 
@@ -55,7 +56,7 @@ def tiny_dataset() -> Dataset:
 
 
 def test_outcomes_from_counts_and_attainment():
-    out = bt.outcomes(tiny_dataset()).set_index("target_id")
+    out = og.outcomes(tiny_dataset()).set_index("target_id")
     # aa 2021: the full-year count 96 >= 80; bb 2022: 120 % of 10 = 12 (derived)
     assert out.loc["aa-2021", ["outcome", "reached", "how"]].tolist() == [96.0, 1, "counts"]
     assert out.loc["bb-2022", ["outcome", "reached", "how"]].tolist() == [12.0, 1, "attainment"]
@@ -66,15 +67,19 @@ def test_outcomes_from_counts_and_attainment():
     assert "aa-term" not in out.index and "aa-2022" not in out.index
 
 
-def test_origins_are_reports_before_the_deadline_and_the_year_start():
+def test_origins_are_reports_before_the_deadline_the_year_start_and_its_eve():
     ds = tiny_dataset()
-    when = bt.origins(ds, bt.outcomes(ds))
+    when = og.origins(ds, og.outcomes(ds))
     got = sorted(zip(when["target_id"], when["as_of"].dt.strftime("%Y-%m-%d"), when["origin"]))
+    # 31 December of the year before: next year's target, asked at the year's end
     assert got == [
+        ("aa-2021", "2020-12-31", "year_before"),
         ("aa-2021", "2021-01-01", "year_start"),
         ("aa-2021", "2021-06-30", "report"),
         ("aa-2021", "2021-09-30", "report"),
+        ("bb-2022", "2021-12-31", "year_before"),
         ("bb-2022", "2022-01-01", "year_start"),
+        ("cc-2021", "2020-12-31", "year_before"),
         ("cc-2021", "2021-01-01", "year_start"),
         ("cc-2021", "2021-06-30", "report"),
         ("cc-2021", "2021-09-30", "report"),
@@ -83,8 +88,8 @@ def test_origins_are_reports_before_the_deadline_and_the_year_start():
 
 def test_targets_already_reached_at_the_origin_are_not_scored():
     ds = tiny_dataset()
-    known = bt.outcomes(ds)
-    when = bt.origins(ds, known)
+    known = og.outcomes(ds)
+    when = og.origins(ds, known)
     seen = []
 
     def fake(dataset, as_of, model, assumptions, units=None):
@@ -92,15 +97,20 @@ def test_targets_already_reached_at_the_origin_are_not_scored():
         return pd.DataFrame({"unit_id": ["cc"], "target_id": ["cc-2021"], "p_reach": [0.5]})
 
     cases, failures = bt.forecast_cases(ds, known, when, ("m",), forecaster=fake)
-    got = cases[(cases["model"] == "m")]
-    # cc-2021 is forecast from 1 January and 30 June, not from 30 September (8 >= 7 known)
-    assert sorted(got["as_of"].dt.strftime("%Y-%m-%d")) == ["2021-01-01", "2021-06-30"]
+    got = cases[(cases["model"] == "m") & (cases["target_id"] == "cc-2021")]
+    # cc-2021 is a case on its eve, 1 January and 30 June, not on 30 September (8 >= 7 known)
+    assert sorted(got["as_of"].dt.strftime("%Y-%m-%d")) == ["2020-12-31", "2021-01-01",
+                                                             "2021-06-30"]
     assert ("2021-09-30", ("aa",)) in seen
     assert failures.empty
+    # the fake answers only cc-2021: the other targets' cases are kept, unanswered, with why
+    other = cases[(cases["model"] == "m") & (cases["target_id"] != "cc-2021")]
+    assert len(other) and not other["answered"].any() and (other["why"] == bt.NO_ROW).all()
+    assert got["answered"].all()
 
 
 def test_cut_hides_later_reports_and_later_targets():
-    past = bt.cut(tiny_dataset(), pd.Timestamp("2021-06-30"))
+    past = og.cut(tiny_dataset(), pd.Timestamp("2021-06-30"))
     assert past.observations["obs_id"].tolist() == ["aa-h1", "cc-h1"]
     assert "aa-2022" not in set(past.targets["target_id"])
     assert "aa-term" in set(past.targets["target_id"])
@@ -151,7 +161,7 @@ def test_perfect_forecast_scores_brier_zero(world):
     from forecast.models.progress import progress_table
 
     ds = world.dataset()
-    known = sum((progress_table(bt.cut(ds, pd.Timestamp(d)), as_of=pd.Timestamp(d))["label"]
+    known = sum((progress_table(og.cut(ds, pd.Timestamp(d)), as_of=pd.Timestamp(d))["label"]
                  == "reached").sum() for d in ("2022-06-30", "2023-06-30"))
     assert row["n"] == 48 - known and row["dataset"] == "synthetic"
     assert row["brier"] == 0 and row["coverage_80"] == 1 and row["coverage_50"] == 1
@@ -183,7 +193,7 @@ def test_pace_label_becomes_zero_one_forecast(world):
     res = bt.backtest(world.dataset(), models=("coin",), as_of_dates=["2022-06-30"],
                       truth=world.truth, label="synthetic",
                       forecaster=make_oracle(world.truth, "coin"), n_boot=20)
-    lab = res.cases[res.cases["model"] == bt.PACE_LABEL]
+    lab = res.cases[(res.cases["model"] == bt.PACE_LABEL) & res.cases["answered"]]
     assert not lab.empty
     assert set(lab["p"]) <= {0.0, 1.0}
     assert set(lab["p_log"]) <= {0.05, 0.95}
@@ -203,7 +213,10 @@ def test_failing_model_is_recorded_not_fatal(world):
                       truth=world.truth, label="synthetic", forecaster=broken, n_boot=20)
     assert res.failures["model"].tolist() == ["broken"]
     assert "cannot be fitted" in res.failures.loc[0, "error"]
-    assert set(res.scores["model"]) == {bt.PACE_LABEL}
+    assert set(res.scores["model"]) == {bt.PACE_LABEL, bt.ALWAYS_REACH}
+    broken = res.cases[res.cases["model"] == "broken"]
+    assert len(broken) and not broken["answered"].any()
+    assert broken["why"].str.contains("cannot be fitted").all()
 
 
 @pytest.mark.slow
@@ -229,13 +242,14 @@ def test_cli_writes_reports_and_json(tmp_path, monkeypatch, capsys, world):
         assert (tmp_path / name).stat().st_size > 0
     run = json.loads((tmp_path / "run.json").read_text())
     assert run["code_revision"] and run["parameters"]["paths"] == 200
-    assert pd.read_csv(tmp_path / "scores.csv")["model"].isin(["oracle", bt.PACE_LABEL]).all()
+    assert set(pd.read_csv(tmp_path / "scores.csv")["model"]) == {"oracle", bt.PACE_LABEL,
+                                                                  bt.ALWAYS_REACH}
 
 
 def test_models_share_one_engine_call_and_fall_back_one_by_one():
     ds = tiny_dataset()
-    known = bt.outcomes(ds)
-    when = bt.origins(ds, known)
+    known = og.outcomes(ds)
+    when = og.origins(ds, known)
     calls = []
 
     def fake(dataset, as_of, model, assumptions, units=None):
@@ -249,8 +263,23 @@ def test_models_share_one_engine_call_and_fall_back_one_by_one():
 
     cases, failures = bt.forecast_cases(ds, known, when, ("m1", "m2"), forecaster=fake)
     assert failures.empty
-    got = cases[cases["target_id"] == "cc-2021"].groupby("model").size()
-    assert got["m1"] == 2 and got["m2"] == 2  # 1 January and 30 June
+    got = cases[(cases["target_id"] == "cc-2021") & cases["answered"]].groupby("model").size()
+    assert got["m1"] == 3 and got["m2"] == 3  # 31 December, 1 January and 30 June
     # 1 January: one call with both; 30 June: the list refused, then one call each
     jan = [c for c in calls if isinstance(c, list)]
     assert ["m1", "m2"] in jan and "m1" in calls and "m2" in calls
+
+
+def test_default_models_follow_the_registry(monkeypatch):
+    from forecast.models import base
+
+    assert bt.default_models()[:2] == ("pooled_nb", "ets")
+    assert bt.reference_model() == "pooled_nb"
+    # a new default model registered by the engine is scored first and becomes the reference
+    monkeypatch.setitem(base.MODELS, "hier_nb", base.MODELS["pooled_nb"])
+    monkeypatch.setitem(base.MODELS, "zz_new", base.MODELS["pooled_nb"])
+    got = bt.default_models()
+    assert got[0] == "hier_nb" and got[-1] == "zz_new" and "pooled_nb" in got
+    assert bt.reference_model() == "hier_nb"
+    monkeypatch.setattr(base, "DEFAULT_MODEL", "zz_new", raising=False)
+    assert bt.reference_model() == "zz_new"

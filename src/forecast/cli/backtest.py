@@ -1,4 +1,8 @@
-"""``forecast backtest``: score every model on past data and on synthetic units."""
+"""``forecast backtest``: score every model on real outcomes and on synthetic units.
+
+``forecast backtest --real`` runs the real-data backtest alone and prints the
+table that the README and ``docs/backtest.md`` quote.
+"""
 
 from __future__ import annotations
 
@@ -19,18 +23,23 @@ from forecast.cli.common import add_data_option, add_json_option, load_dataset, 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "backtest",
-        help="score the forecasts: past data (rolling origin) and synthetic units",
+        help="score the forecasts: real outcomes (rolling origin) and synthetic units",
         description=("Forecast every target with a known outcome from the data available at "
-                     "earlier dates, with every model and the official pace label, and score "
-                     "them (Brier with decomposition, log score, coverage of 50 % and 80 % "
-                     "intervals, interval score, reliability table, bootstrap intervals by "
-                     "year); then the same on synthetic units whose truth is known. Writes "
-                     "scores.csv, scores.json, reliability.csv, cases.csv and run.json."),
+                     "earlier dates, with every model, the official pace label and the rule "
+                     "'every unit reaches its target', and score them per cell (target kind x "
+                     "horizon x record length): share answered, Brier, log score, CRPS, "
+                     "coverage, PIT, reliability, bootstrap intervals by unit; writes "
+                     "real_*.csv, real_summary.md, real_run.json. Then the same on synthetic "
+                     "units whose truth is known: scores.csv, scores.json, reliability.csv, "
+                     "cases.csv, run.json (intervals by year)."),
     )
     add_data_option(p)
     add_json_option(p)
     p.add_argument("--out", metavar="DIR", type=Path, default=None,
                    help="output folder (default: reports/backtest/)")
+    p.add_argument("--real", action="store_true",
+                   help=("only the real-data backtest; print its headline table "
+                         "(the one docs/backtest.md quotes)"))
     p.add_argument("--synthetic-units", metavar="N", type=int, default=50,
                    help=("synthetic units in the simulation study; 0 skips it "
                          "(default 50; docs/backtest.md reports 200)"))
@@ -39,51 +48,66 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", metavar="S", type=int, default=1,
                    help="seed of the synthetic world, the engine and the bootstrap (default 1)")
     p.add_argument("--models", nargs="+", metavar="NAME", default=None,
-                   help="models to score (default: pooled_nb ets local_level last_year "
-                        "mean_attainment)")
+                   help="models to score (default: every model of the engine's registry)")
     p.add_argument("--boot", metavar="N", type=int, default=1000,
                    help="bootstrap replicates (default 1000)")
     p.add_argument("--workers", metavar="N", type=int, default=None,
                    help="processes over which forecast origins are spread (default: cores)")
     p.add_argument("--no-public", action="store_true",
-                   help="skip the backtest on the --data dataset")
+                   help="skip the real-data backtest on the --data dataset")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from forecast.evaluate.backtest import MODELS, backtest, combine, simulation_study
+    from forecast.evaluate import real_report
+    from forecast.evaluate.backtest import default_models, simulation_study
+    from forecast.evaluate.real import real_backtest
 
     if args.synthetic_units < 0 or args.boot < 10:
         raise ConfigError("options --synthetic-units and --boot: expected N >= 0 units and "
                           f"at least 10 replicates, found {args.synthetic_units} and "
                           f"{args.boot}. Fix: e.g. --synthetic-units 200 --boot 1000.")
-    assumptions = Assumptions(n_paths=args.paths, seed=args.seed)
-    workers = args.workers or os.cpu_count() or 1
-    models = tuple(args.models) if args.models else MODELS
-    results = []
-    if not args.no_public:
-        ds = load_dataset(args, assumptions)
-        results.append(backtest(ds, models, assumptions=assumptions, n_boot=args.boot,
-                                seed=args.seed, workers=workers))
-    if args.synthetic_units:
-        results.append(simulation_study(args.synthetic_units, args.seed, models,
-                                        assumptions=assumptions, n_boot=args.boot,
-                                        workers=workers))
-    if not results:
+    if args.real and args.no_public:
+        raise ConfigError("options --real and --no-public exclude each other. "
+                          "Fix: drop one of them.")
+    synthetic_units = 0 if args.real else args.synthetic_units
+    if args.no_public and not synthetic_units:
         raise ConfigError("nothing to do: --no-public and --synthetic-units 0. "
                           "Fix: drop one of them.")
-    res = combine(*results)
+    assumptions = Assumptions(n_paths=args.paths, seed=args.seed)
+    workers = args.workers or os.cpu_count() or 1
+    models = tuple(args.models) if args.models else default_models()
     out = args.out or (_paths.REPORTS_DIR / "backtest")
     params = {"data": [str(p) for p in args.data] if args.data else str(_paths.DATA_DIR),
-              "synthetic_units": args.synthetic_units, "paths": args.paths,
-              "seed": args.seed, "models": list(models), "boot": args.boot,
-              "public": not args.no_public, "workers": workers}
-    files = write(res, out, params)
+              "synthetic_units": synthetic_units, "paths": args.paths, "seed": args.seed,
+              "models": list(models), "boot": args.boot, "public": not args.no_public,
+              "workers": workers}
+    real = sim = None
+    files: list[Path] = []
+    if not args.no_public:
+        ds = load_dataset(args, assumptions)
+        real = real_backtest(ds, models, assumptions, n_boot=args.boot, seed=args.seed,
+                             workers=workers)
+        files += real_report.write_real(real, out, params)
+    if synthetic_units:
+        sim = simulation_study(synthetic_units, args.seed, models, assumptions=assumptions,
+                               n_boot=args.boot, workers=workers)
+        files += write(sim, out, params)
     if args.json:
-        print_json({"scores": frame_records(res.scores), "reliability": frame_records(res.reliability),
-                    "failures": frame_records(res.failures), "files": [str(f) for f in files]})
+        payload = {} if sim is None else {
+            "scores": frame_records(sim.scores), "reliability": frame_records(sim.reliability),
+            "failures": frame_records(sim.failures)}
+        if real is not None:
+            payload = {**real_report.json_payload(real, []), **payload} if args.real \
+                else {**payload, "real": real_report.json_payload(real, [])}
+        print_json({**payload, "files": [str(f) for f in files]})
         return 0
-    print(summary_text(res))
+    if real is not None:
+        ref = real.parameters["reference"]
+        print(f"Real outcomes: {real.parameters['n_cases']} cases, reference {ref}\n")
+        print(real_report.headline_markdown(real_report.headline(real), ref))
+    if sim is not None:
+        print("\nSimulation study:\n" + summary_text(sim))
     print(f"\nWritten: {', '.join(str(f) for f in files)}")
     return 0
 

@@ -13,6 +13,14 @@ of :func:`forecast.models.progress.progress_table` is turned into a forecast.
 The same code scores the simulation study (:func:`simulation_study`) on the
 synthetic units of :mod:`forecast.evaluate.synthetic`, where the truth is known.
 
+The naive rule "every unit reaches its target" (``model = "always_reach"``)
+is scored beside them: p = 1 for the Brier score, softened to 0.95 for the
+log score as the pace label is. It answers every case.
+
+Every case is kept for every model, answered or not (``answered``, and
+``why`` in words when not): the share of cases a model answers is itself a
+result (:mod:`forecast.evaluate.real`).
+
 The pace label as a forecast (``model = "pace_label"``): "on track" and
 "reached" mean p = 1, "acceleration needed" and "limited progress" p = 0,
 for the Brier score and the reliability table; the log score uses the
@@ -36,11 +44,15 @@ import pandas as pd
 from forecast.evaluate import scores as _scores
 from forecast.config import Assumptions
 from forecast.errors import ForecastError
-from forecast.models.progress import admitted_spans, progress_table, target_count
+from forecast.evaluate.origins import cut, origins, outcomes, reached_by
+from forecast.models.progress import progress_table
 
 MODELS = ("pooled_nb", "ets", "local_level", "last_year", "mean_attainment")
-"""Every model and baseline the engine offers, scored side by side."""
+"""The models of the simulation study's published tables (docs/backtest.md)."""
+PREFERRED_ORDER = ("hier_nb", "pooled_nb", "ets", "local_level", "last_year", "mean_attainment")
 PACE_LABEL = "pace_label"
+ALWAYS_REACH = "always_reach"
+ALWAYS_P, ALWAYS_P_LOG = 1.0, 0.95
 LABEL_P = {"reached": 1.0, "on track": 1.0, "acceleration needed": 0.0, "limited progress": 0.0}
 LABEL_P_LOG = {"reached": 0.95, "on track": 0.95, "acceleration needed": 0.05,
                "limited progress": 0.05}
@@ -48,8 +60,35 @@ SYNTHETIC_AS_OF = ("2021-06-30", "2022-01-01", "2022-06-30", "2023-06-30", "2023
                    "2024-01-01", "2024-06-30", "2025-06-30")
 """Origins of the simulation study: start of year, mid-year and nine months."""
 CASE_COLUMNS = ["dataset", "model", "unit_id", "target_id", "target_kind", "as_of", "year",
-                "origin", "target", "outcome", "y", "p", "p_log", "q10", "q25", "q50", "q75",
-                "q90", "scale"]
+                "origin", "deadline", "target", "outcome", "y", "p", "p_log", "p_se", "q10",
+                "q25", "q50", "q75", "q90", "scale", "answered", "why"]
+
+NO_ROW = "the outlook gave no row for this target at this date"
+
+
+def default_models() -> tuple[str, ...]:
+    """Every model in the engine's registry, the usual ones first.
+
+    Read at run time from :data:`forecast.models.base.MODELS`, so a model
+    added to the engine (``hier_nb``) is scored without a change here.
+    """
+    import forecast.models  # noqa: F401  (fills the registry)
+    from forecast.models.base import MODELS as REGISTRY
+
+    first = [m for m in PREFERRED_ORDER if m in REGISTRY]
+    return tuple(first + sorted(set(REGISTRY) - set(first)))
+
+
+def reference_model() -> str:
+    """The engine's default model: ``forecast.models.base.DEFAULT_MODEL`` if it
+    exists, else ``hier_nb`` when registered, else ``pooled_nb``."""
+    from forecast.models import base
+
+    named = getattr(base, "DEFAULT_MODEL", None)
+    if named:
+        return str(named)
+    return "hier_nb" if "hier_nb" in default_models() else "pooled_nb"
+
 
 Forecaster = Callable[..., pd.DataFrame]
 """``f(dataset, as_of, model, assumptions, units) -> outlook table`` (OUTLOOK_COLUMNS)."""
@@ -98,114 +137,16 @@ class BacktestResult:
     parameters: dict = field(default_factory=dict)
 
 
-# --- what happened ---------------------------------------------------------------
-def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
-    """The realized total and reached yes/no of every target the data can tell.
-
-    The total is the sum of the non-overlapping whole-unit counts
-    (:func:`forecast.models.progress.admitted_spans`) inside the target's window,
-    extended by ``tolerance_days`` after the deadline (a term report dated at
-    the congress); it counts only if those counts cover the window but for at
-    most ``tolerance_days``. Failing that, an attainment (``attainment_pct``)
-    or excess (``excess_pct``) report naming the target over its window says
-    whether it was reached (its total then derived as share x target).
-
-    Returns
-    -------
-    DataFrame
-        ``target_id, unit_id, kind, year, start, deadline, target, outcome,
-        reached, how`` (``how``: ``counts`` or ``attainment``).
-    """
-    obs = dataset.observations
-    rows = []
-    for _, t in dataset.targets.iterrows():
-        goal = target_count(t, obs)
-        if not np.isfinite(goal) or goal <= 0:
-            continue
-        start, deadline = t["start"], t["deadline"]
-        window = (deadline - start).days + 1
-        spans = admitted_spans(obs, t["unit_id"], start,
-                               deadline + pd.Timedelta(days=tolerance_days))
-        covered = float(((spans["period_end"] - spans["period_start"]).dt.days + 1).sum()) \
-            if not spans.empty else 0.0
-        final, how = float("nan"), ""
-        if not spans.empty and covered >= window - tolerance_days \
-                and spans["period_end"].max() >= deadline - pd.Timedelta(days=tolerance_days):
-            final, how = float(spans["value"].sum()), "counts"
-        else:
-            pct = obs[(obs["unit_id"] == t["unit_id"]) & (obs["ref"] == t["target_id"])
-                      & obs["measure"].isin(["attainment_pct", "excess_pct"])
-                      & (obs["subgroup"].fillna("") == "")
-                      & (obs["period_end"] >= deadline - pd.Timedelta(days=tolerance_days))]
-            inside = admitted_spans(obs, t["unit_id"], start, deadline)
-            if not pct.empty:
-                r = pct.iloc[-1]
-                share = r["value"] / 100 + (1 if r["measure"] == "excess_pct" else 0)
-                final, how = float(share * goal), "attainment"
-            elif not inside.empty and inside["value"].sum() >= goal - 1e-9:
-                how = "reached_early"
-        if how:
-            reached = 1 if how == "reached_early" else int(final >= goal - 1e-9)
-            rows.append({"target_id": t["target_id"], "unit_id": t["unit_id"],
-                         "kind": t["kind"], "year": t["year"], "start": start,
-                         "deadline": deadline, "target": goal, "outcome": final,
-                         "reached": reached, "how": how})
-    cols = ["target_id", "unit_id", "kind", "year", "start", "deadline", "target", "outcome",
-            "reached", "how"]
-    return pd.DataFrame(rows, columns=cols)
-
-
-def origins(dataset, known: pd.DataFrame, as_of_dates=None) -> pd.DataFrame:
-    """Forecast origins ``(target_id, as_of, origin)`` for targets with a known outcome.
-
-    Without ``as_of_dates``: the end of every whole-unit admission report of
-    the unit that lies inside the target's window and before its deadline
-    (``origin = "report"``), and for annual targets also 1 January of the year
-    (``"year_start"``). Annual targets are only forecast from dates in their
-    own year, since the outlook reports the annual target of the as-of year.
-    With ``as_of_dates``: those dates, wherever they fall in a window.
-    """
-    obs = dataset.observations
-    adm = obs[(obs["measure"] == "admitted") & (obs["subgroup"].fillna("") == "")]
-    ends = adm.groupby("unit_id")["period_end"].apply(lambda s: sorted(set(s)))
-    given = None if as_of_dates is None else sorted({pd.Timestamp(d) for d in as_of_dates})
-    rows = []
-    for _, t in known.iterrows():
-        start, deadline = t["start"], t["deadline"]
-        if given is not None:
-            cands = [(d, "given") for d in given]
-        else:
-            cands = [(d, "report") for d in ends.get(t["unit_id"], [])]
-            if t["kind"] == "annual":
-                cands.append((pd.Timestamp(int(t["year"]), 1, 1), "year_start"))
-        seen = set()
-        for d, kind in cands:
-            if not (start <= d < deadline) or d in seen:
-                continue
-            if t["kind"] == "annual" and d.year != int(t["year"]):
-                continue
-            seen.add(d)
-            rows.append({"target_id": t["target_id"], "as_of": d, "origin": kind})
-    return pd.DataFrame(rows, columns=["target_id", "as_of", "origin"])
-
-
-def cut(dataset, as_of: pd.Timestamp):
-    """The dataset as it stood at ``as_of``: past reports, targets already set."""
-    obs = dataset.observations_until(as_of)
-    t = dataset.targets
-    keep = (t["kind"] == "term") | (t["year"].fillna(0).astype(int) <= as_of.year)
-    return dataclasses.replace(dataset, observations=obs.reset_index(drop=True),
-                               targets=t[keep].reset_index(drop=True))
-
-
 # --- forecasting at each origin --------------------------------------------------
 def forecast_cases(dataset, known: pd.DataFrame, when: pd.DataFrame, models=MODELS,
                    assumptions: Assumptions | None = None, forecaster: Forecaster | None = None,
                    label: str = "public", workers: int = 1):
-    """Forecast every ``(target, origin)`` with every model; one row per case.
+    """Forecast every ``(target, origin)`` with every model; one row per case and model.
 
-    A case whose target the data at the origin already show reached (pace
-    label "reached") is skipped: it is known, not forecast. Origins run in
+    A case whose target the counts at the origin already reach is skipped:
+    it is known, not forecast. Every other case gets a row for every model,
+    the pace label and :data:`ALWAYS_REACH`, with ``answered`` False and
+    ``why`` in words when the model gave no probability. Origins run in
     ``workers`` processes (the forecaster must then be picklable).
 
     Returns
@@ -234,34 +175,35 @@ def _origin_cases(job) -> tuple[list, list]:
     """Cases and failures of one origin (a top-level function, for process pools)."""
     dataset, known, as_of, group, models, assumptions, forecaster, label = job
     truth = known.set_index("target_id")
-    past = cut(dataset, as_of)
     origin_of = dict(zip(group["target_id"], group["origin"]))
-    lab = progress_table(past, as_of=as_of, assumptions=assumptions,
-                         units=sorted(set(truth["unit_id"])))
-    lab = lab[lab["target_id"].isin(origin_of)].drop_duplicates("target_id")
-    settled = set(lab.loc[lab["label"] == "reached", "target_id"])
-    ids = set(origin_of) - settled
-    units = sorted(set(truth.loc[sorted(ids), "unit_id"])) if ids else []
+    ids = sorted(set(origin_of) - reached_by(dataset, truth.loc[list(origin_of)], as_of))
     cases, failures = [], []
     if not ids:
         return cases, failures
+    past = cut(dataset, as_of)
+    units = sorted(set(truth.loc[ids, "unit_id"]))
+
+    def add(model, rows: dict, why_missing: str) -> None:
+        for tid in ids:
+            r = rows.get(tid)
+            cases.append(_case(label, model, tid, r, truth.loc[tid], as_of, origin_of[tid],
+                               assumptions.n_paths, why_missing))
+
     for model, table, error in _tables(forecaster, past, as_of, models, assumptions, units):
         if error is not None:
             failures.append({"dataset": label, "model": model, "as_of": as_of, "error": error})
+            add(model, {}, error)
             continue
-        rows = table[table["target_id"].isin(ids)].drop_duplicates("target_id")
-        for _, r in rows.iterrows():
-            cases.append(_case(label, model, r, truth.loc[r["target_id"]], as_of,
-                               origin_of[r["target_id"]]))
-    for _, r in lab[lab["target_id"].isin(ids)].iterrows():
-        if r["label"] not in LABEL_P:
-            continue
-        row = {"p_reach": LABEL_P[r["label"]], "unit_id": r["unit_id"],
-               "target_id": r["target_id"]}
-        c = _case(label, PACE_LABEL, row, truth.loc[r["target_id"]], as_of,
-                  origin_of[r["target_id"]])
-        c["p_log"] = LABEL_P_LOG[r["label"]]
-        cases.append(c)
+        rows = table[table["target_id"].isin(ids)].drop_duplicates("target_id") \
+            if "target_id" in table else table.iloc[:0]
+        add(model, {r["target_id"]: r.to_dict() for _, r in rows.iterrows()}, NO_ROW)
+    lab = progress_table(past, as_of=as_of, assumptions=assumptions, units=units)
+    lab = lab[lab["target_id"].isin(ids)].drop_duplicates("target_id")
+    add(PACE_LABEL, {r["target_id"]: {"p_reach": LABEL_P.get(r["label"], np.nan),
+                                      "p_log": LABEL_P_LOG.get(r["label"], np.nan),
+                                      "diagnostics": f"pace label {r['label']!r}"}
+                     for _, r in lab.iterrows()}, "no pace label for this target at this date")
+    add(ALWAYS_REACH, dict.fromkeys(ids, {"p_reach": ALWAYS_P, "p_log": ALWAYS_P_LOG}), "")
     return cases, failures
 
 
@@ -284,16 +226,31 @@ def _tables(forecaster, past, as_of, models, assumptions, units):
     return out
 
 
-def _case(label, model, r, truth, as_of, origin) -> dict:
-    q = {k: float(r.get(f"final_{k}", np.nan)) if pd.notna(r.get(f"final_{k}", np.nan))
-         else np.nan for k in ("q10", "q25", "q50", "q75", "q90")}
-    p = r.get("p_reach", np.nan)
-    p = float(p) if p is not None and pd.notna(p) else np.nan
-    return {"dataset": label, "model": model, "unit_id": r["unit_id"],
-            "target_id": r["target_id"], "target_kind": truth["kind"], "as_of": as_of,
-            "year": as_of.year, "origin": origin, "target": truth["target"],
-            "outcome": truth["outcome"], "y": int(truth["reached"]), "p": p, "p_log": p,
-            **q, "scale": truth["target"]}
+def _case(label, model, tid, r, truth, as_of, origin, n_paths, why_missing) -> dict:
+    """One case row; ``r`` is the model's outlook row (a mapping) or None."""
+    r = {} if r is None else r
+
+    def num(key):
+        v = r.get(key, np.nan)
+        return float(v) if v is not None and pd.notna(v) else np.nan
+
+    p = num("p_reach")
+    p_log = num("p_log") if "p_log" in r else p
+    se = num("mc_se") if "mc_se" in r else (
+        float(np.sqrt(p * (1 - p) / n_paths)) if "final_q50" in r else np.nan)
+    answered = bool(np.isfinite(p))
+    if answered:
+        why = ""
+    elif r:
+        why = str(r.get("diagnostics") or "") or "the model gave no probability"
+    else:
+        why = why_missing
+    return {"dataset": label, "model": model, "unit_id": truth["unit_id"], "target_id": tid,
+            "target_kind": truth["kind"], "as_of": as_of, "year": as_of.year,
+            "origin": origin, "deadline": truth["deadline"], "target": truth["target"],
+            "outcome": truth["outcome"], "y": int(truth["reached"]), "p": p, "p_log": p_log,
+            "p_se": se, **{k: num(f"final_{k}") for k in ("q10", "q25", "q50", "q75", "q90")},
+            "scale": truth["target"], "answered": answered, "why": why}
 
 
 # --- scoring -----------------------------------------------------------------------

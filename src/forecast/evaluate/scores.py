@@ -20,8 +20,15 @@ DataFrame with named columns) of forecasts and outcomes. All scores are
   upper]`` (ends included).
 - Interval score of a central ``(1 - alpha)`` interval (Gneiting & Raftery
   2007, eq. 43): ``(u - l) + 2/alpha (l - y) 1{y < l} + 2/alpha (y - u) 1{y > u}``.
+- CRPS of the forecast total, approximated from its quantiles
+  (:mod:`forecast.evaluate.quantiles`), on the scale given by ``scale``.
 - Reliability table: probability bins with their count, mean forecast and
   observed frequency.
+- Monte Carlo error: a probability estimated from ``N`` simulated paths has
+  standard error ``se = sqrt(p (1 - p) / N)`` (or the engine's own, column
+  ``p_se``); the mean of a score over ``n`` cases then carries the error
+  ``sqrt(Σ (dloss/dp)² se²) / n`` (delta method; ``dloss/dp = 2 (p - y)`` for
+  Brier, ``-y/p + (1 - y)/(1 - p)`` for the log score).
 - Cluster bootstrap: resample whole clusters (years) with replacement, since
   units in the same year share shocks and are not independent cases.
 """
@@ -34,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ConfigError
+from forecast.evaluate.quantiles import QUANTILE_COLUMNS, crps_quantiles
 
 LOG_EPS = 1e-3
 """Default clipping of probabilities in the log score (see module docstring)."""
@@ -264,8 +272,10 @@ def bootstrap_decomposition(p, y, clusters, n_bins: int = 10, n_boot: int = 1000
             for name, r in (("reliability", rel), ("resolution", res), ("uncertainty", unc))}
 
 
-SCORE_COLUMNS = ("n", "n_intervals", "brier", "log_score", "coverage_50", "coverage_80",
-                 "interval_score", "reliability", "resolution", "uncertainty", "remainder")
+SCORE_COLUMNS = ("n", "n_intervals", "brier", "log_score", "crps", "coverage_50",
+                 "coverage_80", "interval_score", "reliability", "resolution", "uncertainty",
+                 "remainder", "brier_mc_se", "log_score_mc_se")
+_BOOTSTRAPPED = ("brier", "log_score", "crps", "coverage_50", "coverage_80", "interval_score")
 
 
 def summarize(frame: pd.DataFrame, by=("model", "dataset"), cluster: str = "year",
@@ -279,7 +289,8 @@ def summarize(frame: pd.DataFrame, by=("model", "dataset"), cluster: str = "year
         One row per forecast case with columns ``p`` (probability of the
         event), ``y`` (0/1 outcome), optionally ``p_log`` (probability used in
         the log score, default ``p``), ``outcome`` (observed total, NaN where
-        unknown), ``q10, q25, q75, q90`` (quantiles of the forecast total),
+        unknown), ``q10, q25, q50, q75, q90`` (quantiles of the forecast total),
+        ``p_se`` (Monte Carlo standard error of ``p``, optional),
         ``scale`` (divisor of outcome and quantiles in the interval score,
         e.g. the target, so that big and small units weigh alike; default 1)
         and the cluster column.
@@ -294,9 +305,9 @@ def summarize(frame: pd.DataFrame, by=("model", "dataset"), cluster: str = "year
     -------
     DataFrame
         ``by`` columns, then ``SCORE_COLUMNS``, then ``<score>_lo`` /
-        ``<score>_hi`` bootstrap bounds for brier, log_score, coverage_50,
-        coverage_80, interval_score, reliability and resolution, and
-        ``n_clusters``.
+        ``<score>_hi`` bootstrap bounds for brier, log_score, crps,
+        coverage_50, coverage_80, interval_score, reliability and
+        resolution, and ``n_clusters``.
     """
     rows = []
     for key, g in frame.groupby(list(by), sort=True, dropna=False):
@@ -310,28 +321,16 @@ def _score_group(g: pd.DataFrame, cluster, n_bins, n_boot, level, seed, eps) -> 
     g = g[g["p"].notna() & g["y"].notna()]
     p = g["p"].to_numpy(float)
     y = g["y"].to_numpy(float)
-    p_log = g["p_log"].to_numpy(float) if "p_log" in g else p
-    q = np.clip(p_log, eps, 1 - eps)
-    losses = {"brier": (p - y) ** 2, "log_score": -(y * np.log(q) + (1 - y) * np.log(1 - q))}
-    scale = g["scale"].to_numpy(float) if "scale" in g else np.ones(len(g))
-    out_ = g["outcome"].to_numpy(float) if "outcome" in g else np.full(len(g), np.nan)
-    has_iv = all(c in g for c in ("q10", "q25", "q75", "q90"))
-    if has_iv:
-        ok = ~np.isnan(out_) & g[["q10", "q25", "q75", "q90"]].notna().all(axis=1).to_numpy()
-        nan = np.full(len(g), np.nan)
-        c50, c80, isc = nan.copy(), nan.copy(), nan.copy()
-        yv, s = out_[ok], scale[ok]
-        c50[ok] = interval_hits(yv, g["q25"].to_numpy(float)[ok], g["q75"].to_numpy(float)[ok])
-        c80[ok] = interval_hits(yv, g["q10"].to_numpy(float)[ok], g["q90"].to_numpy(float)[ok])
-        isc[ok] = interval_score_values(yv / s, g["q10"].to_numpy(float)[ok] / s,
-                                        g["q90"].to_numpy(float)[ok] / s, alpha=0.2)
-        losses.update(coverage_50=c50, coverage_80=c80, interval_score=isc)
+    losses = case_losses(g, eps)
+    q = np.clip(g["p_log"].to_numpy(float) if "p_log" in g else p, eps, 1 - eps)
     dec = brier_decomposition(p, y, n_bins)
     res = {"n": int(len(g)),
-           "n_intervals": int(np.sum(~np.isnan(losses["coverage_80"]))) if has_iv else 0,
+           "n_intervals": int(np.sum(~np.isnan(losses["coverage_80"])))
+           if "coverage_80" in losses else 0,
            "reliability": dec.reliability, "resolution": dec.resolution,
-           "uncertainty": dec.uncertainty, "remainder": dec.remainder}
-    for name in ("brier", "log_score", "coverage_50", "coverage_80", "interval_score"):
+           "uncertainty": dec.uncertainty, "remainder": dec.remainder,
+           **_mc_errors(g, p, y, q, eps)}
+    for name in _BOOTSTRAPPED:
         v = losses.get(name)
         res[name] = float(np.nanmean(v)) if v is not None and np.any(~np.isnan(v)) else float("nan")
     clusters = g[cluster].to_numpy() if len(g) else np.array([])
@@ -341,8 +340,63 @@ def _score_group(g: pd.DataFrame, cluster, n_bins, n_boot, level, seed, eps) -> 
         cis.update(bootstrap_decomposition(p, y, clusters, n_bins, n_boot, level, seed))
     else:
         cis = {}
-    for name in ("brier", "log_score", "coverage_50", "coverage_80", "interval_score",
-                 "reliability", "resolution"):
+    for name in (*_BOOTSTRAPPED, "reliability", "resolution"):
         lo, hi = cis.get(name, (float("nan"), float("nan")))
         res[f"{name}_lo"], res[f"{name}_hi"] = lo, hi
     return res
+
+
+def case_losses(g: pd.DataFrame, eps: float = LOG_EPS) -> dict[str, np.ndarray]:
+    """Per-case Brier and log score, and where the total and its quantiles are
+    known coverage, interval score and CRPS (columns as in :func:`summarize`)."""
+    p, y = g["p"].to_numpy(float), g["y"].to_numpy(float)
+    q = np.clip(g["p_log"].to_numpy(float) if "p_log" in g else p, eps, 1 - eps)
+    losses = {"brier": (p - y) ** 2, "log_score": -(y * np.log(q) + (1 - y) * np.log(1 - q))}
+    losses.update(_distribution_losses(g))
+    return losses
+
+
+def _distribution_losses(g: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-case coverage and interval score (needs ``q10, q25, q75, q90``) and
+    CRPS (needs all of :data:`~forecast.evaluate.quantiles.QUANTILE_COLUMNS`)
+    where the total is known.
+
+    Interval score and CRPS are divided by ``scale`` (the target), so that a
+    province and a cell weigh alike; NaN where the case has no total or no
+    quantiles.
+    """
+    if not all(c in g for c in ("q10", "q25", "q75", "q90")):
+        return {}
+    n = len(g)
+    out_ = g["outcome"].to_numpy(float) if "outcome" in g else np.full(n, np.nan)
+    scale = g["scale"].to_numpy(float) if "scale" in g else np.ones(n)
+    q10, q25, q75, q90 = (g[c].to_numpy(float) for c in ("q10", "q25", "q75", "q90"))
+    ok = ~np.isnan(out_) & ~np.isnan(np.stack([q10, q25, q75, q90])).any(axis=0)
+    res = {k: np.full(n, np.nan) for k in ("coverage_50", "coverage_80", "interval_score")}
+    yv, s = out_[ok], scale[ok]
+    res["coverage_50"][ok] = interval_hits(yv, q25[ok], q75[ok])
+    res["coverage_80"][ok] = interval_hits(yv, q10[ok], q90[ok])
+    res["interval_score"][ok] = interval_score_values(yv / s, q10[ok] / s, q90[ok] / s,
+                                                      alpha=0.2)
+    if all(c in g for c in QUANTILE_COLUMNS):
+        qs = g[list(QUANTILE_COLUMNS)].to_numpy(float)
+        full = ok & ~np.isnan(qs).any(axis=1)
+        res["crps"] = np.full(n, np.nan)
+        res["crps"][full] = crps_quantiles(out_[full] / scale[full],
+                                           qs[full] / scale[full][:, None])
+    return res
+
+
+def _mc_errors(g: pd.DataFrame, p, y, q_log, eps) -> dict[str, float]:
+    """Monte Carlo standard errors of the mean Brier and log score (module docstring)."""
+    if "p_se" not in g or not len(g):
+        return {"brier_mc_se": float("nan"), "log_score_mc_se": float("nan")}
+    se = g["p_se"].to_numpy(float)
+    se = np.where(np.isnan(se), 0.0, se)
+    d_brier = 2 * (p - y)
+    # The log score's derivative is 0 where its probability is clipped.
+    inside = (q_log > eps) & (q_log < 1 - eps)
+    d_log = np.where(inside, -y / q_log + (1 - y) / (1 - q_log), 0.0)
+    n = len(g)
+    return {"brier_mc_se": float(np.sqrt(np.sum((d_brier * se) ** 2)) / n),
+            "log_score_mc_se": float(np.sqrt(np.sum((d_log * se) ** 2)) / n)}
