@@ -2,11 +2,13 @@
 
 Units push admissions into the last months of the year (emulation rankings
 are scored on the year's total), so a count reported at 30 June is well under
-half the year. This module holds the default back-loaded profile and the
-profile as a function; its estimate from the part-year and full-year figures
-of a dataset is in :mod:`forecast.models.profile_estimate`, and the nowcast (a
-part-year count turned into a year-end predictive distribution) in
-:mod:`forecast.models.nowcast`.
+half the year. This module holds the default back-loaded profile, the
+constants of its estimate and of the spread of units around it, and the
+profile as a function; the estimate from a dataset's part-year figures is in
+:mod:`forecast.models.profile_estimate` (likelihood in
+:mod:`forecast.models.profile_fit`), a unit's own share at a cut-off in
+:mod:`forecast.models.share`, and the nowcast (a part-year count turned into
+a year-end predictive distribution) in :mod:`forecast.models.nowcast`.
 
 The profile is a one-parameter power curve in the fraction of the year,
 ``F(t) = t ** a`` (``a > 1`` is back-loaded), tabulated at month ends and
@@ -48,8 +50,9 @@ FINAL_TO_TARGET = {
     "Quảng Ninh 2016 (to 22 Dec)": 1.008,
 }
 """Full-year admissions divided by the year's target, where both are reported
-(seed 000 and public_figures.csv). Used to turn shares of the target into
-shares of the year's final count."""
+(seed 000 and public_figures.csv). The default of the random effect through
+which a share of a target enters the estimate (when a dataset has ratios for
+fewer than three units)."""
 
 DEFAULT_FINAL_TO_TARGET = float(np.median(list(FINAL_TO_TARGET.values())))
 """Median ratio of the year's final count to its target: 1.009."""
