@@ -32,7 +32,7 @@ from forecast.models.profile import (
     CONCENTRATION_BOUNDS, CONCENTRATION_PRIOR_SD, DEFAULT_CONCENTRATION, DEFAULT_EXPONENT,
     EXPONENT_BOUNDS, EXPONENT_PRIOR_SD, FRONT_WEIGHT_BOUNDS, FRONT_WEIGHT_PRIOR,
 )
-from forecast.models.share import FRONT_CONCENTRATION, ShareSpread, beta_logpdf, mixture_logpdf_parts
+from forecast.models.share import FRONT_CONCENTRATION, ShareSpread, beta_logpdf, mixture_logpdf
 
 _GRID = np.linspace(-5.0, 5.0, 41)
 _LOG_GRID_W = -0.5 * _GRID ** 2 - np.log(np.exp(-0.5 * _GRID ** 2).sum())
@@ -53,7 +53,7 @@ def figure_loglik(a: float, kappa: float, pi: float, t, y, mu, sd) -> np.ndarray
     if own.any():
         s = np.clip(y[own], *_SHARE_CLIP)
         centre = t[own] ** a
-        out[own] = mixture_logpdf_parts(beta_logpdf(s, centre, kappa),
+        out[own] = mixture_logpdf(beta_logpdf(s, centre, kappa),
                                         beta_logpdf(s, centre, FRONT_CONCENTRATION), pi)
     if (~own).any():
         u = mu[~own, None] + sd[~own, None] * _GRID[None, :]
@@ -61,7 +61,7 @@ def figure_loglik(a: float, kappa: float, pi: float, t, y, mu, sd) -> np.ndarray
         inside = (s > 0) & (s < 1)
         s = np.clip(s, 1e-12, 1 - 1e-12)
         centre = np.broadcast_to((t[~own] ** a)[:, None], s.shape)
-        dens = mixture_logpdf_parts(beta_logpdf(s, centre, kappa),
+        dens = mixture_logpdf(beta_logpdf(s, centre, kappa),
                                     beta_logpdf(s, centre, FRONT_CONCENTRATION), pi)
         # y = s e^u: the density of y is that of s at y e^-u times e^-u.
         dens = np.where(inside, dens - u + _LOG_GRID_W[None, :], -np.inf)

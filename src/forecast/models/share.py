@@ -99,13 +99,6 @@ def beta_logpdf(s: np.ndarray, m: np.ndarray, kappa: float) -> np.ndarray:
     return (a - 1.0) * np.log(s) + (b - 1.0) * np.log1p(-s) - special.betaln(a, b)
 
 
-def mixture_logpdf(s: np.ndarray, m: np.ndarray, spread: ShareSpread) -> np.ndarray:
-    """Log density of the share mixture at ``s`` around centres ``m`` (no exponent error)."""
-    main = beta_logpdf(s, m, spread.concentration)
-    wide = beta_logpdf(s, m, spread.front_concentration) if spread.front_weight > 0 else main
-    return mixture_logpdf_parts(main, wide, spread.front_weight)
-
-
 def _centres(rng: np.random.Generator, m: float, rel_sd: float, shape) -> np.ndarray:
     """``m ** (a' / a)`` with ``a' / a ~ Normal(1, rel_sd)`` (bounded to [0.2, 5])."""
     if rel_sd == 0:
@@ -152,7 +145,7 @@ def share_draws(rng: np.random.Generator, share: float, spread: ShareSpread, n: 
     s = np.clip(s, *SHARE_LIMITS)
     main = beta_logpdf(s, centre, spread.concentration)
     wide = beta_logpdf(s, centre, spread.front_concentration)
-    prior = mixture_logpdf_parts(main, wide, spread.front_weight)
+    prior = mixture_logpdf(main, wide, spread.front_weight)
     proposal = np.log((np.exp(main) + np.exp(wide) + 1.0) / 3.0)
     logw = prior - proposal + log_lik(s)
     # Gumbel-max: argmax(log w + Gumbel) picks candidate j with probability w_j / sum(w).
@@ -160,7 +153,7 @@ def share_draws(rng: np.random.Generator, share: float, spread: ShareSpread, n: 
     return s[np.arange(n), pick]
 
 
-def mixture_logpdf_parts(main: np.ndarray, wide: np.ndarray, front_weight: float) -> np.ndarray:
+def mixture_logpdf(main: np.ndarray, wide: np.ndarray, front_weight: float) -> np.ndarray:
     """``log((1 - pi) e^main + pi e^wide)`` from the two components' log densities."""
     if front_weight == 0:
         return main
