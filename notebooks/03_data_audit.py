@@ -92,15 +92,16 @@ print(format_findings(findings[findings["severity"] == "warning"]))
 # %% [markdown]
 # ## The within-year profile
 #
-# Each part-year figure with a known year total (or target) gives the share
-# of the year reached at its cut-off; the profile is the power curve fitted
-# to them, shrunk towards the default. `weight` shows how much each figure
-# counts.
+# Each part-year figure gives a ratio at its cut-off: a share of the year
+# when the denominator is the unit's own count of that year, a share of the
+# target otherwise (through the unit's final/target ratio, unknown). The
+# exponent comes from the first kind, the spread of units around the curve
+# from both (`docs/profile.md`). `weight` shows how much each figure counts.
 
 # %%
 profile = estimate_profile(ctx.dataset, ctx.assumptions)
 print(profile.method)
-profile.evidence.round({"t": 3, "share": 3, "exponent": 3, "weight": 3})
+profile.evidence.round({"t": 3, "observed": 3, "share": 3, "exponent": 3, "weight": 3})
 
 # %%
 points = part_year_points(ctx.dataset, profile_unit)

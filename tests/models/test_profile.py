@@ -10,16 +10,22 @@ import pytest
 from forecast.config import Assumptions
 from forecast.data.dataset import Dataset
 from forecast.errors import ConfigError, ModelError
-from forecast.models.profile_estimate import estimate_profile, within_year_profile
+from scipy import special, stats
+
+from forecast.models.profile_estimate import (
+    estimate_profile, ratio_effects, share_spread, within_year_profile,
+)
 from forecast.models.profile import (
     DEFAULT_CONCENTRATION,
     DEFAULT_EXPONENT,
     DEFAULT_FINAL_TO_TARGET,
     DEFAULT_PROFILE,
-    PRIOR_WEIGHT,
+    DEFAULT_RATIO_LOG_SD,
+    DEFAULT_SPREAD,
     power_profile,
     share_by,
 )
+from forecast.models.profile_fit import fit_exponent, fit_spread
 
 
 # --- the default -------------------------------------------------------------------
@@ -94,20 +100,46 @@ def _dataset(observations, targets=()):
                                targets=targets or None)
 
 
+
+def _map_by_grid(t, s, w):
+    """Posterior mode of (a, kappa, pi) from shares of the year, by brute force.
+
+    An independent implementation of the documented objective: scipy's Beta
+    densities, the priors a ~ N(1.405, 0.25), ln kappa ~ N(ln 30, 0.7),
+    pi ~ Beta(1, 4) on the logit scale (with its Jacobian), maximised on a
+    grid (a in steps of 0.002; kappa and pi on 61-point grids).
+    """
+    a = np.arange(0.5, 4.0, 0.002)[:, None, None]
+    lk = np.linspace(np.log(5), np.log(200), 61)[None, :, None]
+    lpi = np.linspace(special.logit(0.005), special.logit(0.6), 61)[None, None, :]
+    k, pi = np.exp(lk), special.expit(lpi)
+    total = (-0.5 * ((a - 1.405) / 0.25) ** 2 - 0.5 * ((lk - np.log(30)) / 0.7) ** 2
+             + 3 * np.log1p(-pi) + np.log(pi) + np.log1p(-pi))
+    for ti, si, wi in zip(t, s, w):
+        f = ti ** a
+        dens = ((1 - pi) * stats.beta.pdf(si, k * f, k * (1 - f))
+                + pi * stats.beta.pdf(si, 2.5 * f, 2.5 * (1 - f)))
+        total = total + wi * np.log(dens)
+    i = np.unravel_index(np.argmax(total), total.shape)
+    return float(a[i[0], 0, 0]), float(k[0, i[1], 0]), float(pi[0, 0, i[2]])
+
+
 def test_estimate_without_part_years_gives_the_default():
     ds = _dataset([dict(unit_id="a", measure="admitted", value="100",
                         period_start="2021-01-01", period_end="2021-12-31")])
     est = estimate_profile(ds)
     assert est.shares == DEFAULT_PROFILE
-    assert est.exponent_data is None
-    assert "default" in est.method
+    assert est.exponent == DEFAULT_EXPONENT and est.exponent_sd == 0.25
+    assert (est.concentration, est.front_weight) == (DEFAULT_CONCENTRATION, 0.2)
+    assert est.spread == DEFAULT_SPREAD
     assert within_year_profile(ds) == DEFAULT_PROFILE
 
 
-def test_estimate_from_full_year_pairs_hand_computed():
+def test_estimate_from_full_year_pairs_against_a_brute_force_maximum():
     # Unit a: 30 of 100 by 30 June 2021 -> share 0.3 at t = 181/365.
     # Unit b: 60 of 120 by 30 Sep 2021 -> share 0.5 at t = 273/365.
     # Unit c: 5 by June (below min_count 10) is skipped.
+    # Both figures come from source "s" about 2021: weight 1/2 each.
     ds = _dataset([
         dict(unit_id="a", measure="admitted", value="30", period_start="2021-01-01",
              period_end="2021-06-30"),
@@ -123,33 +155,27 @@ def test_estimate_from_full_year_pairs_hand_computed():
              period_end="2021-12-31"),
     ])
     est = estimate_profile(ds)
-    a1 = math.log(0.3) / math.log(181 / 365)   # 1.7165
-    a2 = math.log(0.5) / math.log(273 / 365)   # 2.3867
-    # Weights: both figures come from source "s" about 2021 (cluster of 2);
-    # t = 181/365 = 0.4959, so (ln t / ln 0.5)^2 = 1.024 -> capped 1;
-    # t = 0.7479 gives (ln 0.7479 / ln 0.5)^2 = 0.1756. Weights 0.5 and 0.0878.
-    w1, w2 = 0.5, (math.log(273 / 365) / math.log(0.5)) ** 2 / 2
-    assert len(est.evidence) == 2
-    assert set(est.evidence["denominator_kind"]) == {"full_year"}
-    assert est.evidence["weight"].tolist() == pytest.approx([w1, w2])
-    # Weighted median: a1 already holds more than half the weight.
-    assert est.exponent_data == pytest.approx(a1)
-    # Shrinkage: (n_eff * median + 5 * 1.4051) / (n_eff + 5), n_eff = w1 + w2
-    n_eff = w1 + w2
-    expected = (n_eff * a1 + PRIOR_WEIGHT * DEFAULT_EXPONENT) / (n_eff + PRIOR_WEIGHT)
-    assert est.exponent == pytest.approx(expected)
-    assert est.shares[5] == pytest.approx(0.5 ** expected)
-    assert est.exponent > DEFAULT_EXPONENT  # the data are more back-loaded
+    ev = est.evidence
+    assert len(ev) == 2 and set(ev["denominator_kind"]) == {"full_year"}
+    assert ev["observed"].tolist() == pytest.approx([0.3, 0.5])
+    assert ev["weight"].tolist() == pytest.approx([0.5, 0.5])
+    assert ev["ratio_log_sd"].tolist() == [0.0, 0.0]
+    a, k, pi = _map_by_grid([181 / 365, 273 / 365], [0.3, 0.5], [0.5, 0.5])
+    # Per-figure exponents ln 0.3 / ln(181/365) = 1.717 and ln 0.5 / ln(273/365) = 2.387
+    # lie above the prior's 1.405: the mode lies between.
+    assert 1.405 < a < 2.387
+    assert est.exponent == pytest.approx(a, abs=0.01)
+    assert est.shares[5] == pytest.approx(0.5 ** est.exponent)
+    assert 0 < est.exponent_sd < 0.25
 
 
-def test_estimate_converts_shares_of_target_with_the_final_to_target_ratio():
+def test_shares_of_a_target_get_the_ratio_random_effect_and_leave_the_exponent_alone():
     # Unit d: 38 admitted by 30 June 2022 against an annual target of 100; no
-    # full year. Unit a reports 2021 full year 120 against a target of 100, so
-    # its own ratio is 1.2, but d has none: the pooled ratio is used, which is
-    # the default 1.009 because fewer than three ratios are in the data.
-    # Share = 38 / (100 * 1.009) = 0.37661.
-    # Unit b: attainment 40 % of target by 30 June 2022, no count:
-    # share = 0.40 / 1.009 = 0.39643.
+    # full year. Unit b: 40 % of target by 30 June 2022, no count. Unit a
+    # reports 2021 whole, 120 against 100: one unit with a ratio (< 3), so the
+    # random effect of units without their own is the default: median 1.009,
+    # log-sd 0.155. No figure has the unit's own count as denominator, so the
+    # exponent stays at the prior and the profile at the default.
     ds = _dataset(
         [
             dict(unit_id="d", measure="admitted", value="38", period_start="2022-01-01",
@@ -165,16 +191,79 @@ def test_estimate_converts_shares_of_target_with_the_final_to_target_ratio():
     est = estimate_profile(ds)
     ev = est.evidence.set_index("unit_id")
     assert est.final_to_target == pytest.approx(1.009)
-    assert ev.loc["d", "share"] == pytest.approx(38 / 100.9)
+    assert ev.loc["d", "observed"] == pytest.approx(0.38)
     assert ev.loc["d", "denominator_kind"] == "target"
-    assert ev.loc["b", "share"] == pytest.approx(0.40 / 1.009)
+    assert ev.loc["d", "ratio_log_mean"] == pytest.approx(math.log(1.009))
+    assert ev.loc["d", "ratio_log_sd"] == pytest.approx(DEFAULT_RATIO_LOG_SD)
+    assert ev.loc["d", "share"] == pytest.approx(0.38 / 1.009)
+    assert ev.loc["b", "observed"] == pytest.approx(0.40)
     assert ev.loc["b", "denominator_kind"] == "attainment_pct"
+    assert est.exponent == DEFAULT_EXPONENT and est.shares == DEFAULT_PROFILE
+    # Used for the exponent too (exponent_from="all"), both figures say the
+    # same as the default (0.38 / 1.009 = 0.377 by June): a stays near 1.405.
+    assert estimate_profile(ds, exponent_from="all").exponent == pytest.approx(1.405, abs=0.1)
+
+
+def test_ratio_effects_by_hand():
+    # Three units with whole years and targets: ratios 0.8 (u1), 1.0 and 1.21
+    # (u2, two years), 1.25 (u3). Unit means of ln r: -0.22314, (0 + 0.19062)/2
+    # = 0.09531, 0.22314: mean 0.03177; deviations -0.25491, 0.06354, 0.19137,
+    # squares summing to 0.105638, sd = sqrt(0.105638 / 2) = 0.22982. Within u2: deviations
+    # ±0.09531 over 1 degree of freedom: sd_w = sqrt(2 * 0.09531²) = 0.13479;
+    # u2's own sd = 0.13479 * sqrt(1 + 1/2) = 0.16508.
+    units = [{"unit_id": u, "name_vi": u, "level": "district"} for u in ("u1", "u2", "u3")]
+    obs, tg = [], []
+    for u, y, v in (("u1", 2020, 80), ("u2", 2020, 100), ("u2", 2021, 121), ("u3", 2021, 125)):
+        obs.append(dict(unit_id=u, measure="admitted", value=str(v), period_start=f"{y}-01-01",
+                        period_end=f"{y}-12-31"))
+        tg.append(dict(unit_id=u, year=str(y), value="100"))
+    targets = [dict(target_id=f"t{i}", source_id="s", term="2020-2025", kind="annual",
+                    layer="assigned", measure="count", **r) for i, r in enumerate(tg)]
+    ds = Dataset.from_frames(units=units, sources=SOURCES, observations=_obs(obs), targets=targets)
+    mu, sd, own = ratio_effects(ds.observations, ds.targets)
+    assert mu == pytest.approx(0.03177, abs=1e-5)
+    assert sd == pytest.approx(0.22982, abs=1e-5)
+    assert own["u2"] == pytest.approx((0.09531, 0.16508), abs=1e-5)
+
+
+def test_the_fit_recovers_a_known_profile_and_spread():
+    # 300 synthetic shares of the year at cut-offs between late February and
+    # November from F(t) = t ** 1.8, 15 % of them from the wide component.
+    rng = np.random.default_rng(5)
+    n, a_true = 300, 1.8
+    t = rng.uniform(0.15, 0.9, n)
+    f = t ** a_true
+    k = np.where(rng.random(n) < 0.15, 2.5, 30.0)
+    s = np.clip(rng.beta(k * f, k * (1 - f)), 0.005, 0.995)
+    zero, one = (0.0,) * n, (1.0,) * n
+    a, sd_a = fit_exponent((tuple(t), tuple(s), zero, zero, one))
+    assert sd_a < 0.06
+    assert a == pytest.approx(a_true, abs=3 * sd_a)
+    kappa, pi = fit_spread(a_true, (tuple(t), tuple(s), zero, zero, one))
+    assert 20 < kappa < 45 and 0.07 < pi < 0.25
+    # The same shares seen as shares of a target, the final/target ratio drawn
+    # with ln r ~ N(0.1, 0.25): with the random effect the spread is still
+    # found (kappa near 30); read as shares of the year (y / e^0.1, no
+    # effect) the ratio's spread is taken for the units' and kappa falls
+    # (about 15 on three seeds tried, against 27 with the effect).
+    y = s * np.exp(rng.normal(0.1, 0.25, n))
+    keep = y < 0.98
+    tk, yk = tuple(t[keep]), tuple(y[keep])
+    m = keep.sum()
+    k_re, _ = fit_spread(a_true, (tk, yk, (0.1,) * m, (0.25,) * m, (1.0,) * m))
+    k_naive, _ = fit_spread(a_true, (tk, tuple(np.clip(y[keep] / np.exp(0.1), 0, 0.995)),
+                                     (0.0,) * m, (0.0,) * m, (1.0,) * m))
+    assert 18 < k_re < 50
+    assert k_naive < 0.7 * k_re
 
 
 def test_analyst_profile_wins():
     flat = tuple(m / 12 for m in range(1, 13))
     ds = _dataset([])
-    assert within_year_profile(ds, Assumptions(within_year_profile=flat)) == pytest.approx(flat)
+    a = Assumptions(within_year_profile=flat)
+    assert within_year_profile(ds, a) == pytest.approx(flat)
+    # ... and is taken as exact: no exponent error in the share's spread.
+    assert share_spread(ds, a).exponent_rel_sd == 0.0
 
 
 def test_default_concentration_reflects_the_june_spread():
@@ -182,40 +271,41 @@ def test_default_concentration_reflects_the_june_spread():
     # 50.98, 57.77, 38.5 %) / 1.009 have sd 0.0859; with mean 0.378,
     # kappa = 0.378 * 0.622 / 0.0859**2 - 1 = 30.9 -> 30.
     assert DEFAULT_CONCENTRATION == 30.0
+    # The default spread carries the prior's exponent error: 0.25 / 1.4051.
+    assert DEFAULT_SPREAD.exponent_rel_sd == pytest.approx(0.25 / 1.4051, abs=1e-4)
 
 
-def test_estimate_on_the_tiny_dataset_by_hand(tiny_dataset):
+def test_estimate_on_the_tiny_dataset(tiny_dataset):
     # Krông Bông 2021: 23 by 30 June, 96 by 12 October, annual target 80, no
     # full year. Tiền Giang's final/target ratios are one unit's (< 3 units),
-    # so the pooled ratio is the default 1.009.
-    #   target point: share 23 / (80 * 1.009) = 0.28494 at t = 181/365
-    #                 a1 = ln(0.28494) / ln(0.49589) = 1.7900
-    #   later_count:  share 23 / 96 = 0.23958 at t = 181/285 = 0.63509
-    #                 a2 = ln(0.23958) / ln(0.63509) = 3.1473
+    # so a unit without its own gets the default random effect.
+    #   target figure: observed 23 / 80 = 0.2875 at t = 181/365, weight 1/2
+    #   later_count:   observed 23 / 96 = 0.23958 at t = 181/285 = 0.63509, weight 1/2
     # Cư Pui's 8 by September is below min_count 10, and its 114,2 % at the
-    # same cut-off is skipped with it. Both figures come from one article
-    # about 2021: weights 1/2 for June (t <= 0.5) and
-    # (ln 0.63509 / ln 0.5)^2 / 2 = 0.21449 for the pair. The weighted
-    # median is a1 (it holds 0.5 of 0.71449); n_eff = 0.71449 and
-    # a = (0.71449 * 1.7900 + 5 * 1.4051) / 5.71449 = 1.4532.
+    # same cut-off is skipped with it. Only the pair has the unit's own count
+    # as denominator: the exponent is the mode of the prior and that figure
+    # alone, whose own exponent ln 0.23958 / ln 0.63509 = 3.147 is far from
+    # 1.405: the brute force puts the mode between.
     est = estimate_profile(tiny_dataset)
     ev = est.evidence.set_index("denominator_kind")
     assert list(est.evidence["unit_id"]) == ["krong-bong", "krong-bong"]
-    assert ev.loc["target", "share"] == pytest.approx(0.28494, abs=1e-5)
+    assert ev.loc["target", "observed"] == pytest.approx(0.2875)
+    assert ev.loc["target", "ratio_log_sd"] == pytest.approx(DEFAULT_RATIO_LOG_SD)
     assert ev.loc["later_count", "t"] == pytest.approx(181 / 285)
     assert ev.loc["later_count", "exponent"] == pytest.approx(3.1473, abs=1e-4)
-    assert est.exponent == pytest.approx(1.4532, abs=1e-4)
-    # Before 12 October only the June point is seen, alone in its cluster
-    # (weight 1): a = (1.79 + 5 * 1.4051) / 6
+    a, _, _ = _map_by_grid([181 / 285], [23 / 96], [0.5])
+    assert est.exponent == pytest.approx(a, abs=0.01)
+    assert DEFAULT_EXPONENT < est.exponent < 3.147
+    # Before 12 October only the June figure (a share of the target) is seen:
+    # the exponent is the prior's and the profile the default.
     early = estimate_profile(tiny_dataset, as_of="2021-07-01")
-    assert early.exponent == pytest.approx((1.7900 + 5 * 1.4051) / 6, abs=1e-4)
+    assert early.exponent == DEFAULT_EXPONENT and early.shares == DEFAULT_PROFILE
 
 
 def test_figures_past_their_target_are_kept_with_weight_zero():
-    # Unit a: 110 by 31 May 2021 against a target of 100: share of the final
-    # count 110 / 100.9 = 1.09, impossible before December; its final/target
-    # ratio must exceed the 1.009 used, so the figure is recorded, not used.
-    # Unit b: 40 by 30 June against 100: share 0.3964, used.
+    # Unit a: 110 by 31 May 2021 against a target of 100: past the target
+    # before December, so its final/target ratio is large; the figure is
+    # recorded with weight 0. Unit b: 40 by 30 June against 100: used.
     ds = _dataset(
         [dict(unit_id="a", measure="admitted", value="110", period_start="2021-01-01",
               period_end="2021-05-31"),
@@ -227,14 +317,10 @@ def test_figures_past_their_target_are_kept_with_weight_zero():
     est = estimate_profile(ds)
     ev = est.evidence.set_index("unit_id")
     assert ev.loc["a", "weight"] == 0
-    assert est.exponent_data == pytest.approx(math.log(40 / 100.9) / math.log(181 / 365))
+    assert ev.loc["b", "weight"] == pytest.approx(0.5)
+    assert "spread from 1 figure(s)" in est.method
 
 
-def test_weighted_median():
-    from forecast.models.profile_estimate import weighted_median
-
-    # Equal weights: the ordinary median (midpoint for an even count).
-    assert weighted_median(np.array([3.0, 1.0, 2.0, 4.0]), np.ones(4)) == 2.5
-    assert weighted_median(np.array([1.0, 2.0, 3.0]), np.ones(3)) == 2.0
-    # 5 holds 3 of 4 units of weight.
-    assert weighted_median(np.array([1.0, 5.0]), np.array([1.0, 3.0])) == 5.0
+def test_exponent_from_is_checked():
+    with pytest.raises(ConfigError, match="exponent_from"):
+        estimate_profile(_dataset([]), exponent_from="june")

@@ -156,3 +156,24 @@ def test_threads_change_nothing():
                         threads=2)
     assert all(np.array_equal(a.finals, b.finals) and a.reach_date_q50 == b.reach_date_q50
                for a, b in zip(one, two))
+
+
+def test_month_search_stays_inside_the_segment_when_the_target_is_met_only_by_rounding():
+    # Two paths, one simulated year of 12 months. Path 0's cumulative reaches
+    # 79.9999996 at the deadline: the engine rounds the total to 80 and counts
+    # the target (80) as reached, but no month's unrounded value reaches it.
+    # Path 1 (600 a year) crosses in month index 1 and needs four halvings,
+    # path 0 only three: the search must then keep path 0 at the last month
+    # (index 11), not step on to 12 (which crashed Krông Bông's outlook with
+    # an estimated profile when indexing the 12-month curve).
+    from types import SimpleNamespace
+
+    from forecast.simulate.reach import _search
+
+    uc = np.cumsum(np.full(12, 1 / 12))[None, :] * (1 - 5e-9)
+    lay = SimpleNamespace(kf=np.zeros((0, 12)), uc=uc)
+    kv = np.zeros((1, 2, 0))
+    d = np.array([[[80.0], [600.0]]])
+    tol = np.array([[80.0 - 1e-9]])
+    got = _search(kv, d, lay, tol, np.ones((1, 2), dtype=bool), 0, 11)
+    assert got.tolist() == [11, 1]

@@ -165,11 +165,45 @@ def test_hand_made_summary_gets_the_anchor_row():
     assert len(PathSummary([2021], q, hist.iloc[:0]).cum_quantiles) == 1
 
 
-def test_a_reported_range_is_drawn_uniformly():
-    # "10-12" reported for the whole window, nothing to simulate: final ~ U[10, 12].
+def test_a_reported_range_is_drawn_uniformly_as_whole_numbers():
+    # "10-12" reported for the whole window, nothing to simulate: the final is
+    # 10, 11 or 12 with probability 1/3 each (a count), so q10 = 10, q50 = 11,
+    # q90 = 12 and P(final >= 11.5) = P(12) = 1/3 (sd over 10,000 paths 0.0047).
     known = pd.DataFrame({"period_start": [T("2023-01-01")], "period_end": [T("2023-12-31")],
                           "value": [11.0], "low": [10.0], "high": [12.0]})
     r = simulate_target(_model(0.0), "u", T("2023-01-01"), T("2023-12-31"), 11.5, known,
                         Streams(3, 10_000))
-    assert r.final_q10 == pytest.approx(10.2, abs=0.05)
-    assert r.p_reach == pytest.approx(0.25, abs=0.03)
+    assert set(np.unique(r.finals)) == {10.0, 11.0, 12.0}
+    assert (r.final_q10, r.final_q50, r.final_q90) == (10.0, 11.0, 12.0)
+    assert r.p_reach == pytest.approx(1 / 3, abs=4 * 0.0047)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.3])
+def test_the_deadline_part_year_is_a_thinned_count(alpha):
+    # A unit admitting 6 a year, window 1 Jan 2024 - 30 Sep 2025, nothing
+    # reported: 2024 whole, then 2025 to 30 September, the default profile's
+    # share 0.668. Thinning each admission of 2025 with probability 0.668:
+    # - Poisson years (alpha 0): final ~ Poisson(6 + 6 * 0.668) = Poisson(10.008),
+    #   P(final >= 11) = 0.41796 (scipy);
+    # - NB2 years (alpha 0.3, size r = 1/0.3): 2024 ~ NB(r, mean 6) and the
+    #   thinned part ~ NB(r, mean 4.008); P(sum >= 11) by convolving the two
+    #   pmfs = 0.40750.
+    # The fractional part (2024 + 0.668 × 2025) gave 0.37126 and 0.38044:
+    # 0.047 and 0.027 too low.
+    n = 40_000
+    res = simulate_target(_model(6.0, alpha=alpha), "u", T("2024-01-01"), T("2025-09-30"), 11,
+                          NO_KNOWN, Streams(12, n))
+    k = np.arange(0, 200)
+    if alpha == 0:
+        exact = stats.poisson.sf(10, 10.008)
+    else:
+        r = 1 / alpha
+        conv = np.convolve(stats.nbinom.pmf(k, r, r / (r + 6)),
+                           stats.nbinom.pmf(k, r, r / (r + 6 * 0.668)))
+        exact = 1 - conv[:11].sum()
+    assert exact == pytest.approx(0.41796 if alpha == 0 else 0.40750, abs=1e-5)
+    # Monte Carlo standard error sqrt(p (1 - p) / n) = 0.0025; 4 of them.
+    assert res.p_reach == pytest.approx(exact, abs=4 * np.sqrt(exact * (1 - exact) / n))
+    assert np.array_equal(res.finals, np.round(res.finals))
+    quantiles = (res.final_q10, res.final_q25, res.final_q50, res.final_q75, res.final_q90)
+    assert all(float(q).is_integer() for q in quantiles)

@@ -2,11 +2,13 @@
 
 Units push admissions into the last months of the year (emulation rankings
 are scored on the year's total), so a count reported at 30 June is well under
-half the year. This module holds the default back-loaded profile and the
-profile as a function; its estimate from the part-year and full-year figures
-of a dataset is in :mod:`forecast.models.profile_estimate`, and the nowcast (a
-part-year count turned into a year-end predictive distribution) in
-:mod:`forecast.models.nowcast`.
+half the year. This module holds the default back-loaded profile, the
+constants of its estimate and of the spread of units around it, and the
+profile as a function; the estimate from a dataset's part-year figures is in
+:mod:`forecast.models.profile_estimate` (likelihood in
+:mod:`forecast.models.profile_fit`), a unit's own share at a cut-off in
+:mod:`forecast.models.share`, and the nowcast (a part-year count turned into
+a year-end predictive distribution) in :mod:`forecast.models.nowcast`.
 
 The profile is a one-parameter power curve in the fraction of the year,
 ``F(t) = t ** a`` (``a > 1`` is back-loaded), tabulated at month ends and
@@ -24,8 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from forecast.config import Assumptions
 from forecast.errors import ConfigError
+from forecast.models.share import FRONT_CONCENTRATION, ShareSpread
 
 # --- evidence behind the default -------------------------------------------------
 JUNE_SHARES_OF_TARGET = {
@@ -48,11 +50,22 @@ FINAL_TO_TARGET = {
     "Quảng Ninh 2016 (to 22 Dec)": 1.008,
 }
 """Full-year admissions divided by the year's target, where both are reported
-(seed 000 and public_figures.csv). Used to turn shares of the target into
-shares of the year's final count."""
+(seed 000 and public_figures.csv). The default of the random effect through
+which a share of a target enters the estimate (when a dataset has ratios for
+fewer than three units)."""
 
 DEFAULT_FINAL_TO_TARGET = float(np.median(list(FINAL_TO_TARGET.values())))
 """Median ratio of the year's final count to its target: 1.009."""
+
+DEFAULT_RATIO_LOG_SD = float(np.std(np.log(list(FINAL_TO_TARGET.values())), ddof=1))
+"""Spread of ``ln(final / target)`` over the same eight unit-years: 0.155.
+With ``ln 1.009`` it is the default random effect of a unit's final/target
+ratio when a dataset has too few ratios of its own
+(:func:`forecast.models.profile_estimate.ratio_effects`)."""
+
+DEFAULT_WITHIN_LOG_SD = 0.05
+"""Year-to-year spread of one unit's ``ln(final / target)`` without evidence:
+Tiền Giang's 0.835, 0.852 and 0.8996 have a log-sd of 0.039."""
 
 DEFAULT_EXPONENT = math.log(
     float(np.median(list(JUNE_SHARES_OF_TARGET.values()))) / DEFAULT_FINAL_TO_TARGET
@@ -71,14 +84,32 @@ DEFAULT_CONCENTRATION = 30.0
 """Beta concentration ``kappa`` of a unit's share at a cut-off around the
 profile's value: the spread of the June shares of nine units with at least 20
 admissions by June (sd 0.086 of the final count) gives kappa = 31; rounded
-down to 30."""
+down to 30. Also the centre of the prior of the estimate (``docs/profile.md``)."""
 
-PRIOR_WEIGHT = 5.0
-"""Number of evidence points the default exponent and concentration count as
-when shrinking an estimate towards them."""
+EXPONENT_PRIOR_SD = 0.25
+"""Standard deviation of the prior of the exponent, centred on
+``DEFAULT_EXPONENT``: June shares of 0.31-0.45 of the year within one sd
+(the June reports of 35-45 % of a target, with final/target ratios around 1)."""
+
+CONCENTRATION_PRIOR_SD = 0.7
+"""Standard deviation of the prior of ``ln kappa``, centred on ln 30: kappa
+between 15 and 60 within one sd."""
+
+FRONT_WEIGHT_PRIOR = (1.0, 4.0)
+"""Beta prior of the front-loaded weight ``pi``: mean 0.2, worth five figures."""
+
+DEFAULT_FRONT_WEIGHT = FRONT_WEIGHT_PRIOR[0] / sum(FRONT_WEIGHT_PRIOR)
+"""``pi`` used without evidence (the prior mean, 0.2): the share of unit-years
+whose share at a cut-off follows the wide component (``models/share.py``)."""
+
+DEFAULT_SPREAD = ShareSpread(DEFAULT_CONCENTRATION, DEFAULT_FRONT_WEIGHT, FRONT_CONCENTRATION,
+                             EXPONENT_PRIOR_SD / DEFAULT_EXPONENT)
+"""The share distribution around the default profile: its exponent carries
+the prior's uncertainty (0.25 / 1.405 = 18 % of it)."""
 
 EXPONENT_BOUNDS = (0.5, 4.0)
-CONCENTRATION_BOUNDS = (2.0, 200.0)
+CONCENTRATION_BOUNDS = (5.0, 200.0)
+FRONT_WEIGHT_BOUNDS = (0.005, 0.6)
 
 
 # --- the profile as a function ---------------------------------------------------

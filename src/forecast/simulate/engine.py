@@ -44,6 +44,7 @@ from forecast.errors import ModelError
 from forecast.models.base import FittedModel, Streams
 from forecast.simulate.part_year import condition_part_years
 from forecast.simulate.reach import _segments, crossing_keys
+from forecast.simulate.thinning import thin_partial_years
 from forecast.simulate.summary import QUANTILES, MonthGrid, PathSummary, SimResult, attainment_for, month_grid
 
 CHUNK_ELEMENTS = 8_000_000
@@ -207,7 +208,9 @@ def _known_arrays(known: pd.DataFrame) -> tuple:
 def _known_batch(jobs, cols, n_paths, streams, deterministic) -> np.ndarray:
     """Reported counts per unit and path, ``(units, paths or 1, reports)``.
 
-    A range ``[low, high]`` is drawn uniformly per path from the unit's stream 3.
+    A range ``[low, high]`` is drawn uniformly per path from the unit's stream
+    3: a whole number from ``ceil(low)`` to ``floor(high)`` (a count), or any
+    number between them when no whole number lies in the range.
     """
     nk = len(cols[0][0])
     if nk == 0:
@@ -219,7 +222,10 @@ def _known_batch(jobs, cols, n_paths, streams, deterministic) -> np.ndarray:
     for i, ((v, lo, hi, _), rg) in enumerate(zip(cols, ranged)):
         if rg:
             rng = streams.unit(jobs[i].unit_id, 3)
-            kv[i] = lo + (hi - lo) * rng.random((n_paths, nk))
+            lo_i, hi_i = np.ceil(lo - 1e-9), np.floor(hi + 1e-9)
+            whole = lo_i <= hi_i
+            u = rng.random((n_paths, nk))
+            kv[i] = np.where(whole, np.floor(lo_i + (hi_i - lo_i + 1) * u), lo + (hi - lo) * u)
         else:
             kv[i] = v
     return kv
@@ -246,11 +252,20 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
     cols = [_known_arrays(j.known) for j in jobs]
     kv = _known_batch(jobs, cols, n_paths, streams, deterministic)
     d = _draws(fitted, jobs, lay, streams, deterministic)
+    counted: set[int] = set()
     if jobs[0].attainment is None:
         # The rest of a partly reported year follows its count (forecast.simulate.part_year).
-        condition_part_years(fitted, jobs, grid, lay, kv, d, streams)
+        counted = condition_part_years(fitted, jobs, grid, lay, kv, d, streams)
+    if not deterministic:
+        # A year the window holds in part adds a count, not a share of one
+        # (forecast.simulate.thinning).
+        thin_partial_years([j.unit_id for j in jobs], lay, d, streams, counted)
     kf_m, uc_m = lay.kf[:, lay.marks], lay.uc[:, lay.marks]
     cm = kv @ kf_m + d.astype(np.float64) @ uc_m           # (units, paths, marks)
+    if not deterministic:
+        # Every term of the total at the deadline is a whole count; rounding
+        # removes the float32 error of storing a part as count / share.
+        cm[:, :, -1] = np.rint(cm[:, :, -1])
     c, p, _ = cm.shape
     targets = np.array([float(j.target) for j in jobs])
     finals = cm[:, :, -1]
@@ -264,7 +279,7 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
     qm = _mark_quantiles(cm, varies)                                  # (units, marks, 5)
     qm[:, -1, :] = qf
     n_m = len(grid.ends)
-    ranks = [max(1, math.ceil(q * p - 1e-12 * p)) - 1 for q in _REACH_Q]
+    ranks = [order_rank(q, p) for q in _REACH_Q]
     kth = np.zeros((c, len(ranks)), dtype=np.int64)
     if valid.any():
         key = crossing_keys(kv, d, cm, lay, tol, n_m)
@@ -287,20 +302,27 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
         if job.keep_paths:
             monthly = np.broadcast_to(kv[i] @ lay.kf + d[i].astype(np.float64) @ lay.uc,
                                       (n_paths, n_m)).copy()
+            monthly[:, -1] = finals[i]   # the deadline's whole count, as above
         out.append(SimResult(float(p_reach[i]), float(means[i]), *(float(x) for x in qf[i]),
                              *dates, summary=summary, finals=fin, monthly=monthly,
                              month_ends=list(grid.ends)))
     return out
 
 
+def order_rank(q: float, n: int) -> int:
+    """0-based index of the ``q`` quantile among ``n`` sorted values: the smallest
+    value with at least ``q n`` values at or below it (numpy's ``inverted_cdf``)."""
+    return max(1, math.ceil(q * n - 1e-12 * n)) - 1
+
+
 def _quantiles(s: np.ndarray) -> np.ndarray:
-    """numpy's default (linear) quantiles of rows already sorted along the last axis."""
+    """Quantiles of rows already sorted along the last axis, as order statistics.
+
+    A quantile is one of the simulated values (numpy's ``inverted_cdf``), so
+    the quantiles of counts are counts: no 17,042.5 between two paths.
+    """
     n = s.shape[-1]
-    h = (n - 1) * np.asarray(QUANTILES)
-    lo = np.floor(h).astype(int)
-    hi = np.minimum(lo + 1, n - 1)
-    w = h - lo
-    return s[..., lo] + w * (s[..., hi] - s[..., lo])
+    return s[..., [order_rank(q, n) for q in QUANTILES]]
 
 
 def _mark_quantiles(cm: np.ndarray, varies: np.ndarray) -> np.ndarray:

@@ -111,5 +111,8 @@ def _search(kv, d, lay, tol, hit, lo_m: int, hi_m: int) -> np.ndarray:
                                                                      lay.uc.T[mid])
         ok = val >= th
         hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid + 1)
+        # A path already settled stays: when the total at the deadline was
+        # rounded up to a whole count that meets the target, the months'
+        # unrounded values can stay a hair below it; the answer is then hi_m.
+        lo = np.where(ok | (lo >= hi), lo, mid + 1)
     return lo

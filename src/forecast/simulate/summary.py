@@ -251,7 +251,7 @@ def _summarize(cum: np.ndarray, grid: MonthGrid, target: float, known: pd.DataFr
     """Summary of materialised monthly paths (roll-ups; the reference the batched
     summary is tested against)."""
     finals = cum[:, -1]
-    qs = np.quantile(finals, QUANTILES)
+    qs = np.quantile(finals, QUANTILES, method="inverted_cdf")
     dates = [None, None, None]
     p = float("nan")
     if np.isfinite(target) and target > 0:
@@ -266,7 +266,7 @@ def _summarize(cum: np.ndarray, grid: MonthGrid, target: float, known: pd.DataFr
                 dates[i] = grid.ends[hit[0]].date().isoformat()
     marks = [k for k, e in enumerate(grid.ends)
              if (e.month == 12 and e.day == 31) or k == len(grid.ends) - 1]
-    cq = np.quantile(cum[:, marks], QUANTILES, axis=0).T
+    cq = np.quantile(cum[:, marks], QUANTILES, axis=0, method="inverted_cdf").T
     cum_q = pd.DataFrame(cq, columns=list(QUANTILE_NAMES),
                          index=pd.DatetimeIndex([grid.ends[k] for k in marks], name="period_end"))
     hist = pd.DataFrame({"period_end": list(known["period_end"]) if len(known) else [],
