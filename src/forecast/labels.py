@@ -129,7 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "acceleration needed": {"vi": "cần đẩy nhanh", "en": "acceleration needed"},
     "limited progress": {"vi": "tiến độ hạn chế", "en": "limited progress"},
     "reached": {"vi": "đã đạt chỉ tiêu", "en": "target reached"},
-    "no data": {"vi": "chưa đủ số liệu", "en": "no data"},
+    "no data": {"vi": "chưa có số liệu", "en": "no data yet"},
     "no label": {"vi": "chưa xếp loại", "en": "no label"},
     "observed": {"vi": "Đã kết nạp (cộng dồn)", "en": "Admitted (cumulative)"},
     "target": {"vi": "Chỉ tiêu nhiệm kỳ", "en": "Term target"},
@@ -144,7 +144,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "p_reach_box": {"vi": "Khả năng đạt chỉ tiêu: {p}", "en": "Chance of reaching target: {p}"},
     "members": {"vi": "đảng viên", "en": "members"},
     "title_progress": {
-        "vi": "{unit}: {p} khả năng đạt {target} đảng viên mới trước {deadline}",
+        "vi": "{unit}: {p} khả năng kết nạp đủ {target} đảng viên mới đến {deadline}",
         "en": "{unit}: {p} chance of admitting {target} new members by {deadline}",
     },
     # The progress subtitle is "<measure>; <data>": measure by target kind,
@@ -157,6 +157,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end})",
         "en": "New members admitted, cumulative, in {year} ({start} – {end})",
     },
+    # At the 85 mm column size the window's dates are left out: the title
+    # has the deadline and the x axis the years.
+    "measure_term_short": {"vi": "Kết nạp cộng dồn, nhiệm kỳ {term}",
+                           "en": "Admitted, cumulative, term {term}"},
+    "measure_annual_short": {"vi": "Kết nạp cộng dồn năm {year}",
+                             "en": "Admitted, cumulative, {year}"},
     "forecast_from": {"vi": "dự báo từ số liệu đến {as_of}", "en": "forecast from data to {as_of}"},
     "data_to": {"vi": "số liệu đến {as_of}", "en": "data to {as_of}"},
     "title_progress_reached": {
@@ -270,12 +276,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Biểu đồ thanh ngang. {title}. Mỗi năm cần giới thiệu {introduced}, cho học lớp nhận thức {trained} và kết nạp {admitted}.",
         "en": "Horizontal bar chart. {title}. Each year: {introduced} introduced, {trained} in the awareness class, {admitted} admitted.",
     },
-    "scenario:last": {"vi": "Kịch bản: giữ tỷ lệ đạt năm gần nhất",
-                      "en": "Scenario: last year's attainment"},
-    "scenario:mean": {"vi": "Kịch bản: tỷ lệ đạt bình quân", "en": "Scenario: mean attainment"},
-    "scenario:trend": {"vi": "Kịch bản: theo xu hướng gần đây", "en": "Scenario: recent trend"},
-    "scenario:full": {"vi": "Kịch bản: đạt 100 % chỉ tiêu năm",
-                      "en": "Scenario: 100 % of annual targets"},
+    # The named scenarios; "Kịch bản: ..." / "Scenario: ..." is put around
+    # them by forecast.figures.progress.scenario_name except in narrow legends.
+    "scen:last": {"vi": "giữ tỷ lệ đạt năm gần nhất", "en": "last year's attainment"},
+    "scen:mean": {"vi": "tỷ lệ đạt bình quân", "en": "mean attainment"},
+    "scen:trend": {"vi": "theo xu hướng gần đây", "en": "recent trend"},
+    "scen:full": {"vi": "đạt 100 % chỉ tiêu năm", "en": "100 % of annual targets"},
 }
 """Every chart string. Formatting fields are filled by :func:`text`."""
 
