@@ -70,7 +70,8 @@ def shipped_charts(ds, ol, lang: str, size: str) -> Iterator[tuple[str, Callable
 
     The charts are made one at a time (each is closed once saved or checked).
     """
-    from forecast.brief.units import part_year_points, yearly_table
+    from forecast.brief.units import (part_year_points, primary_row, target_as_printed,
+                                      yearly_table)
     from forecast.models.nowcast import nowcast
 
     def src(*units: str) -> str:
@@ -79,7 +80,8 @@ def shipped_charts(ds, ol, lang: str, size: str) -> Iterator[tuple[str, Callable
     every = list(dict.fromkeys(ol.table["unit_id"]))
     for unit in PROGRESS_UNITS:
         yield f"progress-{unit}", lambda unit=unit: figures.progress_to_target(
-            ol, unit, source_line=src(unit), lang=lang, size=size)
+            ol, unit, source_line=src(unit), lang=lang, size=size,
+            target_text=target_as_printed(ds, primary_row(ol.table, unit)["target_id"], lang))
     yield "yearly-tien-giang", lambda: figures.yearly_admissions(
         yearly_table(ds, "tien-giang", 2020, 2025),
         unit_name=ds.unit_name("tien-giang", lang), source_line=src("tien-giang"),

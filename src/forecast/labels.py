@@ -93,6 +93,43 @@ def fmt_prob(p: float, lang: str, decimals: int = 0) -> str:
     return fmt_pct(pct, lang, decimals)
 
 
+def fmt_figure(x: float, lang: str) -> str:
+    """A reported figure with the decimals it has (up to two): ``1.252``,
+    ``3,5``, ``89,96`` (vi); ``1,252``, ``3.5``, ``89.96`` (en)."""
+    if missing(x):
+        return "–"
+    decimals = next((d for d in (0, 1, 2) if abs(round(float(x), d) - float(x)) < 1e-9), 2)
+    return fmt_num(x, lang, decimals)
+
+
+def fmt_target(qualifier: object, low: float, high: float, value: float, lang: str,
+               percent: bool = False) -> str:
+    """A target as its source printed it, in the language's number format.
+
+    A range stays a range (``30–35``, not its middle 32,5), a floor is
+    "at least" (``ít nhất 7.000``), a rate target is a share of members
+    (``ít nhất 3 % số đảng viên``).
+
+    Examples
+    --------
+    >>> fmt_target("range", 30, 35, 32.5, "vi"), fmt_target("at_least", 7000, None, 7000, "en")
+    ('30–35', 'at least 7,000')
+    """
+    def num(x: float) -> str:
+        return fmt_figure(x, lang) + (f"{NBSP}%" if percent else "")
+
+    kind = str(qualifier or "exact")
+    if kind == "range" and not missing(low) and not missing(high):
+        shown = f"{fmt_figure(low, lang)}–{num(high)}"
+    elif kind in ("at_least", "at_most", "approx"):
+        bound = high if kind == "at_most" and not missing(high) else \
+            (low if not missing(low) else value)
+        shown = text(f"qualifier:{kind}", lang, v=num(bound))
+    else:
+        shown = num(value)
+    return text("of_members", lang, v=shown) if percent else shown
+
+
 def month_name(month: int, lang: str, short: bool = False) -> str:
     """Month for axes: ``T9`` (vi, tháng 9), ``Sept`` (en); ``short``: ``S`` in English.
 
@@ -143,6 +180,15 @@ STRINGS: dict[str, dict[str, str]] = {
                   "en": "No admissions reported yet; forecast from {date}"},
     "p_reach_box": {"vi": "Khả năng đạt chỉ tiêu: {p}", "en": "Chance of reaching target: {p}"},
     "members": {"vi": "đảng viên", "en": "members"},
+    "qualifier:at_least": {"vi": "ít nhất {v}", "en": "at least {v}"},
+    "qualifier:at_most": {"vi": "tối đa {v}", "en": "at most {v}"},
+    "qualifier:approx": {"vi": "khoảng {v}", "en": "about {v}"},
+    "of_members": {"vi": "{v} số đảng viên", "en": "{v} of members"},
+    # Who set a target (targets.csv ``layer``): one unit can have several.
+    "layer:resolution": {"vi": "Nghị quyết Đại hội", "en": "congress resolution"},
+    "layer:assigned": {"vi": "cấp trên giao", "en": "assigned from above"},
+    "layer:plan": {"vi": "kế hoạch", "en": "plan"},
+    "layer:own_goal": {"vi": "đơn vị tự đặt", "en": "the unit's own goal"},
     "title_progress": {
         "vi": "{unit}: {p} khả năng kết nạp đủ {target} đảng viên mới đến {deadline}",
         "en": "{unit}: {p} chance of admitting {target} new members by {deadline}",

@@ -127,13 +127,13 @@ def chance_spots(start: pd.Timestamp, target: float) -> list[dict]:
 
 
 def _target_and_chance(ax: Any, fs: Any, lang: str, row: pd.Series, start: pd.Timestamp,
-                       target: float, p: str | None) -> None:
+                       target: float, shown: str, p: str | None) -> None:
     """The target line with its label above it at the left, and the chance,
     placed once the layout is final where it touches no line or band."""
     ax.hlines(target, start, pd.Timestamp(row["deadline"]), color=TARGET, ls=(0, (4, 2)),
               lw=1.2 * fs.font_scale, gid="target", zorder=3)
     name = text("target" if row["target_kind"] == "term" else "annual_target", lang)
-    ax.annotate(f"{name}: {fmt_int(target, lang)}", (start, target), xytext=(3, 2),
+    ax.annotate(f"{name}: {shown}", (start, target), xytext=(3, 2),
                 textcoords="offset points", ha="left", va="bottom", color=TARGET,
                 fontsize=font_size("annotation", fs), gid="target_label")
     if p is None:
@@ -185,6 +185,7 @@ def progress_to_target(
     scenario: str | None = None,
     scenarios: list[str] | None = None,
     names: dict | None = None,
+    target_text: str | None = None,
 ) -> Chart:
     """Cumulative admissions against the term target, with the forecast fan.
 
@@ -210,6 +211,10 @@ def progress_to_target(
     names : dict, optional
         ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
         (:func:`forecast.figures.base.localized`).
+    target_text : str, optional
+        The target as its source printed it (``30–35``, ``ít nhất 7.000``),
+        shown in the title and on the target line instead of the count the
+        forecast uses (the line is drawn at that count: 32,5).
 
     Returns
     -------
@@ -239,6 +244,7 @@ def progress_to_target(
         # chance is in the outlook table, and the fan shows the model's noise.
         others = [s for s in others if s.endswith(DETERMINISTIC_SUFFIX)]
     target = float(row["target"])
+    shown = target_text or fmt_int(target, lang)
     cum = float(row["cumulative"])
     # Only the future is forecast: the fan starts at the last reported count
     # (the engine's anchor row). A window already over has no forecast.
@@ -254,11 +260,11 @@ def progress_to_target(
     elif cum >= target > 0:
         # Counts only grow: the chance is certain, the finding is that it is met.
         title = text("title_progress_reached", lang, unit=row["name"],
-                     target=fmt_int(target, lang), cum=fmt_int(cum, lang),
+                     target=shown, cum=fmt_int(cum, lang),
                      as_of=fmt_date(hist["period_end"].iloc[-1], lang))
     else:
         title = text("title_progress", lang, unit=row["name"], p=p,
-                     target=fmt_int(target, lang), deadline=fmt_date(end, lang))
+                     target=shown, deadline=fmt_date(end, lang))
     narrow = size == "column"
     # Column and slide: the short subtitle (the title has the deadline, the
     # axis the years); the page-wide chart for a paper keeps the window's dates.
@@ -291,7 +297,7 @@ def progress_to_target(
                 ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5)
         # No chance box once the target is met: the title says so, and the box
         # would sit on the history line, which has risen past the target.
-        _target_and_chance(ax, fs, lang, row, start, target,
+        _target_and_chance(ax, fs, lang, row, start, target, shown,
                            None if done or cum >= target > 0 else p)
         if not done:
             _as_of_line(ax, fs, lang, as_of, start, end, reported=len(ps.history) > 0)
