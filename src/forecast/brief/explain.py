@@ -126,7 +126,7 @@ def _deadline_reason(row: pd.Series, lang: str, profile) -> str | None:
     from forecast.models.profile import share_by
 
     share = float(share_by(deadline, profile))
-    elapsed = (deadline.dayofyear) / (366 if deadline.is_leap_year else 365)
+    elapsed = deadline.day_of_year / (366 if deadline.is_leap_year else 365)
     if share > elapsed - 0.02:  # no year-end rush cut off: nothing to explain
         return None
     return t("why_deadline", lang, deadline=fmt_date(deadline, lang), year=deadline.year,
