@@ -117,7 +117,7 @@ class Figures:
         return [self.rows[i] for i in (ids or []) if i in self.rows]
 
 
-def _period(text_: object, lang: str) -> str:
+def period_text(text_: object, lang: str) -> str:
     """``2022``, ``2019-01-01/2019-06-30``, ``2020-2022``, ``term 2020-2025`` in words."""
     s = str(text_ or "")
     if s.startswith("term "):
@@ -219,7 +219,7 @@ def _body(f: pd.Series, rows: list[pd.Series], lang: str) -> str | None:
         verdict = ft("consistent", lang) if missing(diff) or abs(diff) < 0.5 else \
             ft("differs", lang, d=n(abs(diff)))
         return ft("cumulative_vs_years", lang, total=n(f["reported"]),
-                  period=_period(f["period"], lang),
+                  period=period_text(f["period"], lang),
                   parts=" + ".join(n(r["value"]) for r in rows[1:]), sum=n(f["implied"]),
                   verdict=verdict)
     if kind == "annual_vs_term" and _target_row(rows) is not None:
@@ -227,7 +227,7 @@ def _body(f: pd.Series, rows: list[pd.Series], lang: str) -> str | None:
     if kind == "target_layers" and rows:
         listed = "; ".join(f"{text('layer:' + str(r['layer']), lang)} {_shown(r, lang)}"
                            for r in rows)
-        return ft("target_layers", lang, n=len(rows), period=_period(f["period"], lang),
+        return ft("target_layers", lang, n=len(rows), period=period_text(f["period"], lang),
                   listed=listed)
     if kind == "unpaired_percent" and pct is not None:
         return ft("unpaired_percent", lang, pct=_shown(pct, lang))
@@ -256,7 +256,7 @@ def finding_text(f: pd.Series, lang: str, figures: Figures) -> str:
             body += ft("corrected", lang)
     key = f"kind:{f['kind']}"
     kind = ft(key, lang) if key in STRINGS else str(f["kind"])
-    return ft("line", lang, kind=kind, period=_period(f["period"], lang), text=body)
+    return ft("line", lang, kind=kind, period=period_text(f["period"], lang), text=body)
 
 
 def findings_lines(findings: pd.DataFrame, lang: str, dataset) -> list[str]:
