@@ -190,7 +190,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "layer:plan": {"vi": "kế hoạch", "en": "plan"},
     "layer:own_goal": {"vi": "đơn vị tự đặt", "en": "the unit's own goal"},
     "title_progress": {
-        "vi": "{unit}: {p} khả năng kết nạp đủ {target} đảng viên mới đến {deadline}",
+        "vi": "{unit}: {p} khả năng kết nạp {target} đảng viên mới đến {deadline}",
         "en": "{unit}: {p} chance of admitting {target} new members by {deadline}",
     },
     # The progress subtitle is "<measure>; <data>": measure by target kind,
@@ -256,7 +256,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "per_year": {"vi": "Đảng viên mỗi năm", "en": "Members per year"},
     "title_pipeline": {
         "vi": "{unit}: để có {p} khả năng đạt chỉ tiêu cần kết nạp {admitted}/năm, tức giới thiệu {introduced} quần chúng mỗi năm",
-        "en": "{unit}: a {p} chance of the target needs {admitted} admissions a year, i.e. {introduced} candidates introduced a year",
+        "en": "{unit}: a chance of {p} needs {admitted} admissions a year, i.e. {introduced} candidates introduced a year",
     },
     "subtitle_pipeline": {
         "vi": "Số người cần mỗi năm trong {years} năm còn lại của nhiệm kỳ {term}; tỷ lệ chuyển đổi {conv_i} số được giới thiệu, {conv_t} số học lớp nhận thức",

@@ -143,7 +143,7 @@ def test_progress_text_states_the_finding(outlook):
     vi = figures.progress_to_target(outlook, "tg", source_line=SRC_VI, lang="vi")
     # The deadline is a day, 30/9/2025: "đến 30/9/2025", not "trước tháng 9/2025"
     # (which reads "before September").
-    assert vi.title == (f"Đảng bộ tỉnh Tiền Giang: 89{NBSP}% khả năng kết nạp đủ 6.500 đảng "
+    assert vi.title == (f"Đảng bộ tỉnh Tiền Giang: 89{NBSP}% khả năng kết nạp 6.500 đảng "
                         "viên mới đến 30/9/2025")
     frame = figures.frame_texts(vi.figure)
     assert frame["title"] == vi.title and frame["note"] == SRC_VI

@@ -22,6 +22,7 @@ import pytest  # noqa: E402
 from matplotlib.collections import LineCollection, PolyCollection  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.path import Path as MplPath  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 from forecast.figures.style import SIZES  # noqa: E402
 
@@ -113,13 +114,24 @@ def test_plot_keeps_half_the_height_and_labels_are_clear(shipped, size, lang):
                 problems.append(f"{name}: width {width:.3f} in")
             if height < SIZES[size].height_in * 0.6:
                 problems.append(f"{name}: height {height:.3f} in")
+            # Drawn at the PNG's 300 dpi: glyphs are relatively wider there than
+            # at the screen's 100 dpi, and a title that fits at 100 may not.
+            fig.set_dpi(300)
             fig.canvas.draw()
             frame = fig.bbox.padded(1)
-            for text in [*fig.texts, *[t for ax in axes for t in ax.texts]]:
+            # Frame texts, labels and panel titles (Text children of the axes).
+            texts = [*fig.texts, *[t for ax in axes for t in ax.get_children()
+                                   if isinstance(t, Text) and t.get_visible()]]
+            for text in texts:
                 box = text.get_window_extent()
                 if text.get_text() and not (frame.x0 <= box.x0 and box.x1 <= frame.x1
                                             and frame.y0 <= box.y0 and box.y1 <= frame.y1):
                     problems.append(f"{name}: text {text.get_text()[:30]!r} leaves the figure")
+            boxes = [(t.get_text(), t.get_window_extent()) for t in texts if t.get_text()]
+            for i, (a, box_a) in enumerate(boxes):
+                for b, box_b in boxes[i + 1:]:
+                    if box_a.overlaps(box_b):
+                        problems.append(f"{name}: {a[:25]!r} overlaps {b[:25]!r}")
             for ax in axes:
                 for label in [t for t in ax.texts if t.get_gid() == "p_reach"]:
                     hits = _touches(ax, label.get_window_extent())

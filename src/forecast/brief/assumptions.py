@@ -33,7 +33,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "vi": "kết nạp được {intro} số quần chúng được giới thiệu và {trained} số người học lớp nhận thức về Đảng",
         "en": "{intro} of introduced candidates and {trained} of awareness-class attendees are admitted"},
     "p_level": {"vi": "phần \u201ccần làm gì\u201d nhắm tới {p} khả năng đạt",
-                "en": "\u201cwhat it would take\u201d aims at a {p} chance"},
+                "en": "\u201cwhat it would take\u201d aims at a chance of {p}"},
     "paths": {"vi": "{n} đường mô phỏng, hạt giống ngẫu nhiên {seed}",
               "en": "{n} simulated paths, random seed {seed}"},
     "rate_latest": {"vi": "chỉ tiêu theo % đảng viên tính trên số đảng viên báo cáo gần nhất",

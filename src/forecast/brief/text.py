@@ -106,7 +106,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "pace": {"vi": "Tiến độ", "en": "Pace"},
     "pace_value": {"vi": "{label}: đã đạt {obs}/năm, cần {req}/năm",
                    "en": "{label}: {obs} a year observed, {req} a year required"},
-    "take": {"vi": "Để có {p} khả năng đạt", "en": "For a {p} chance"},
+    "take": {"vi": "Để có {p} khả năng đạt", "en": "For a chance of {p}"},
     "take_value": {
         "vi": "đạt {att} chỉ tiêu năm, tức {per_year} đảng viên/năm; giới thiệu {intro} và cho học lớp nhận thức {trained} người/năm",
         "en": "{att} of annual targets, i.e. {per_year} admissions a year; {intro} candidates introduced and {trained} trained a year"},

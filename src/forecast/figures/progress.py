@@ -401,11 +401,12 @@ def small_multiples(
         grid.set_axis_labels("", "")
         limit = {"column": 24, "page": 26, "slide": 30}.get(fs.name, 26)
         n_panels = len(panels)
+        titles = []
         for i, (ax, panel) in enumerate(zip(grid.axes.flat, panels)):
             name, p_text = panel.rsplit(" · ", 1)
             short = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-            ax.set_title(f"{short} · {p_text}", loc="left", fontsize=font_size("note", fs),
-                         pad=2)
+            titles.append((ax.set_title(f"{short} · {p_text}", loc="left",
+                                        fontsize=font_size("note", fs), pad=2), name, p_text))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
             # Steps of 1, 2.5 or 5 (x10) so the 100 % target sits on a gridline.
             ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2.5, 5, 10]))
@@ -419,9 +420,24 @@ def small_multiples(
                             fig=grid.figure, body_height_in=body_h)
         # Room between a panel's title and the x axis of the panel above.
         fig.get_layout_engine().set(hspace=0.06)
+        after_layout(fig, lambda: _fit_titles(fig, titles))
     alt = text("alt_multiples", lang, title=title, n=len(rows),
                units="; ".join(f"{p}" for p in panels))
     return finish(fig, title, alt)
+
+
+def _fit_titles(fig: Any, titles: list) -> None:
+    """Shorten panel titles (the unit's name, never the chance) that would run
+    into the next panel or off the figure."""
+    lefts = sorted({t.axes.get_window_extent().x0 for t, _, _ in titles})
+    edge = fig.bbox.x1 - 0.06 * fig.dpi
+    for label, name, p_text in titles:
+        x0 = label.axes.get_window_extent().x0
+        right = min([x - 0.04 * fig.dpi for x in lefts if x > x0 + 1] + [edge])
+        keep = len(name)
+        while label.get_window_extent().x1 > right and keep > 3:
+            keep -= 1
+            label.set_text(f"{name[:keep].rstrip()}… · {p_text}")
 
 
 def text_level(lang: str, level: float = 0.8) -> str:
