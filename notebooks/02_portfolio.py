@@ -14,14 +14,19 @@
 # ---
 
 # %% [markdown]
-# # Portfolio: which units are on track for their term targets?
+# # Toàn cảnh: đơn vị nào đúng tiến độ chỉ tiêu nhiệm kỳ? · Portfolio: which units are on track?
+#
+# Mọi đơn vị có chỉ tiêu nhiệm kỳ, xếp theo khả năng đạt chỉ tiêu theo mô hình
+# đã chọn, kèm xếp loại tiến độ; rồi nhịp đã đạt so với nhịp cần, và các đơn vị
+# trực thuộc một đơn vị (các huyện của một tỉnh, các đơn vị của một khối) trên
+# cùng một thang. Chạy hàng loạt chạy sổ tay này một lần (không có `unit_id`).
 #
 # Every unit with a term target, ranked by its chance of reaching it
 # (`p_reach`) under the chosen model, with the official-style pace label
 # beside it; then the observed pace against the pace each target requires,
 # and the units below one parent (a province's districts, a bloc's units)
 # side by side on a common scale. The batch runs this notebook once (it has
-# no `unit_id`).
+# no `unit_id`). The text below the next cells follows `lang`.
 
 # %% tags=["parameters"]
 parent_id = "bac-lieu"
@@ -34,6 +39,13 @@ output_dir = ""
 data = None
 
 # %% [markdown]
+# **Tham số.** `parent_id`: đơn vị có các đơn vị trực thuộc được vẽ cạnh nhau;
+# `as_of`: chỉ dùng số liệu đến ngày ISO này (`None`: tất cả); `model`:
+# `pooled_nb`, `ets`, `local_level`, `last_year` hoặc `mean_attainment`;
+# `n_paths`, `seed`: số đường mô phỏng và hạt giống; `lang`: `"vi"` hoặc `"en"`;
+# `output_dir`: nơi ghi biểu đồ và kết quả (`""`: `reports/notebooks/`); `data`:
+# bộ số liệu khác (`None`: số liệu kèm theo).
+#
 # **Parameters.** `parent_id`: the unit whose children the small multiples
 # show; `as_of`: use only figures reported up to this ISO date (`None`: all);
 # `model`: `pooled_nb`, `ets`, `local_level`, `last_year` or
@@ -43,7 +55,7 @@ data = None
 
 # %%
 from forecast import figures
-from forecast.notebooks import api
+from forecast.notebooks import api, show
 from forecast.outlook.table import outlook
 
 ctx = api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=model,
@@ -51,28 +63,22 @@ ctx = api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=mo
                          data=data)
 ctx
 
-# %% [markdown]
-# ## The outlook of every unit
-#
-# The model's forecast for every unit and target (no scenario, and no search
-# for what it would take: the unit notebook does that for one unit). A unit
-# labelled `no data` has a target but no admission count inside its window
-# yet; its chance comes from the model alone.
+# %%
+show.say("02.outlook", lang)
 
 # %%
 result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, assumptions=ctx.assumptions,
                  requirements=False)
 ranking = api.ranking(result.table)
-ranking
-
-# %% [markdown]
-# ## Who is on track
-#
-# Units per pace label (term targets), with the median chance of reaching
-# the target among them.
+show.table(ranking, lang, ["name", "term", "target", "cumulative", "label", "p_reach",
+                           "final_q10", "final_q50", "final_q90"])
 
 # %%
-ranking.groupby("label")["p_reach"].agg(["count", "median"]).round(2)
+show.say("02.labels", lang)
+
+# %%
+by_label = ranking.groupby("label")["p_reach"].agg(n_units="count", median_p_reach="median")
+show.table(by_label.reset_index(), lang)
 
 # %%
 src = ctx.source_line(ranking["unit_id"].tolist())
@@ -82,22 +88,16 @@ ctx.figure("portfolio", figures.portfolio, result.table, source_line=src, lang=l
 ctx.figure("pace", figures.pace_dumbbell, result.table.query("scenario == 'model'"),
            source_line=src, lang=lang, model=model);
 
-# %% [markdown]
-# ## The units below one parent
-#
-# Each panel is one unit's admissions and forecast as a share of its own
-# term target, so units of different sizes read on the same axis.
+# %%
+show.say("02.children", lang)
 
 # %%
 ctx.figure("children", figures.small_multiples, result, parent_id, lang=lang, model=model,
            parent_name=ctx.unit_name(parent_id),
            source_line=ctx.source_line(ctx.dataset.children(parent_id)));
 
-# %% [markdown]
-# ## Results
-#
-# The ranking and every outlook row, written as JSON beside the executed
-# notebook.
+# %%
+show.say("results", lang)
 
 # %%
 api.finish(ctx, {

@@ -14,15 +14,20 @@
 # ---
 
 # %% [markdown]
-# # Data audit: what the reported figures imply and where they disagree
+# # Đối chiếu số liệu: các số cho thấy gì và chỗ nào không khớp · Data audit
+#
+# Trước khi dự báo, đọc các nguồn đối chiếu với nhau: chỉ tiêu suy ra từ số kết
+# nạp và tỷ lệ in kèm, tỷ lệ không khớp với số, cùng một số liệu báo cáo khác
+# nhau, phần lớn hơn tổng, chỉ tiêu năm so với chỉ tiêu nhiệm kỳ; rồi căn cứ của
+# nhịp kết nạp trong năm. Kết quả đối chiếu là thông tin cho người phân tích,
+# không phải lỗi (quy tắc và ví dụ: `docs/audit.md`, `docs/profile.md`).
 #
 # Before forecasting, read what the sources say against each other: the
 # targets implied by a count and its printed percentage, percentages that do
 # not match their counts, reports of one figure that disagree, parts larger
 # than their whole, and annual targets set against the term target. Then the
-# evidence for the within-year profile: how much of a year's admissions is
-# usually reached by each month. Findings are information for the analyst,
-# not errors (rules and worked examples: `docs/audit.md`, `docs/profile.md`).
+# evidence for the within-year profile. Findings are information for the
+# analyst, not errors. The text below the next cells follows `lang`.
 
 # %% tags=["parameters"]
 unit_ids = []
@@ -34,6 +39,14 @@ output_dir = ""
 data = None
 
 # %% [markdown]
+# **Tham số.** `unit_ids`: chỉ các đơn vị này (`[]`: mọi đơn vị); `tolerance`:
+# hai số coi là khớp khi chênh nhau không quá tỷ lệ này của số lớn hơn; `rule`:
+# tỷ lệ in ra có thể đã được rút gọn thế nào (`"either"`, `"round"`,
+# `"truncate"`); `profile_unit`: đơn vị có số một phần năm được vẽ so với nhịp
+# trong năm; `lang`: `"vi"` hoặc `"en"`; `output_dir`: nơi ghi biểu đồ và kết
+# quả (`""`: `reports/notebooks/`); `data`: bộ số liệu khác (`None`: số liệu kèm
+# theo).
+#
 # **Parameters.** `unit_ids`: only these units' findings (`[]`: every unit);
 # `tolerance`: two counts agree when they differ by at most this share of the
 # larger; `rule`: how printed percentages may have been shortened
@@ -44,79 +57,64 @@ data = None
 
 # %%
 from forecast import figures
-from forecast.notebooks import api
-from forecast.audit.run import audit, findings_records, format_findings
+from forecast.audit.run import audit, findings_records
+from forecast.brief.findings import findings_lines
 from forecast.brief.units import part_year_points
+from forecast.labels import fmt_pct
 from forecast.models.profile_estimate import estimate_profile
+from forecast.notebooks import api, show
 
 ctx = api.start("03_data_audit.ipynb", unit_ids=unit_ids, tolerance=tolerance,
                          rule=rule, profile_unit=profile_unit, lang=lang,
                          output_dir=output_dir, data=data)
 ctx
 
-# %% [markdown]
-# ## Findings by kind
-#
-# Warnings need a look (a printed figure that cannot be right as printed);
-# information rows record what the figures imply.
+# %%
+show.say("03.kinds", lang)
 
 # %%
 findings = audit(ctx.dataset, tolerance=tolerance, rule=rule)
 if unit_ids:
     findings = findings[findings["unit_id"].isin(unit_ids)].reset_index(drop=True)
-findings.groupby(["kind", "severity"]).size().unstack(fill_value=0)
+show.table(findings.groupby(["kind", "severity"]).size().rename("n").reset_index(), lang)
 
-# %% [markdown]
-# ## Implied targets
-#
-# A count with its attainment (or excess) percentage implies the target:
-# `implied` is count / percentage, `implied_low`–`implied_high` the range the
-# printed decimals allow. When several years or reports imply targets, the
-# group row says whether one whole number fits them all.
+# %%
+show.say("03.implied", lang)
 
 # %%
 implied = findings[findings["kind"].isin(["implied_target", "implied_target_group"])]
-implied[["name", "period", "reported", "implied", "implied_low", "implied_high",
-         "explanation"]].round(2)
-
-# %% [markdown]
-# ## Contradictions
-#
-# Percentages that disagree with count / target, reports of one figure with
-# different values, parts over their whole, cumulative counts against their
-# years, and targets of different layers or kinds that do not add up.
+implied = implied.assign(explanation=findings_lines(implied, lang, ctx.dataset))
+show.table(implied, lang, ["name", "period", "reported", "implied", "implied_low",
+                           "implied_high", "explanation"])
 
 # %%
-print(format_findings(findings[findings["severity"] == "warning"]))
+show.say("03.warnings", lang)
 
-# %% [markdown]
-# ## The within-year profile
-#
-# Each part-year figure gives a ratio at its cut-off: a share of the year
-# when the denominator is the unit's own count of that year, a share of the
-# target otherwise (through the unit's final/target ratio, unknown). The
-# exponent comes from the first kind, the spread of units around the curve
-# from both (`docs/profile.md`). `weight` shows how much each figure counts.
+# %%
+show.lines(findings_lines(findings[findings["severity"] == "warning"], lang, ctx.dataset))
+
+# %%
+show.say("03.profile", lang)
 
 # %%
 profile = estimate_profile(ctx.dataset, ctx.assumptions)
-print(profile.method)
-profile.evidence.round({"t": 3, "observed": 3, "share": 3, "exponent": 3, "weight": 3})
+display(show.say("03.profile_line", lang, n=len(profile.evidence),
+                 june=fmt_pct(100 * profile.shares[5], lang, 0),
+                 sept=fmt_pct(100 * profile.shares[8], lang, 0)))
+show.table(profile.evidence, lang, ["unit_id", "year", "cutoff", "t", "count", "denominator",
+                                    "share", "exponent", "weight"])
 
 # %%
 points = part_year_points(ctx.dataset, profile_unit)
 if points is None:
-    print(f"{profile_unit}: no part-year admissions with an annual target.")
+    display(show.say("no_part_year", lang, unit=ctx.unit_name(profile_unit)))
 else:
     ctx.figure("profile", figures.part_year_nowcast, points[1], year=points[0],
                unit_name=ctx.unit_name(profile_unit), profile=profile.shares,
                source_line=ctx.source_line(profile_unit), lang=lang)
 
-# %% [markdown]
-# ## Results
-#
-# Every finding, and the profile with its evidence, written as JSON beside
-# the executed notebook.
+# %%
+show.say("results", lang)
 
 # %%
 api.finish(ctx, {

@@ -14,18 +14,24 @@
 # ---
 
 # %% [markdown]
-# # Backtest: how good were the forecasts?
+# # Kiểm định lại: các dự báo trước đây tốt đến đâu? · Backtest: how good were the forecasts?
+#
+# Dự báo lập tại các ngày trong quá khứ từ số liệu đã biết khi đó, chấm điểm theo
+# những gì xảy ra sau đó, cho từng mô hình và cho cách xếp loại tiến độ thông
+# thường coi như một dự báo; rồi chấm như vậy trên các đơn vị giả lập biết trước
+# kết quả. Điểm: Brier (càng thấp càng tốt), điểm log, tần suất khoảng 50 % và
+# 80 % chứa kết quả, điểm khoảng. Phương pháp: `docs/engine.md`; chạy đầy đủ:
+# `forecast backtest`. Mặc định nhỏ để sổ tay chạy trong khoảng một phút.
 #
 # Forecasts made at past dates from the figures known then, scored on what
 # came after (rolling origin), for each model and for the official pace label
 # read as a forecast; then the same scoring on synthetic units whose truth is
-# known (the simulation study). Scores: Brier (lower is better) with its
-# decomposition, log score, how often the 50 % and 80 % ranges held the
-# outcome (`coverage_50`, `coverage_80`), and the interval score. Method:
-# `docs/engine.md`; full runs: `forecast backtest`.
-#
-# The defaults are small so the notebook runs in about a minute; raise
-# `n_paths`, `synthetic_units` and `n_boot` for a report.
+# known (the simulation study). Scores: Brier (lower is better), log score,
+# how often the 50 % and 80 % ranges held the outcome, and the interval
+# score. Method: `docs/engine.md`; full runs: `forecast backtest`. The
+# defaults are small so the notebook runs in about a minute; raise `n_paths`,
+# `synthetic_units` and `n_boot` for a report. The text below the next cells
+# follows `lang`.
 
 # %% tags=["parameters"]
 models = ["pooled_nb"]
@@ -38,44 +44,42 @@ output_dir = ""
 data = None
 
 # %% [markdown]
+# **Tham số.** `models`: các mô hình `pooled_nb`, `ets`, `local_level`,
+# `last_year`, `mean_attainment`; `n_paths`: số đường mô phỏng mỗi dự báo;
+# `seed`: hạt giống của mô hình, của thế giới giả lập và của bootstrap;
+# `synthetic_units`: số đơn vị giả lập (0: bỏ qua); `n_boot`: số lần lặp
+# bootstrap; `lang`: `"vi"` hoặc `"en"`; `output_dir`: nơi ghi kết quả (`""`:
+# `reports/notebooks/`); `data`: bộ số liệu khác (`None`: số liệu kèm theo).
+#
 # **Parameters.** `models`: any of `pooled_nb`, `ets`, `local_level`,
 # `last_year`, `mean_attainment`; `n_paths`: Monte Carlo paths per forecast;
 # `seed`: seed of the engine, the synthetic world and the bootstrap;
 # `synthetic_units`: units in the simulation study (0 skips it); `n_boot`:
 # bootstrap replicates for the score intervals (resampling years); `lang`:
-# accepted so one batch can set it for every notebook (the tables here use
-# the column names); `output_dir`: where results go (`""`:
+# `"vi"` or `"en"`; `output_dir`: where results go (`""`:
 # `reports/notebooks/`); `data`: another dataset (`None`: the shipped data).
 
 # %%
-from forecast.notebooks import api
 from forecast.evaluate.backtest import backtest, combine, simulation_study
+from forecast.notebooks import api, show
 
 ctx = api.start("04_backtest.ipynb", models=models, n_paths=n_paths, seed=seed,
                          synthetic_units=synthetic_units, n_boot=n_boot, lang=lang,
                          output_dir=output_dir, data=data)
 ctx
 
-# %% [markdown]
-# ## Past data
-#
-# Every target whose outcome the data tells, forecast from each earlier
-# report date. `n` is the number of forecasts scored; with few targets the
-# bootstrap ranges (`_lo`, `_hi`) are wide.
+# %%
+show.say("04.public", lang)
 
 # %%
 public = backtest(ctx.dataset, tuple(models), assumptions=ctx.assumptions, n_boot=n_boot,
                   seed=seed)
 score_columns = ["dataset", "model", "subset", "n", "brier", "brier_lo", "brier_hi",
                  "log_score", "coverage_50", "coverage_80", "interval_score"]
-public.scores[score_columns].round(3)
+show.table(public.scores, lang, score_columns)
 
-# %% [markdown]
-# ## Simulation study
-#
-# The same scores on synthetic units drawn from a known process
-# (`forecast.evaluate.synthetic`): here a well-calibrated model has a Brier score
-# near its reliability-free minimum and coverage near 50 % and 80 %.
+# %%
+show.say("04.synthetic", lang)
 
 # %%
 runs = [public]
@@ -83,29 +87,22 @@ if synthetic_units:
     runs.append(simulation_study(synthetic_units, seed, tuple(models),
                                  assumptions=ctx.assumptions, n_boot=n_boot))
 result = combine(*runs)
-result.scores.query("subset == 'all'")[score_columns].round(3)
-
-# %% [markdown]
-# ## Reliability
-#
-# Forecasts grouped by their probability: in a reliable model the share of
-# targets reached (`observed_freq`) is close to the mean forecast (`mean_p`)
-# in every bin.
+show.table(result.scores.query("subset == 'all'"), lang, score_columns)
 
 # %%
-result.reliability.query("n > 0").round(3)
-
-# %% [markdown]
-# Engine calls that failed (a model that cannot be fitted at an early date):
+show.say("04.reliability", lang)
 
 # %%
-result.failures
+show.table(result.reliability.query("n > 0"), lang)
 
-# %% [markdown]
-# ## Results
-#
-# The scores, the reliability table and the failures, written as JSON beside
-# the executed notebook.
+# %%
+show.say("04.failures", lang)
+
+# %%
+show.table(result.failures, lang)
+
+# %%
+show.say("results", lang)
 
 # %%
 api.finish(ctx, {

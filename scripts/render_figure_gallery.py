@@ -1,18 +1,29 @@
-"""Render every chart, in Vietnamese and English, for a 10-unit and a 60-unit
-synthetic outlook, to ``reports/gallery/`` (PNG, plus SVG/PDF with --all-formats).
+"""Render every chart at every named size, in Vietnamese and English, to
+``reports/gallery/`` (PNG, plus SVG/PDF with --all-formats).
 
-The outlook here is synthetic and shaped like the engine's contract
-(``forecast.outlook.table.OUTLOOK_COLUMNS`` and ``PathSummary``); it exists so the
-charts can be looked at without running the engine. The numbers are not
-forecasts of anything. Usage::
+Two sets:
+
+* ``<chart>_<size>_<lang>.png`` from the shipped dataset (source lines from
+  its sources table): the charts a brief or a notebook makes, e.g.
+  ``progress-tien-giang_column_vi.png``. :func:`shipped_charts` lists them;
+  ``tests/figures/test_plot_area.py`` checks the same list for the plot's
+  share of the height and for labels clear of the data.
+* ``synthetic-<chart>_<n>_<lang>.png``: a 60-unit synthetic outlook, shaped
+  like the engine's contract (``forecast.outlook.table.OUTLOOK_COLUMNS`` and
+  ``PathSummary``), for the long ranked charts the shipped data are too small
+  to show. Its numbers are not forecasts of anything.
+
+Usage::
 
     .venv/bin/python scripts/render_figure_gallery.py [--out DIR] [--all-formats]
+        [--paths N] [--sizes column page slide] [--langs vi en]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -25,9 +36,73 @@ import pandas as pd  # noqa: E402
 
 from forecast import figures  # noqa: E402
 from forecast.figures.export import save_figure  # noqa: E402
+from forecast.figures.style import SIZES  # noqa: E402
+from forecast.labels import LANGS  # noqa: E402
 from forecast.paths import REPORTS_DIR  # noqa: E402
-from forecast.models.nowcast import nowcast  # noqa: E402
-from forecast.models.profile import DEFAULT_PROFILE  # noqa: E402
+
+SCENARIOS = ("last", "mean", "trend", "full")
+PROGRESS_UNITS = ("tien-giang", "krong-bong", "nhon-son", "duc-trong", "bac-lieu")
+"""Progress charts of the shipped data: a term target with scenarios, an annual
+target already met, a unit with no report yet (the prior), an annual target
+far behind, a province whose units have targets."""
+PARENT = "bac-lieu"
+"""The shipped province with several units that have term targets."""
+
+
+def shipped_outlook(n_paths: int = 2000):
+    """The shipped dataset and its outlook with the brief's scenarios."""
+    from forecast.config import Assumptions
+    from forecast.data.dataset import load
+    from forecast.outlook.table import outlook
+
+    ds = load()
+    return ds, outlook(ds, scenarios=SCENARIOS, assumptions=Assumptions(n_paths=n_paths))
+
+
+def _sources(ds, unit_ids) -> list[str]:
+    from forecast.brief.units import unit_source_ids
+
+    return [s for u in unit_ids for s in unit_source_ids(ds, u)]
+
+
+def shipped_charts(ds, ol, lang: str, size: str) -> Iterator[tuple[str, Callable]]:
+    """``(name, make)`` for every chart of the shipped data; ``make()`` draws it.
+
+    The charts are made one at a time (each is closed once saved or checked).
+    """
+    from forecast.brief.units import (part_year_points, primary_row, target_as_printed,
+                                      yearly_table)
+    from forecast.models.nowcast import nowcast
+
+    def src(*units: str) -> str:
+        return ds.source_line(_sources(ds, units), lang)
+
+    every = list(dict.fromkeys(ol.table["unit_id"]))
+    for unit in PROGRESS_UNITS:
+        yield f"progress-{unit}", lambda unit=unit: figures.progress_to_target(
+            ol, unit, source_line=src(unit), lang=lang, size=size,
+            target_text=target_as_printed(ds, primary_row(ol.table, unit)["target_id"], lang))
+    yield "yearly-tien-giang", lambda: figures.yearly_admissions(
+        yearly_table(ds, "tien-giang", 2020, 2025),
+        unit_name=ds.unit_name("tien-giang", lang), source_line=src("tien-giang"),
+        lang=lang, size=size)
+    year, pts = part_year_points(ds, "krong-bong")
+    first = pts.iloc[0]
+    yield "nowcast-krong-bong", lambda: figures.part_year_nowcast(
+        pts[["period_end", "admitted", "target"]], unit_name=ds.unit_name("krong-bong", lang),
+        year=year, source_line=src("krong-bong"), lang=lang, size=size,
+        nowcast=nowcast(float(first["admitted"]), first["period_end"], n_paths=2000))
+    yield "pipeline-tien-giang", lambda: figures.pipeline(
+        ol.table, "tien-giang", source_line=src("tien-giang"), lang=lang, size=size)
+    yield "portfolio", lambda: figures.portfolio(ol.table, source_line=src(*every), lang=lang,
+                                                 size=size)
+    yield "pace", lambda: figures.pace_dumbbell(ol.table, source_line=src(*every), lang=lang,
+                                                size=size)
+    kids = [u for u in ds.children(PARENT) if u in every]
+    yield f"multiples-{PARENT}", lambda: figures.small_multiples(
+        ol, PARENT, unit_ids=kids, parent_name=ds.unit_name(PARENT, lang),
+        source_line=src(*kids), lang=lang, size=size)
+
 
 PLACES = [
     "Tân Phước", "Gò Công Đông", "Cái Bè", "Cai Lậy", "Châu Thành", "Chợ Gạo",
@@ -41,133 +116,63 @@ LONG_NAMES = [
     "Trường Đại học Tân Trào",
     "Chi bộ Ngân hàng TMCP Công thương chi nhánh Tuyên Quang",
 ]
-SOURCE_VI = "Nguồn: số liệu tổng hợp giả lập để xem thử biểu đồ (không phải số liệu thật)."
-SOURCE_EN = "Source: synthetic figures made to preview the charts (not real data)."
-"""The gallery has no real sources; a real chart passes Dataset.source_line()."""
+SYNTHETIC_SOURCE = {
+    "vi": "Nguồn: số liệu tổng hợp giả lập để xem thử biểu đồ (không phải số liệu thật).",
+    "en": "Source: synthetic figures made to preview the charts (not real data).",
+}
+"""The synthetic outlook has no real sources; a real chart passes Dataset.source_line()."""
 
-SCENARIOS = ("model", "last", "full")
 
-
-def synthetic_outlook(n_units: int, seed: int = 7) -> SimpleNamespace:
-    """An Outlook-like object: ``.table`` with the contract's columns, ``.paths``."""
+def synthetic_table(n_units: int, seed: int = 7) -> pd.DataFrame:
+    """An outlook table with the contract's columns for ``n_units`` made-up units."""
     rng = np.random.default_rng(seed)
-    start, end, as_of = pd.Timestamp("2020-01-01"), pd.Timestamp("2025-09-30"), pd.Timestamp("2022-12-31")
-    n_children = min(12, n_units - 1)
-    rows, paths = [], {}
     names = ["Tiền Giang"] + [f"Huyện {p}" for p in PLACES] + LONG_NAMES
     names += [f"Xã {p} {i}" for i in range(3) for p in PLACES]
+    rows = []
     for i in range(n_units):
-        uid = f"u{i:02d}"
-        parent = None if i == 0 else ("u00" if i <= n_children else "u-other")
         target = 6500.0 if i == 0 else float(rng.choice([7, 12, 40, 90, 150, 300, 600, 1200]))
-        attain = rng.uniform(0.55, 1.25)
-        yearly_mean = target / 5.75 * attain
-        hist_counts = rng.poisson(yearly_mean * rng.lognormal(0, 0.15, 3)).astype(float)
-        if i == 0:
-            hist_counts = np.array([1252.0, 1278.0, 1348.0])
-        cum = np.cumsum(hist_counts)
-        years_left = 2.75
-        remaining = max(target - cum[-1], 0.0)
-        required = remaining / years_left
-        observed = cum[-1] / 3
+        cum = float(rng.poisson(3 * target / 5.75 * rng.uniform(0.55, 1.25)))
+        required = max(target - cum, 0.0) / 2.75
+        observed = cum / 3
         ratio = observed / required if required > 0 else np.inf
-        label = ("on track" if ratio >= 0.95 else
-                 "acceleration needed" if ratio >= 0.6 else "limited progress")
-        for s_i, scen in enumerate(SCENARIOS):
-            mult = {"model": 1.0, "last": hist_counts[-1] / max(observed, 1), "full": 1 / attain}[scen]
-            rate = observed * mult
-            draws = rng.poisson(rate * rng.lognormal(0, 0.2, (2000, 1)) * np.array([1, 1, 0.75]))
-            sims = cum[-1] + np.cumsum(draws, axis=1)
-            dates = pd.to_datetime(["2022-12-31", "2023-12-31", "2024-12-31", "2025-09-30"])
-            qs = np.vstack([np.full(5, cum[-1]),
-                            np.percentile(sims, [10, 25, 50, 75, 90], axis=0).T])
-            cq = pd.DataFrame(qs, index=dates, columns=["q10", "q25", "q50", "q75", "q90"])
-            hist = pd.DataFrame({"period_end": pd.to_datetime(["2020-12-31", "2021-12-31", "2022-12-31"]),
-                                 "cumulative": cum})
-            paths[(uid, f"{uid}-term", "pooled", scen)] = SimpleNamespace(
-                years=[2023, 2024, 2025], cum_quantiles=cq, history=hist)
-            final = sims[:, -1]
-            req_p = required * 1.12
-            rows.append(dict(
-                unit_id=uid, name=names[i % len(names)], level="province" if i == 0 else "district",
-                parent_id=parent, term="2020-2025", target_kind="term", target_id=f"{uid}-term",
-                start=start, deadline=end, as_of=as_of, target=target, cumulative=cum[-1],
-                remaining=remaining, years_left=years_left, required_per_year=required,
-                observed_per_year=observed, pace_ratio=ratio, label=label, model="pooled",
-                scenario=scen, p_reach=float(np.mean(final >= target)), final_mean=final.mean(),
-                final_q10=np.percentile(final, 10), final_q50=np.percentile(final, 50),
-                final_q90=np.percentile(final, 90), final_q25=np.percentile(final, 25),
-                final_q75=np.percentile(final, 75), reach_date_q10=None, reach_date_q50=None,
-                reach_date_q90=None, required_attainment=None, required_per_year_p=req_p,
-                introduced_needed=req_p / 0.367, trained_needed=req_p / 0.571, n_obs=3,
-                diagnostics="synthetic"))
-            del s_i
-    return SimpleNamespace(table=pd.DataFrame(rows), paths=paths)
+        final = cum + rng.poisson(observed * 2.75 * rng.lognormal(0, 0.2, 2000))
+        q = {f"final_q{k}": float(np.percentile(final, k)) for k in (10, 25, 50, 75, 90)}
+        rows.append(dict(
+            unit_id=f"u{i:02d}", name=names[i % len(names)], level="district",
+            parent_id=None if i == 0 else "u00", term="2020-2025", target_kind="term",
+            target_id=f"u{i:02d}-term", start=pd.Timestamp("2020-01-01"),
+            deadline=pd.Timestamp("2025-09-30"), as_of=pd.Timestamp("2022-12-31"),
+            target=target, cumulative=cum, remaining=max(target - cum, 0.0), years_left=2.75,
+            required_per_year=required, observed_per_year=observed, pace_ratio=ratio,
+            label=("on track" if ratio >= 0.95 else
+                   "acceleration needed" if ratio >= 0.6 else "limited progress"),
+            model="pooled", scenario="model", p_reach=float(np.mean(final >= target)),
+            final_mean=float(final.mean()), **q, n_obs=3, diagnostics="synthetic"))
+    return pd.DataFrame(rows)
 
 
-def render(out: Path, formats: tuple[str, ...]) -> list[Path]:
-    """Render the whole gallery; returns the PNG paths."""
+def render(out: Path, formats: tuple[str, ...], n_paths: int = 2000,
+           sizes=tuple(SIZES), langs=LANGS) -> list[Path]:
+    """Render the gallery; returns the PNG paths."""
     written = []
-    tien_giang_years = pd.DataFrame({"year": [2020, 2021, 2022],
-                                     "admitted": [1252, 1278, 1348],
-                                     "target": [1500, 1500, 1500],
-                                     "reported_pct": [83.5, 85.2, 89.96]})
-    krong_bong = pd.DataFrame({"period_end": ["2021-06-30", "2021-10-12"],
-                               "admitted": [23, 96], "target": [80, 80]})
-    nc = nowcast(23, "2021-06-30", DEFAULT_PROFILE, n_paths=2000)
-    for n in (10, 60):
-        ol = synthetic_outlook(n)
-        for lang in ("vi", "en"):
-            src = SOURCE_VI if lang == "vi" else SOURCE_EN
-            charts = {
-                "progress": figures.progress_to_target(ol, "u00", source_line=src, lang=lang),
-                "portfolio": figures.portfolio(ol.table, source_line=src, lang=lang),
-                "pace": figures.pace_dumbbell(ol.table, source_line=src, lang=lang),
-                "pipeline": figures.pipeline(ol.table, "u00", source_line=src, lang=lang),
-                "multiples": figures.small_multiples(ol, "u00", source_line=src, lang=lang),
-            }
-            if n == 10:
-                charts["yearly"] = figures.yearly_admissions(
-                    tien_giang_years, unit_name="Tiền Giang", source_line=src, lang=lang)
-                charts["nowcast"] = figures.part_year_nowcast(
-                    krong_bong, unit_name="Krông Bông", year=2021, source_line=src,
-                    lang=lang, nowcast=nc)
-                charts["progress_page"] = figures.progress_to_target(
-                    ol, "u00", source_line=src, lang=lang, size="page")
-                charts["progress_slide"] = figures.progress_to_target(
-                    ol, "u00", source_line=src, lang=lang, size="slide")
-            for name, chart in charts.items():
-                paths = save_figure(chart.figure, out / f"{name}_{n}_{lang}", chart.alt_text,
-                                    formats=formats)
-                written.append(paths["png"])
-                plt.close(chart.figure)
-    return written
 
-
-def render_real(out: Path, formats: tuple[str, ...], as_of: str = "2022-12-31") -> list[Path]:
-    """Charts from the shipped dataset (source lines from its sources table)."""
-    from forecast.config import Assumptions
-    from forecast.data.dataset import load
-    from forecast.outlook.table import outlook
-
-    ds = load()
-    ol = outlook(ds, as_of=as_of, scenarios=("last", "full"),
-                 assumptions=Assumptions(n_paths=2000))
-    ids = lambda unit: ds.observations.loc[ds.observations["unit_id"] == unit, "source_id"]  # noqa: E731
-    written = []
-    for lang in ("vi", "en"):
-        every = ds.source_line(ds.observations["source_id"], lang)
-        charts = {
-            "progress": figures.progress_to_target(
-                ol, "tien-giang", source_line=ds.source_line(ids("tien-giang"), lang), lang=lang),
-            "portfolio": figures.portfolio(ol.table, source_line=every, lang=lang),
-            "pace": figures.pace_dumbbell(ol.table, source_line=every, lang=lang),
-        }
-        for name, chart in charts.items():
-            paths = save_figure(chart.figure, out / f"real_{name}_{lang}", chart.alt_text,
-                                formats=formats)
-            written.append(paths["png"])
+    def save(chart, stem: str) -> None:
+        try:
+            paths = save_figure(chart.figure, out / stem, chart.alt_text, formats=formats)
+        finally:
             plt.close(chart.figure)
+        written.append(paths["png"])
+
+    ds, ol = shipped_outlook(n_paths)
+    for size in sizes:
+        for lang in langs:
+            for name, make in shipped_charts(ds, ol, lang, size):
+                save(make(), f"{name}_{size}_{lang}")
+    many = synthetic_table(60)
+    for lang in langs:
+        src = SYNTHETIC_SOURCE[lang]
+        save(figures.portfolio(many, source_line=src, lang=lang), f"synthetic-portfolio_60_{lang}")
+        save(figures.pace_dumbbell(many, source_line=src, lang=lang), f"synthetic-pace_60_{lang}")
     return written
 
 
@@ -176,9 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPORTS_DIR / "gallery")
     parser.add_argument("--all-formats", action="store_true",
                         help="also write SVG and PDF beside each PNG")
+    parser.add_argument("--paths", type=int, default=2000, help="Monte Carlo paths")
+    parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
+    parser.add_argument("--langs", nargs="+", default=list(LANGS), choices=list(LANGS))
     args = parser.parse_args(argv)
     formats = ("png", "svg", "pdf") if args.all_formats else ("png",)
-    for path in [*render(args.out, formats), *render_real(args.out, formats)]:
+    for path in render(args.out, formats, args.paths, args.sizes, args.langs):
         print(path)
     return 0
 

@@ -93,6 +93,43 @@ def fmt_prob(p: float, lang: str, decimals: int = 0) -> str:
     return fmt_pct(pct, lang, decimals)
 
 
+def fmt_figure(x: float, lang: str) -> str:
+    """A reported figure with the decimals it has (up to two): ``1.252``,
+    ``3,5``, ``89,96`` (vi); ``1,252``, ``3.5``, ``89.96`` (en)."""
+    if missing(x):
+        return "–"
+    decimals = next((d for d in (0, 1, 2) if abs(round(float(x), d) - float(x)) < 1e-9), 2)
+    return fmt_num(x, lang, decimals)
+
+
+def fmt_target(qualifier: object, low: float, high: float, value: float, lang: str,
+               percent: bool = False) -> str:
+    """A target as its source printed it, in the language's number format.
+
+    A range stays a range (``30–35``, not its middle 32,5), a floor is
+    "at least" (``ít nhất 7.000``), a rate target is a share of members
+    (``ít nhất 3 % số đảng viên``).
+
+    Examples
+    --------
+    >>> fmt_target("range", 30, 35, 32.5, "vi"), fmt_target("at_least", 7000, None, 7000, "en")
+    ('30–35', 'at least 7,000')
+    """
+    def num(x: float) -> str:
+        return fmt_figure(x, lang) + (f"{NBSP}%" if percent else "")
+
+    kind = str(qualifier or "exact")
+    if kind == "range" and not missing(low) and not missing(high):
+        shown = f"{fmt_figure(low, lang)}–{num(high)}"
+    elif kind in ("at_least", "at_most", "approx"):
+        bound = high if kind == "at_most" and not missing(high) else \
+            (low if not missing(low) else value)
+        shown = text(f"qualifier:{kind}", lang, v=num(bound))
+    else:
+        shown = num(value)
+    return text("of_members", lang, v=shown) if percent else shown
+
+
 def month_name(month: int, lang: str, short: bool = False) -> str:
     """Month for axes: ``T9`` (vi, tháng 9), ``Sept`` (en); ``short``: ``S`` in English.
 
@@ -129,7 +166,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "acceleration needed": {"vi": "cần đẩy nhanh", "en": "acceleration needed"},
     "limited progress": {"vi": "tiến độ hạn chế", "en": "limited progress"},
     "reached": {"vi": "đã đạt chỉ tiêu", "en": "target reached"},
-    "no data": {"vi": "chưa đủ số liệu", "en": "no data"},
+    "no data": {"vi": "chưa có số liệu", "en": "no data yet"},
     "no label": {"vi": "chưa xếp loại", "en": "no label"},
     "observed": {"vi": "Đã kết nạp (cộng dồn)", "en": "Admitted (cumulative)"},
     "target": {"vi": "Chỉ tiêu nhiệm kỳ", "en": "Term target"},
@@ -143,8 +180,17 @@ STRINGS: dict[str, dict[str, str]] = {
                   "en": "No admissions reported yet; forecast from {date}"},
     "p_reach_box": {"vi": "Khả năng đạt chỉ tiêu: {p}", "en": "Chance of reaching target: {p}"},
     "members": {"vi": "đảng viên", "en": "members"},
+    "qualifier:at_least": {"vi": "ít nhất {v}", "en": "at least {v}"},
+    "qualifier:at_most": {"vi": "tối đa {v}", "en": "at most {v}"},
+    "qualifier:approx": {"vi": "khoảng {v}", "en": "about {v}"},
+    "of_members": {"vi": "{v} số đảng viên", "en": "{v} of members"},
+    # Who set a target (targets.csv ``layer``): one unit can have several.
+    "layer:resolution": {"vi": "Nghị quyết Đại hội", "en": "congress resolution"},
+    "layer:assigned": {"vi": "cấp trên giao", "en": "assigned from above"},
+    "layer:plan": {"vi": "kế hoạch", "en": "plan"},
+    "layer:own_goal": {"vi": "đơn vị tự đặt", "en": "the unit's own goal"},
     "title_progress": {
-        "vi": "{unit}: {p} khả năng đạt {target} đảng viên mới trước {deadline}",
+        "vi": "{unit}: {p} khả năng kết nạp {target} đảng viên mới đến {deadline}",
         "en": "{unit}: {p} chance of admitting {target} new members by {deadline}",
     },
     # The progress subtitle is "<measure>; <data>": measure by target kind,
@@ -157,6 +203,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Số đảng viên kết nạp cộng dồn trong năm {year} ({start} – {end})",
         "en": "New members admitted, cumulative, in {year} ({start} – {end})",
     },
+    # At the 85 mm column size the window's dates are left out: the title
+    # has the deadline and the x axis the years.
+    "measure_term_short": {"vi": "Kết nạp cộng dồn, nhiệm kỳ {term}",
+                           "en": "Admitted, cumulative, term {term}"},
+    "measure_annual_short": {"vi": "Kết nạp cộng dồn năm {year}",
+                             "en": "Admitted, cumulative, {year}"},
     "forecast_from": {"vi": "dự báo từ số liệu đến {as_of}", "en": "forecast from data to {as_of}"},
     "data_to": {"vi": "số liệu đến {as_of}", "en": "data to {as_of}"},
     "title_progress_reached": {
@@ -204,7 +256,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "per_year": {"vi": "Đảng viên mỗi năm", "en": "Members per year"},
     "title_pipeline": {
         "vi": "{unit}: để có {p} khả năng đạt chỉ tiêu cần kết nạp {admitted}/năm, tức giới thiệu {introduced} quần chúng mỗi năm",
-        "en": "{unit}: a {p} chance of the target needs {admitted} admissions a year, i.e. {introduced} candidates introduced a year",
+        "en": "{unit}: a chance of {p} needs {admitted} admissions a year, i.e. {introduced} candidates introduced a year",
     },
     "subtitle_pipeline": {
         "vi": "Số người cần mỗi năm trong {years} năm còn lại của nhiệm kỳ {term}; tỷ lệ chuyển đổi {conv_i} số được giới thiệu, {conv_t} số học lớp nhận thức",
@@ -270,12 +322,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Biểu đồ thanh ngang. {title}. Mỗi năm cần giới thiệu {introduced}, cho học lớp nhận thức {trained} và kết nạp {admitted}.",
         "en": "Horizontal bar chart. {title}. Each year: {introduced} introduced, {trained} in the awareness class, {admitted} admitted.",
     },
-    "scenario:last": {"vi": "Kịch bản: giữ tỷ lệ đạt năm gần nhất",
-                      "en": "Scenario: last year's attainment"},
-    "scenario:mean": {"vi": "Kịch bản: tỷ lệ đạt bình quân", "en": "Scenario: mean attainment"},
-    "scenario:trend": {"vi": "Kịch bản: theo xu hướng gần đây", "en": "Scenario: recent trend"},
-    "scenario:full": {"vi": "Kịch bản: đạt 100 % chỉ tiêu năm",
-                      "en": "Scenario: 100 % of annual targets"},
+    # The named scenarios; "Kịch bản: ..." / "Scenario: ..." is put around
+    # them by forecast.figures.progress.scenario_name except in narrow legends.
+    "scen:last": {"vi": "giữ tỷ lệ đạt năm gần nhất", "en": "last year's attainment"},
+    "scen:mean": {"vi": "tỷ lệ đạt bình quân", "en": "mean attainment"},
+    "scen:trend": {"vi": "theo xu hướng gần đây", "en": "recent trend"},
+    "scen:full": {"vi": "đạt 100 % chỉ tiêu năm", "en": "100 % of annual targets"},
 }
 """Every chart string. Formatting fields are filled by :func:`text`."""
 

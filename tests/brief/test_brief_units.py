@@ -74,6 +74,18 @@ def test_primary_row_prefers_the_latest_term_target():
     assert primary_row(rows, "b") is None
 
 
+def test_primary_row_is_the_units_own_row_not_the_sum_of_its_units():
+    # The roll-up row comes last in the outlook, with the same deadline: the
+    # key numbers, scenarios and requirement describe the unit's own row.
+    rows = _table([
+        ("p", "term", "on track", "model", "2025-09-30", "p-term"),
+        ("p", "term", "on track", "model", "2025-09-30", "p-term"),
+    ]).assign(model=["pooled_nb", "rollup"], p_reach=[0.993, 0.994])
+    assert primary_row(rows, "p")["model"] == "pooled_nb"
+    # Only the roll-up row: it is the one there is.
+    assert primary_row(rows.iloc[1:], "p")["model"] == "rollup"
+
+
 def test_yearly_table_of_tien_giang(tiny_dataset):
     # tests/fixtures/tiny/observations.csv: 1.252, 1.278, 1.348 admitted in
     # 2020-2022 with 83,5 %, 85,2 %, 89,96 % printed; the fixture has no annual

@@ -142,10 +142,10 @@ def test_same_bytes_under_other_hash_seeds():
     code = (
         "import sys, hashlib; sys.path.insert(0, 'scripts')\n"
         "import matplotlib; matplotlib.use('Agg')\n"
-        "from render_figure_gallery import synthetic_outlook, SOURCE_EN\n"
-        "from forecast import figures\n"
+        "from render_figure_gallery import shipped_charts, shipped_outlook\n"
         "from forecast.figures.export import figure_bytes\n"
-        "c = figures.small_multiples(synthetic_outlook(6), 'u00', source_line=SOURCE_EN, lang='en')\n"
+        "ds, ol = shipped_outlook(300)\n"
+        "c = dict(shipped_charts(ds, ol, 'en', 'page'))['multiples-bac-lieu']()\n"
         "print(hashlib.sha256(figure_bytes(c.figure, 'svg')).hexdigest())\n"
     )
     digests = set()

@@ -37,7 +37,7 @@ from forecast import __version__
 from forecast.atomic import write_bytes
 from forecast.brief.content import Assembler
 from forecast.brief.doc import Section
-from forecast.brief.text import t
+from forecast.brief.text import model_name, t
 from forecast.brief.units import select_units
 from forecast.config import Assumptions
 from forecast.errors import ForecastError
@@ -200,7 +200,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
 def _meta(result, selected, as_of, model, assumptions, lang) -> str:
     n_all = result.table["unit_id"].nunique()
     when = fmt_date(as_of, lang) if as_of is not None else t("as_of_latest", lang)
-    return t("doc_meta", lang, as_of=when, model=model, paths=fmt_int(assumptions.n_paths, lang),
+    return t("doc_meta", lang, as_of=when, model=model_name(model, lang),
+             paths=fmt_int(assumptions.n_paths, lang),
              seed=assumptions.seed, n_units=len(selected), n_all=n_all)
 
 

@@ -18,13 +18,19 @@ import pandas as pd
 from forecast import figures
 from forecast.brief.assumptions import assumption_values, assumptions_table, unit_assumption_line
 from forecast.brief.doc import Document, FigureRef, Section, Table
+from forecast.brief.explain import prior_note, prior_only, why_headline
+from forecast.brief.findings import findings_lines
+from forecast.brief.notes import model_notes
 from forecast.brief.text import t, target_name
-from forecast.brief.units import (part_year_points, primary_row, sources_rows, unit_source_ids,
-                          unit_warnings, yearly_table)
-from forecast.figures.export import save_figure
+from forecast.brief.units import (part_year_points, primary_row, sources_rows,
+                                  target_as_printed, unit_source_ids, unit_warnings,
+                                  yearly_table)
 from forecast.figures.base import localized
+from forecast.figures.export import save_figure
 from forecast.figures.progress import scenario_name
-from forecast.labels import fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, label_text, missing
+from forecast.labels import (fmt_date, fmt_figure, fmt_int, fmt_month, fmt_pct, fmt_prob,
+                             label_text, missing)
+from forecast.outlook.rollup import ROLLUP_MODEL
 from forecast.outlook.table import MODEL_SCENARIO, Outlook, unit_names
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX
 
@@ -57,6 +63,7 @@ class Assembler:
         table = localized(result.table, lang, names)
         self.result = Outlook(table, result.paths, result.fitted, result.assumptions)
         self.table = table
+        self.targets = dataset.targets.drop_duplicates("target_id").set_index("target_id")
         self.problems: list[str] = []
         self.timings: dict[str, float] = {}
         (self.root / "figures").mkdir(parents=True, exist_ok=True)
@@ -126,12 +133,41 @@ class Assembler:
             t("col_label", lang), t("col_p", lang)]
         body = []
         for _, r in rows.iterrows():
+            target = f"{self.target_label(r)}: {self.printed_target(r)}"
+            if r["model"] == ROLLUP_MODEL:
+                target += f" — {t('rollup', lang)}"
             body.append(([r["name"]] if with_unit else []) + [
-                f"{target_name(r, lang)}: {fmt_int(r['target'], lang)}",
-                fmt_date(r["deadline"], lang), fmt_int(r["cumulative"], lang),
+                target, fmt_date(r["deadline"], lang), self.count_text(r),
                 label_text(r["label"], lang), fmt_prob(r["p_reach"], lang, 1)])
         k = 1 if with_unit else 0
         return Table(cols, body, numeric=(k + 2, k + 4), caption=caption)
+
+    # -- how a target and a count are written --------------------------------
+    def target_label(self, r: pd.Series) -> str:
+        """``Chỉ tiêu năm 2017 (kế hoạch)``: the target's kind, period and layer."""
+        layer = self.targets["layer"].get(r["target_id"]) if "layer" in self.targets else None
+        return target_name(r, self.lang, layer)
+
+    def printed_target(self, r: pd.Series) -> str:
+        """The target as its source printed it: ``30–35`` (a range, with the
+        middle the forecast uses), ``ít nhất 7.000``, ``337 (6,6 % số đảng viên)``."""
+        lang = self.lang
+        shown = target_as_printed(self.dataset, r["target_id"], lang)
+        if shown is None:
+            return fmt_int(r["target"], lang)
+        tr = self.targets.loc[r["target_id"]]
+        if tr["measure"] != "count":
+            return f"{fmt_int(r['target'], lang)} ({shown})"
+        if tr["qualifier"] == "range":
+            return t("range_middle", lang, shown=shown, v=fmt_figure(r["target"], lang))
+        return shown
+
+    def count_text(self, r: pd.Series) -> str:
+        """Admitted so far with the date it is counted to; no report: says so."""
+        if prior_only(r):
+            return t("no_report", self.lang)
+        return t("count_to", self.lang, n=fmt_int(r["cumulative"], self.lang),
+                 date=fmt_date(r["as_of"], self.lang))
 
     # -- one unit ---------------------------------------------------------
     def unit_section(self, unit_id: str) -> Section:
@@ -166,13 +202,17 @@ class Assembler:
 
     def _key_numbers(self, sec: Section, r: pd.Series) -> None:
         lang = self.lang
-        through = r["as_of"] if self.as_of is None else self.as_of
+        # The count's own date (a unit's last report), not the brief's as-of.
+        count = (t("cumulative_plain", lang), t("no_report_prior", lang)) if prior_only(r) else \
+            (t("cumulative", lang, date=fmt_date(r["as_of"], lang)), fmt_int(r["cumulative"], lang))
         keys = [
-            (target_name(r, lang), f"{fmt_int(r['target'], lang)} "
+            (self.target_label(r), f"{self.printed_target(r)} "
              f"({fmt_date(r['start'], lang)} – {fmt_date(r['deadline'], lang)})"),
-            (t("cumulative", lang, date=fmt_date(through, lang)), fmt_int(r["cumulative"], lang)),
-            (t("remaining", lang), fmt_int(r["remaining"], lang)),
+            count,
+            # A range's middle can be a half (30–35: 32,5), kept as printed.
+            (t("remaining", lang), fmt_figure(round(float(r["remaining"]), 2), lang)),
             (t("p_reach", lang), fmt_prob(r["p_reach"], lang, 1)),
+            *self._rollup_key(r),
             (t("final_range", lang), t("range", lang, q50=fmt_int(r["final_q50"], lang),
                                        q10=fmt_int(r["final_q10"], lang),
                                        q90=fmt_int(r["final_q90"], lang))),
@@ -183,6 +223,19 @@ class Assembler:
         ]
         sec.add("heading", t("key_numbers", lang))
         sec.add("keys", keys)
+        same = self.table[(self.table["target_id"] == r["target_id"])
+                          & (self.table["model"] == r["model"])]
+        why = prior_note(r, lang) or why_headline(r, same, lang, profile=self._profile(),
+                                                  p_level=self.result.assumptions.p_level)
+        if why:
+            sec.add("para", why)
+
+    def _rollup_key(self, r: pd.Series) -> list[tuple[str, str]]:
+        """The chance summed from the unit's own units, when the outlook has it."""
+        ru = self.table[(self.table["target_id"] == r["target_id"])
+                        & (self.table["unit_id"] == r["unit_id"])
+                        & (self.table["model"] == ROLLUP_MODEL)]
+        return [(t("p_rollup", self.lang), fmt_prob(p, self.lang, 1)) for p in ru["p_reach"]]
 
     def _pace_text(self, r: pd.Series) -> str:
         if missing(r["observed_per_year"]) or missing(r["required_per_year"]) \
@@ -217,9 +270,10 @@ class Assembler:
                   and (unit_id, r["target_id"], r["model"], s) in self.result.paths]
         if missing(r["years_left"]) or float(r["years_left"]) <= 0:
             others = []  # the window is over: scenario lines would have nothing to draw
-        chart = figures.progress_to_target(self.result, unit_id, source_line=src,
-                                           lang=self.lang, size="page",
-                                           target_id=r["target_id"], scenarios=others)
+        chart = figures.progress_to_target(
+            self.result, unit_id, source_line=src, lang=self.lang, size="page",
+            target_id=r["target_id"], scenarios=others,
+            target_text=target_as_printed(self.dataset, r["target_id"], self.lang))
         return self.save(chart, f"{unit_id}_progress", True)
 
     def _yearly(self, unit_id: str, r: pd.Series, src: str) -> FigureRef | None:
@@ -284,18 +338,18 @@ class Assembler:
                                      "col_reach")]
         sec.add("heading", t("scenarios", lang))
         sec.add("table", Table(cols, body, numeric=(1, 2, 3, 4),
-                               caption=f"{target_name(r, lang)}: {fmt_int(r['target'], lang)}"))
+                               caption=f"{self.target_label(r)}: {self.printed_target(r)}"))
         if len(body) > 1:
             sec.add("para", t("scenario_note", lang))
-        # The engine's notes (English): how the model saw the unit, and why a
-        # scenario has no numbers (e.g. 'last' without any reported year).
+        # The engine's notes, said in the brief's language: how the model saw
+        # the unit, and why a scenario has no numbers ('last' without a report).
         base = str(r["diagnostics"] or "")
-        notes = [base] if base else []
+        notes = model_notes(base, lang)
         for _, s in rows.iterrows():
             diag = str(s["diagnostics"] or "")
             extra = diag[len(base):].lstrip("; ") if diag.startswith(base) else diag
             if s["scenario"] != MODEL_SCENARIO and missing(s["p_reach"]) and extra:
-                notes.append(f"{scenario_name(str(s['scenario']), lang)}: {extra}")
+                notes += [n for n in model_notes(extra, lang) if n not in notes]
         if notes:
             sec.add("heading", t("model_notes", lang))
             sec.add("list", notes)
@@ -305,7 +359,8 @@ class Assembler:
 
         conv = conversion_rates(self.dataset, unit_id, self.result.assumptions, self.as_of)
         sec.add("heading", t("assumptions", self.lang))
-        sec.add("para", unit_assumption_line(self.assumption_values(), conv, self.lang))
+        sec.add("para", unit_assumption_line(self.result.assumptions, self._profile(), conv,
+                                             self.lang))
 
     def assumption_values(self) -> dict[str, str]:
         """Each assumption's value, formatted (the estimated profile spelled out)."""
@@ -336,8 +391,7 @@ class Assembler:
         if warn.empty:
             sec.add("para", t("no_audit", self.lang))
             return
-        sec.add("list", [f"{w['kind']} ({w['period']}): {w['explanation']}"
-                         for _, w in warn.iterrows()])
+        sec.add("list", findings_lines(warn, self.lang, self.dataset))
 
     def document(self, sections: list[Section], meta: str) -> Document:
         return Document(self.lang, t("doc_title", self.lang), meta, sections)

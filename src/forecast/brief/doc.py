@@ -97,24 +97,21 @@ class Document:
     sections: list[Section] = field(default_factory=list)
 
 
-def share_widths(natural: list[float], total: float) -> list[float]:
-    """Column widths summing to ``total`` from each column's natural width.
+def fit_widths(minimum: list[float], natural: list[float], total: float) -> list[float]:
+    """Column widths summing to ``total``, from each column's least and natural width.
 
-    Narrow columns (dates, numbers) keep their natural width so they never
-    wrap; the wide ones share what is left in proportion to theirs. When all
-    fit, every column grows in proportion.
+    The layout of an HTML table: every column gets its least width (its
+    longest unbreakable piece; the whole text for dates and numbers, which
+    must not wrap), and what is left of ``total`` is shared in proportion to
+    how much more each column would like (natural minus least). When all
+    fit at their natural widths, each grows in proportion; when even the
+    least widths do not fit, they shrink in proportion.
     """
-    n = len(natural)
-    widths = [0.0] * n
-    left = total
-    order = sorted(range(n), key=lambda i: natural[i])
-    for k, i in enumerate(order):
-        if natural[i] <= left / (n - k):
-            widths[i] = natural[i]
-            left -= natural[i]
-            continue
-        rest = sum(natural[j] for j in order[k:])
-        for j in order[k:]:
-            widths[j] = left * natural[j] / rest
-        return widths
-    return [w * total / sum(widths) for w in widths]
+    minimum = [min(m, n) for m, n in zip(minimum, natural)]
+    want, need = sum(natural), sum(minimum)
+    if want <= total:
+        return [n * total / want for n in natural]
+    if need >= total:
+        return [m * total / need for m in minimum]
+    share = (total - need) / (want - need)
+    return [m + (n - m) * share for m, n in zip(minimum, natural)]

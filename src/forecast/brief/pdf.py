@@ -19,7 +19,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 from PIL import Image
 
-from forecast.brief.doc import WARNING_RGB, Document, FigureRef, Section, Table, share_widths
+from forecast.brief.doc import WARNING_RGB, Document, FigureRef, Section, Table, fit_widths
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
@@ -102,16 +102,19 @@ def _figures(pdf: FPDF, figs: list[FigureRef], root: Path) -> None:
 
 
 def column_widths(pdf: FPDF, tab: Table, total: float) -> list[float]:
-    """Column widths (mm) summing to ``total``: narrow columns get their natural
-    width (the widest text, measured in the current font), wide ones share the rest
-    in proportion to theirs, so dates and numbers never wrap."""
-    n = len(tab.columns)
-    natural = []
-    for i in range(n):
-        texts = [str(tab.columns[i])] + [str(r[i]) for r in tab.rows]
-        natural.append(min(max(pdf.get_string_width(nfc(x)) for x in texts) * 1.08 + 2.6,
-                           0.45 * total))
-    return share_widths(natural, total)
+    """Column widths (mm) summing to ``total``, measured in the current font
+    (:func:`forecast.brief.doc.fit_widths`): a numeric column (dates,
+    counts) never wraps; the others may wrap at spaces, and share what is
+    left in proportion to their longest text (capped at 45 % of the page)."""
+    least, natural = [], []
+    pad = 2.6
+    for i, col in enumerate(tab.columns):
+        texts = [nfc(x) for x in [str(col), *(str(r[i]) for r in tab.rows)]]
+        width = [pdf.get_string_width(x) * 1.08 + pad for x in texts]
+        words = [pdf.get_string_width(w) * 1.08 + pad for x in texts for w in x.split()] or [pad]
+        natural.append(min(max(width), 0.45 * total))
+        least.append(max(width[1:] or [pad]) if i in tab.numeric else max(words))
+    return fit_widths(least, natural, total)
 
 
 def _table(pdf: FPDF, tab: Table) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ConfigError
+from forecast.outlook.rollup import ROLLUP_MODEL
 
 LAYER_ORDER = ("assigned", "plan", "resolution", "own_goal")
 """Which of several annual targets of one year the yearly chart compares with:
@@ -82,15 +83,36 @@ def select_units(dataset, table: pd.DataFrame, spec: Iterable[str] | None) -> tu
 
 def primary_row(table: pd.DataFrame, unit_id: str) -> pd.Series | None:
     """The target a unit's key numbers describe: its latest term target, else
-    its latest annual target (model forecast, no scenario)."""
+    its latest annual target (model forecast, no scenario).
+
+    The unit's own row is chosen over the sum of its units (``model ==
+    "rollup"``): the scenarios and "what it would take" are computed for
+    the unit's own row only. The roll-up's chance is shown beside it.
+    """
     rows = table[(table["unit_id"] == unit_id) & (table["scenario"] == "model")]
+    own = rows[rows["model"] != ROLLUP_MODEL] if "model" in rows else rows
+    rows = own if len(own) else rows
     if rows.empty:
         return None
     for kind in ("term", "annual"):
         hit = rows[rows["target_kind"] == kind]
         if not hit.empty:
-            return hit.assign(_d=pd.to_datetime(hit["deadline"])).sort_values("_d").iloc[-1]
+            return hit.assign(_d=pd.to_datetime(hit["deadline"])).sort_values(
+                "_d", kind="stable").iloc[-1]
     return rows.iloc[-1]
+
+
+def target_as_printed(dataset, target_id: str, lang: str) -> str | None:
+    """A target as its source printed it, in ``lang``'s number format: ``30–35``,
+    ``ít nhất 7.000``, ``6,6 % số đảng viên``; None for an id not in targets.csv."""
+    from forecast.labels import fmt_target
+
+    rows = dataset.targets[dataset.targets["target_id"] == target_id]
+    if rows.empty:
+        return None
+    tr = rows.iloc[0]
+    return fmt_target(tr["qualifier"], tr["low"], tr["high"], tr["value"], lang,
+                      percent=tr["measure"] != "count")
 
 
 def _whole_unit(obs: pd.DataFrame, unit_id: str, measure: str, as_of) -> pd.DataFrame:

@@ -25,7 +25,8 @@ internals); not evaluate or brief.
 from __future__ import annotations
 
 from forecast.figures.export import save_figure
-from forecast.figures.base import Chart, frame_texts, select_rows
+from forecast.figures.base import select_rows
+from forecast.figures.frame import Chart, frame_texts
 from forecast.figures.portfolio import pace_dumbbell, portfolio
 from forecast.figures.progress import progress_to_target, small_multiples
 from forecast.figures.unit import part_year_nowcast, pipeline, yearly_admissions

@@ -20,7 +20,8 @@ import seaborn as sns
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator
 
 from forecast.errors import ForecastError
-from forecast.figures.base import Chart, finish, legend_above, localized, new_figure, select_rows
+from forecast.figures.base import localized, select_rows
+from forecast.figures.frame import Chart, finish, legend_above, new_figure
 from forecast.figures.progress import text_level
 from forecast.labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, label_text, text
 from forecast.figures.style import (INK, LABELS, MUTED, TARGET, font_size, label_color,
@@ -148,8 +149,10 @@ def portfolio(
         ax.axvline(100, color=TARGET, ls=(0, (4, 2)), lw=1.0 * fs.font_scale, zorder=1)
         _unit_rows(ax, fs, rows["name"], limit)
         ax.set_xlim(0, min(X_CAP, max(110.0, float(np.nanmax(pct["q90"])) * 1.05)) + 4)
-        # Steps of 25 or 50 % put a gridline on 100 %, the target.
-        ax.xaxis.set_major_locator(MaxNLocator(6, steps=[1, 2.5, 5, 10]))
+        # Steps of 25, 50 or 100 % put a gridline on 100 %, the target; the
+        # narrow column has room for three or four labels ("150 %" is wide).
+        ax.xaxis.set_major_locator(MaxNLocator(3 if fs.name == "column" else 6,
+                                               steps=[1, 2.5, 5, 10]))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
         ax.set_xlabel(text("final_pct", lang))
         ax.set_ylabel("")

@@ -15,9 +15,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from forecast.errors import ForecastError
-from forecast.figures.base import (Chart, add_legend, finish, localized, new_figure, path_for,
-                           select_rows, unit_target_kind)
-from forecast.labels import STRINGS, fmt_date, fmt_int, fmt_month, fmt_pct, fmt_prob, month_name, text
+from forecast.figures.base import localized, path_for, select_rows, unit_target_kind
+from forecast.figures.frame import Chart, add_legend, after_layout, finish, new_figure, place_clear
+from forecast.labels import STRINGS, fmt_date, fmt_int, fmt_pct, fmt_prob, month_name, text
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX
 from forecast.figures.style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, MUTED, SCENARIO_STYLES, TARGET,
                     font_size, use_style)
@@ -47,16 +47,29 @@ def _quantiles(ps: Any) -> pd.DataFrame:
     return q.sort_index()
 
 
-def scenario_name(name: str, lang: str) -> str:
-    """A scenario's name for a legend (translated where the labels know it).
+def scenario_name(name: str, lang: str, short: bool = False) -> str:
+    """A scenario's name for a legend or a table (translated where the labels know it).
 
     ``last-deterministic`` (the engine's noise-free line of scenario ``last``)
-    becomes "Scenario: last year's attainment (no noise)".
+    becomes "Scenario: last year's attainment (no noise)"; ``short`` gives
+    "Last year's attainment", for the narrow legend of a column-wide chart.
     """
     base = name[: -len(DETERMINISTIC_SUFFIX)] if name.endswith(DETERMINISTIC_SUFFIX) else name
-    key = f"scenario:{base}"
-    label = text(key, lang) if key in STRINGS else text("scenario", lang, name=base)
+    key = f"scen:{base}"
+    label = text(key, lang) if key in STRINGS else base
+    if short:
+        return label[:1].upper() + label[1:]
+    label = text("scenario", lang, name=label)
     return text("deterministic", lang, name=label) if base != name else label
+
+
+def _legend_name(name: str, lang: str, narrow: bool) -> str:
+    """A scenario line in the legend: "Scenario: mean attainment", or just
+    "Mean attainment" in a narrow legend. Whether the line is the noise-free
+    variant is left to docs/figures.md and the tables: a reader sees no
+    difference in a median line."""
+    base = name[: -len(DETERMINISTIC_SUFFIX)] if name.endswith(DETERMINISTIC_SUFFIX) else name
+    return scenario_name(base, lang, short=narrow)
 
 
 def _draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
@@ -99,24 +112,41 @@ def _forecast_part(q: pd.DataFrame, hist: pd.DataFrame) -> pd.DataFrame:
     return later if (later.index > hist["period_end"].iloc[-1]).any() else later.iloc[0:0]
 
 
+def chance_spots(start: pd.Timestamp, target: float) -> list[dict]:
+    """Where the chance label may go, best first: the lower right corner (a
+    cumulative line rises to the right, so it is usually empty there), just
+    under the target line at the left, the upper left corner, the lower left."""
+    axes = {"xycoords": "axes fraction", "textcoords": "offset points"}
+    return [
+        {"xy": (1.0, 0.0), "xytext": (-3, 3), "ha": "right", "va": "bottom", **axes},
+        {"xy": (start, target), "xycoords": "data", "xytext": (3, -4), "ha": "left",
+         "va": "top"},
+        {"xy": (0.0, 1.0), "xytext": (3, -3), "ha": "left", "va": "top", **axes},
+        {"xy": (0.5, 0.0), "xytext": (0, 3), "ha": "center", "va": "bottom", **axes},
+    ]
+
+
 def _target_and_chance(ax: Any, fs: Any, lang: str, row: pd.Series, start: pd.Timestamp,
-                       target: float, p: str | None) -> None:
-    """The target line, its label above it and the chance below it, at the left
-    where the cumulative line is still low."""
+                       target: float, shown: str, p: str | None) -> None:
+    """The target line with its label above it at the left, and the chance,
+    placed once the layout is final where it touches no line or band."""
     ax.hlines(target, start, pd.Timestamp(row["deadline"]), color=TARGET, ls=(0, (4, 2)),
               lw=1.2 * fs.font_scale, gid="target", zorder=3)
     name = text("target" if row["target_kind"] == "term" else "annual_target", lang)
-    ax.annotate(f"{name}: {fmt_int(target, lang)}", (start, target), xytext=(3, 2),
+    ax.annotate(f"{name}: {shown}", (start, target), xytext=(3, 2),
                 textcoords="offset points", ha="left", va="bottom", color=TARGET,
-                fontsize=font_size("annotation", fs))
+                fontsize=font_size("annotation", fs), gid="target_label")
     if p is None:
         return
     box = text("p_reach_box", lang, p=p)
     if fs.name == "column":
         box = box.replace(": ", ":\n")
-    ax.annotate(box, (start, target), xytext=(3, -4), textcoords="offset points",
-                ha="left", va="top", fontsize=font_size("body", fs), fontweight="bold",
-                color=FORECAST, gid="p_reach", linespacing=1.15)
+    label = ax.annotate(box, (start, target), xytext=(3, -4), textcoords="offset points",
+                        ha="left", va="top", fontsize=font_size("body", fs),
+                        fontweight="bold", color=FORECAST, gid="p_reach", linespacing=1.15,
+                        zorder=6)
+    label.set_in_layout(False)
+    after_layout(ax.figure, lambda: place_clear(ax, label, chance_spots(start, target)))
 
 
 def _as_of_line(ax: Any, fs: Any, lang: str, as_of: pd.Timestamp, start: pd.Timestamp,
@@ -155,6 +185,7 @@ def progress_to_target(
     scenario: str | None = None,
     scenarios: list[str] | None = None,
     names: dict | None = None,
+    target_text: str | None = None,
 ) -> Chart:
     """Cumulative admissions against the term target, with the forecast fan.
 
@@ -180,6 +211,10 @@ def progress_to_target(
     names : dict, optional
         ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
         (:func:`forecast.figures.base.localized`).
+    target_text : str, optional
+        The target as its source printed it (``30–35``, ``ít nhất 7.000``),
+        shown in the title and on the target line instead of the count the
+        forecast uses (the line is drawn at that count: 32,5).
 
     Returns
     -------
@@ -209,6 +244,7 @@ def progress_to_target(
         # chance is in the outlook table, and the fan shows the model's noise.
         others = [s for s in others if s.endswith(DETERMINISTIC_SUFFIX)]
     target = float(row["target"])
+    shown = target_text or fmt_int(target, lang)
     cum = float(row["cumulative"])
     # Only the future is forecast: the fan starts at the last reported count
     # (the engine's anchor row). A window already over has no forecast.
@@ -224,23 +260,28 @@ def progress_to_target(
     elif cum >= target > 0:
         # Counts only grow: the chance is certain, the finding is that it is met.
         title = text("title_progress_reached", lang, unit=row["name"],
-                     target=fmt_int(target, lang), cum=fmt_int(cum, lang),
+                     target=shown, cum=fmt_int(cum, lang),
                      as_of=fmt_date(hist["period_end"].iloc[-1], lang))
     else:
         title = text("title_progress", lang, unit=row["name"], p=p,
-                     target=fmt_int(target, lang), deadline=fmt_month(end, lang))
-    measure = text("measure_term" if row["target_kind"] == "term" else "measure_annual", lang,
+                     target=shown, deadline=fmt_date(end, lang))
+    narrow = size == "column"
+    # Column and slide: the short subtitle (the title has the deadline, the
+    # axis the years); the page-wide chart for a paper keeps the window's dates.
+    short = size in ("column", "slide")
+    measure = text(("measure_term" if row["target_kind"] == "term" else "measure_annual")
+                   + ("_short" if short else ""), lang,
                    term=term, start=fmt_date(start, lang), end=fmt_date(end, lang),
                    year=start.year)
     subtitle = measure + "; " + text("data_to" if done else "forecast_from", lang,
                                      as_of=fmt_date(min(as_of, end), lang))
     legend_labels = [text("observed", lang)]
     if not q.empty:
-        legend_labels += [text("fan", lang), *[scenario_name(name, lang) for name in others]]
+        legend_labels += [text("fan", lang), *[_legend_name(name, lang, narrow) for name in others]]
     with use_style(size) as fs:
         fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
                              legend_labels=legend_labels,
-                             legend_ncols=1 if fs.name == "column" else 2)
+                             legend_ncols=3 if fs.name == "slide" else 2)
         handles = [Line2D([], [], color=HISTORY, marker="o", ms=3 * fs.font_scale,
                           lw=1.4 * fs.font_scale)]
         if not q.empty:
@@ -256,7 +297,7 @@ def progress_to_target(
                 ms=3 * fs.font_scale, lw=1.4 * fs.font_scale, gid="history", zorder=5)
         # No chance box once the target is met: the title says so, and the box
         # would sit on the history line, which has risen past the target.
-        _target_and_chance(ax, fs, lang, row, start, target,
+        _target_and_chance(ax, fs, lang, row, start, target, shown,
                            None if done or cum >= target > 0 else p)
         if not done:
             _as_of_line(ax, fs, lang, as_of, start, end, reported=len(ps.history) > 0)
@@ -360,11 +401,12 @@ def small_multiples(
         grid.set_axis_labels("", "")
         limit = {"column": 24, "page": 26, "slide": 30}.get(fs.name, 26)
         n_panels = len(panels)
+        titles = []
         for i, (ax, panel) in enumerate(zip(grid.axes.flat, panels)):
             name, p_text = panel.rsplit(" · ", 1)
             short = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-            ax.set_title(f"{short} · {p_text}", loc="left", fontsize=font_size("note", fs),
-                         pad=2)
+            titles.append((ax.set_title(f"{short} · {p_text}", loc="left",
+                                        fontsize=font_size("note", fs), pad=2), name, p_text))
             ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
             # Steps of 1, 2.5 or 5 (x10) so the 100 % target sits on a gridline.
             ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2.5, 5, 10]))
@@ -378,9 +420,24 @@ def small_multiples(
                             fig=grid.figure, body_height_in=body_h)
         # Room between a panel's title and the x axis of the panel above.
         fig.get_layout_engine().set(hspace=0.06)
+        after_layout(fig, lambda: _fit_titles(fig, titles))
     alt = text("alt_multiples", lang, title=title, n=len(rows),
                units="; ".join(f"{p}" for p in panels))
     return finish(fig, title, alt)
+
+
+def _fit_titles(fig: Any, titles: list) -> None:
+    """Shorten panel titles (the unit's name, never the chance) that would run
+    into the next panel or off the figure."""
+    lefts = sorted({t.axes.get_window_extent().x0 for t, _, _ in titles})
+    edge = fig.bbox.x1 - 0.06 * fig.dpi
+    for label, name, p_text in titles:
+        x0 = label.axes.get_window_extent().x0
+        right = min([x - 0.04 * fig.dpi for x in lefts if x > x0 + 1] + [edge])
+        keep = len(name)
+        while label.get_window_extent().x1 > right and keep > 3:
+            keep -= 1
+            label.set_text(f"{name[:keep].rstrip()}… · {p_text}")
 
 
 def text_level(lang: str, level: float = 0.8) -> str:

@@ -11,8 +11,8 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from forecast.errors import ForecastError
-from forecast.figures.base import (Chart, add_legend, finish, localized, new_figure, select_rows,
-                           unit_target_kind)
+from forecast.figures.base import localized, select_rows, unit_target_kind
+from forecast.figures.frame import Chart, add_legend, after_layout, finish, new_figure, place_clear
 from forecast.labels import fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, month_name, text
 from forecast.models.profile import DEFAULT_PROFILE, share_by
 from forecast.figures.style import (FORECAST, FUNNEL_COLORS, FUNNEL_HATCHES, GREY_BAR, INK, MUTED, TARGET,
@@ -181,10 +181,13 @@ def part_year_nowcast(
                    s=(3.6 * fs.font_scale) ** 2, zorder=5, gid="reported",
                    label=text("reported_points", lang))
         for _, r in d.iterrows():
-            ax.annotate(f"{fmt_int(r['admitted'], lang)} = {fmt_pct(r['share'], lang, 1)}",
-                        (r["x"], r["share"]), xytext=(-4, 4), textcoords="offset points",
-                        ha="right", va="bottom", fontsize=font_size("annotation", fs),
-                        color=INK)
+            xy = (r["x"], r["share"])
+            label = ax.annotate(f"{fmt_int(r['admitted'], lang)} = {fmt_pct(r['share'], lang, 1)}",
+                                xy, xytext=(-4, 4), textcoords="offset points", ha="right",
+                                va="bottom", fontsize=font_size("annotation", fs), color=INK,
+                                gid="reported_label")
+            label.set_in_layout(False)
+            after_layout(fig, lambda label=label, xy=xy: place_clear(ax, label, _point_spots(xy)))
         top = max(110.0, float(d["share"].max()) * 1.15)
         handles = [ax.lines[0], ax.collections[0]]
         if nowcast is not None:
@@ -211,6 +214,13 @@ def part_year_nowcast(
                listing="; ".join(f"{fmt_date(r['period_end'], lang)}: {fmt_int(r['admitted'], lang)}"
                                  f" ({fmt_pct(r['share'], lang, 1)})" for _, r in d.iterrows()))
     return finish(fig, title, alt)
+
+
+def _point_spots(xy: tuple[float, float]) -> list[dict]:
+    """Where a point's label may go: above left, below right, below left, above right."""
+    return [{"xy": xy, "xycoords": "data", "xytext": (dx, dy), "ha": ha, "va": va}
+            for dx, dy, ha, va in ((-4, 4, "right", "bottom"), (4, -4, "left", "top"),
+                                   (-4, -4, "right", "top"), (4, 4, "left", "bottom"))]
 
 
 def _rate(part: float, whole: float, lang: str) -> str:

@@ -118,10 +118,13 @@ class Context:
         return chart
 
     def _repr_markdown_(self) -> str:
+        from forecast.notebooks.show import words
+
         rows = "\n".join(f"| `{k}` | `{v!r}` |" for k, v in self.parameters.items())
-        return (f"**{self.notebook}**: parameters checked; {len(self.dataset.units)} units, "
-                f"{len(self.dataset.targets)} targets, {len(self.dataset.observations)} figures "
-                f"loaded; outputs in `{self.output_dir}`.\n\n| parameter | value |\n|---|---|\n{rows}")
+        head = words("checked", self.lang, notebook=self.notebook, units=len(self.dataset.units),
+                     targets=len(self.dataset.targets),
+                     figures=len(self.dataset.observations), out=self.output_dir)
+        return f"{head}\n\n| parameter | value |\n|---|---|\n{rows}"
 
 
 def _display(fig) -> None:
@@ -339,11 +342,13 @@ def finish(ctx: Context, results: Mapping[str, Any]) -> Path:
 
     payload = {"notebook": ctx.notebook, "parameters": ctx.parameters, **results,
                "figures": ctx.figures}
+    from forecast.notebooks.show import words
+
     path = write_results(payload, ctx.output_dir)
     records = results.get("records")
-    print(f"Results written to {path.name}"
-          + (f" ({len(records)} records)" if records is not None else "")
-          + f", {len(ctx.figures)} figure(s) in {ctx.output_dir.name}/figures.")
+    print(words("written", ctx.lang, file=path.name,
+                records=len(records) if records is not None else 0,
+                n=len(ctx.figures), folder=ctx.output_dir.name))
     return path
 
 
