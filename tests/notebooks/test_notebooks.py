@@ -100,7 +100,9 @@ OUTLOOK_DEFAULTS = dict(unit_id="tien-giang", term=None, as_of="2022-12-31", mod
     ({"n_paths": "300"}, ["parameter 'n_paths'", "'300'", "whole number >= 100"]),
     ({"n_paths": 50}, ["parameter 'n_paths'", "whole number >= 100"]),
     ({"seed": True}, ["parameter 'seed'", "whole number"]),
-    ({"as_of": "31/12/2022"}, ["parameter 'as_of'", "ISO date"]),
+    ({"as_of": "31/13/2022"}, ["parameter 'as_of'", "a real calendar date",
+                               "31/12/2022"]),
+    ({"as_of": "end of 2022"}, ["parameter 'as_of'", "YYYY-MM-DD, DD/MM/YYYY"]),
     ({"as_of": 2022}, ["parameter 'as_of'", "text or None"]),
     ({"term": "2021-2026"}, ["parameter 'term'", "2020-2025", "or None"]),
 ])
@@ -113,6 +115,26 @@ def test_start_refuses_bad_values_naming_notebook_parameter_and_choices(tmp_path
     for w in words:
         assert w in msg, msg
     assert "Fix:" in msg
+
+
+@pytest.mark.parametrize("as_of", ["2022-12-31", "31/12/2022", "2022-12", "2022"])
+def test_as_of_reads_the_formats_the_command_line_reads(tmp_path, as_of):
+    """The same parser as --as-of (forecast.data.numbers.parse_date, end of a partial date)."""
+    ctx = api.start("01_unit_outlook.ipynb", **{**OUTLOOK_DEFAULTS, "as_of": as_of},
+                    output_dir=str(tmp_path))
+    assert str(ctx.as_of.date()) == "2022-12-31"
+
+
+def test_scenarios_in_counts_and_from_a_file(tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("unit_id,scenario,year,count\ntien-giang,plan,2023,1400\n", encoding="utf-8")
+    params = {**OUTLOOK_DEFAULTS, "output_dir": str(tmp_path),
+              "scenarios": ["last", "1200/năm", str(plan)]}
+    ctx = api.start("01_unit_outlook.ipynb", **params)
+    assert [s.name for s in ctx.scenarios] == ["last", "count:1200", "plan"]
+    plan.write_text("unit_id,scenario,year,count\ntien-giag,plan,2023,1400\n", encoding="utf-8")
+    with pytest.raises(NotebookError, match="parameter 'scenarios'.*unknown unit 'tien-giag'"):
+        api.start("01_unit_outlook.ipynb", **params)
 
 
 def test_start_loads_data_and_finish_writes_results(tmp_path):
