@@ -274,6 +274,8 @@ def _iso_frame(records: list[dict]) -> pd.DataFrame:
 
 def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> None:
     """outlook.csv, scenarios.csv, audit.csv and brief.xlsx (UTF-8 with BOM for Excel)."""
+    from forecast.brief.tables import write_xlsx
+
     folder.mkdir(parents=True, exist_ok=True)
     outlook_df = _iso_frame(result.records())
     scen = outlook_df[outlook_df["unit_id"].isin(selected)][SCENARIO_COLUMNS] \
@@ -291,15 +293,7 @@ def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> Non
     for name in ("outlook", "scenarios", "audit"):
         frames[name].to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig",
                             lineterminator="\n")
-    with pd.ExcelWriter(folder / "brief.xlsx", engine="openpyxl") as xl:
-        for name, df in frames.items():
-            df.to_excel(xl, sheet_name=name, index=False)
-            sheet = xl.sheets[name]
-            sheet.freeze_panes = "A2"
-            for i, col in enumerate(df.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
-                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width + 2, 60)
-    stable_zip(folder / "brief.xlsx")
+    write_xlsx(folder / "brief.xlsx", frames)
 
 
 def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as_of, model,

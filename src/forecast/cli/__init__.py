@@ -15,7 +15,7 @@ import sys
 from forecast import __version__
 from forecast.errors import ForecastError
 
-COMMANDS = ("audit", "outlook", "backtest", "batch", "brief", "template")
+COMMANDS = ("audit", "outlook", "compare", "backtest", "batch", "brief", "template")
 
 
 def build_parser() -> argparse.ArgumentParser:
