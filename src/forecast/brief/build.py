@@ -19,14 +19,11 @@ all could be produced. See ``docs/brief.md``.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import platform
-import re
 import shutil
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,9 +31,9 @@ from typing import Any
 import pandas as pd
 
 from forecast import __version__
-from forecast.atomic import write_bytes
 from forecast.brief.content import Assembler
 from forecast.brief.doc import Section
+from forecast.brief.tables import stable_zip
 from forecast.brief.text import t
 from forecast.brief.units import select_units
 from forecast.config import Assumptions
@@ -240,32 +237,6 @@ def _swap_in(tmp: Path, out: Path) -> None:
     os.replace(tmp, out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
-
-
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def stable_zip(path: Path) -> None:
-    """Rewrite an Office file (a zip) with fixed entry times and document dates.
-
-    python-docx and openpyxl stamp the current time into the zip entries and
-    ``docProps/core.xml``; with fixed ones an unchanged brief has unchanged
-    bytes, like its figures.
-    """
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>",
-                                       data.decode("utf-8")).encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data)
-    write_bytes(path, buf.getvalue())
 
 
 def _iso_frame(records: list[dict]) -> pd.DataFrame:

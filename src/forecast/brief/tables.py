@@ -19,6 +19,9 @@ outlook --out`` and the comparison export (:mod:`forecast.brief.compare`):
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +54,32 @@ HEADER_FILL = "DDE6F0"
 MAX_WIDTH = 60
 
 
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
+
+
+def stable_zip(path: Path) -> None:
+    """Rewrite an Office file (a zip) with fixed entry times and document dates.
+
+    python-docx and openpyxl stamp the current time into the zip entries and
+    ``docProps/core.xml``; with fixed ones an unchanged brief has unchanged
+    bytes, like its figures.
+    """
+    with zipfile.ZipFile(path) as src:
+        entries = [(info, src.read(info.filename)) for info in src.infolist()]
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _CORE_DATES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>",
+                                       data.decode("utf-8")).encode("utf-8")
+            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, data)
+    write_bytes(path, buf.getvalue())
+
+
 def write_xlsx(path: str | Path, sheets: dict[str, pd.DataFrame],
                formats: dict[str, str] | None = None, title: str = "") -> Path:
     """Write one sheet per frame: header, number formats, widths, frozen header.
@@ -70,8 +99,6 @@ def write_xlsx(path: str | Path, sheets: dict[str, pd.DataFrame],
     Path
     """
     from openpyxl.styles import Font, PatternFill
-
-    from forecast.brief.build import stable_zip
 
     formats = NUMBER_FORMATS if formats is None else formats
     path = Path(path)
@@ -152,7 +179,6 @@ def write_table(path: str | Path, frame: pd.DataFrame, sheet: str = "outlook") -
 def write_docx_table(path: str | Path, table: Table, lang: str, title: str,
                      note: str = "") -> Path:
     """An A4 Word document holding ``title``, the table and a note under it."""
-    from forecast.brief.build import stable_zip
     from forecast.brief.doc import Document
     from forecast.brief.docx import _base, _table
 

@@ -24,6 +24,7 @@ same before any kernel starts, from the notebook file
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -274,7 +275,7 @@ def check_values(where: str, parameters: Mapping[str, Any], dataset=None,
     scenarios (a scenario file is read, relative to ``base_dir``); with a
     ``dataset`` also unit ids (with the nearest ones), terms and the units
     of scenario files. :func:`start` calls it in the kernel; the batch calls
-    it for every run before any starts (:func:`forecast.notebooks.run.check_run`).
+    it for every run before any starts (:func:`check_run`).
 
     Returns
     -------
@@ -292,6 +293,36 @@ def check_values(where: str, parameters: Mapping[str, Any], dataset=None,
     if dataset is not None:
         _check_units(where, parameters, dataset, scenarios)
     return scenarios
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset(data: tuple[str, ...] | None):
+    from forecast.data.dataset import load
+
+    return load(list(data) if data else None)
+
+
+def check_run(spec, where: str) -> None:
+    """Check one batch run's parameter values before any run starts.
+
+    What the notebook's own check cell would refuse
+    (:func:`forecast.notebooks.api.check_values`): a model or language that
+    is not a choice, a date that does not parse, a unit id or term the data
+    does not have, a bad scenario (files read from the notebook's folder,
+    where the run executes). The dataset is the run's ``data`` parameter
+    (None: the shipped data), loaded once.
+
+    Parameters
+    ----------
+    spec : forecast.batch.config.RunSpec
+    where : str
+        The batch config and run id, leading the message.
+    """
+    label, params = f"{spec.notebook.name} ({where})", spec.parameters
+    check_values(label, params, base_dir=spec.notebook.parent)  # types first: data may be bad
+    data = params.get("data")
+    key = (data,) if isinstance(data, str) else (tuple(data) if data else None)
+    check_values(label, params, _dataset(key), base_dir=spec.notebook.parent)
 
 
 def _injected_cells() -> tuple[str, str] | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -93,32 +92,3 @@ def units_table(data: Sequence[Path] | None):
     units["with_progress"] = units["unit_id"].isin(units_with_progress(dataset))
     return units
 
-
-@functools.lru_cache(maxsize=4)
-def _dataset(data: tuple[str, ...] | None):
-    return load(list(data) if data else None)
-
-
-def check_run(spec, where: str) -> None:
-    """Check one batch run's parameter values before any run starts.
-
-    What the notebook's own check cell would refuse
-    (:func:`forecast.notebooks.api.check_values`): a model or language that
-    is not a choice, a date that does not parse, a unit id or term the data
-    does not have, a bad scenario (files read from the notebook's folder,
-    where the run executes). The dataset is the run's ``data`` parameter
-    (None: the shipped data), loaded once.
-
-    Parameters
-    ----------
-    spec : forecast.batch.config.RunSpec
-    where : str
-        The batch config and run id, leading the message.
-    """
-    from forecast.notebooks.api import check_values
-
-    label, params = f"{spec.notebook.name} ({where})", spec.parameters
-    check_values(label, params, base_dir=spec.notebook.parent)  # types first: data may be bad
-    data = params.get("data")
-    key = (data,) if isinstance(data, str) else (tuple(data) if data else None)
-    check_values(label, params, _dataset(key), base_dir=spec.notebook.parent)
