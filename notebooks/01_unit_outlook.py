@@ -39,9 +39,12 @@ data = None
 # %% [markdown]
 # **Parameters.** `unit_id`: a unit of `data/units.csv`; `term`: `"2020-2025"`
 # or `None` for every term of the unit; `as_of`: use only figures reported up
-# to this date (ISO date), `None` for all; `model`: `pooled_nb`, `ets`,
+# to this date (`"2022-12-31"`, `"31/12/2022"`, `"2022-12"` or `"2022"`), `None`
+# for all; `model`: `pooled_nb`, `ets`,
 # `local_level`, `last_year` or `mean_attainment`; `scenarios`: `last`,
-# `mean`, `trend`, `full` or yearly attainments such as `"90%,100%"`;
+# `mean`, `trend`, `full`, yearly attainments such as `"90%,100%"`,
+# admissions per year such as `"1200/năm"` or `"1200,1300,1400"`, or a scenario
+# file `"plan.csv"` (columns `unit_id, scenario, year, count` or `attainment`);
 # `n_paths`, `seed`: Monte Carlo paths and seed; `lang`: `"vi"` or `"en"`;
 # `output_dir`: where figures and results go (`""`: `reports/notebooks/`);
 # `data`: another dataset (`None`: the shipped data).
@@ -49,15 +52,24 @@ data = None
 # The next cell checks every parameter before anything runs, and loads the data.
 
 # %%
-from forecast import figures
-from forecast.notebooks import api
-from forecast.brief.units import part_year_points, yearly_table
-from forecast.outlook.table import outlook
+from forecast.notebooks import api, views, widgets
 
 ctx = api.start("01_unit_outlook.ipynb", unit_id=unit_id, term=term, as_of=as_of,
-                         model=model, scenarios=scenarios, n_paths=n_paths, seed=seed,
-                         lang=lang, output_dir=output_dir, data=data)
+                model=model, scenarios=scenarios, n_paths=n_paths, seed=seed,
+                lang=lang, output_dir=output_dir, data=data)
 ctx
+
+# %% [markdown]
+# ## Explore
+#
+# In JupyterLab, the dropdowns below change the unit, the as-of date, the
+# model, the scenarios and the language, and every section below is drawn
+# again. Under papermill and in the batch there are no dropdowns: the cell of
+# parameters decides.
+
+# %%
+ui = widgets.Explorer(ctx)
+ui
 
 # %% [markdown]
 # ## History
@@ -67,14 +79,10 @@ ctx
 # otherwise; `corrected_from` shows a declared correction.
 
 # %%
-history = ctx.dataset.observations_until(ctx.as_of).query("unit_id == @unit_id")
-history[["measure", "subgroup", "value_text", "period_start", "period_end", "source_id",
-         "locator", "corrected_from"]]
+ui.section(views.history)
 
 # %%
-yearly = yearly_table(ctx.dataset, unit_id, 1900, 2100, ctx.as_of)
-ctx.figure("yearly", figures.yearly_admissions, yearly, unit_name=ctx.unit_name(unit_id),
-           source_line=ctx.source_line(unit_id), lang=lang);
+ui.section(views.yearly)
 
 # %% [markdown]
 # ## Progress and forecast
@@ -85,30 +93,22 @@ ctx.figure("yearly", figures.yearly_admissions, yearly, unit_name=ctx.unit_name(
 # `final_q10`–`final_q90` the 80 % range of the final count.
 
 # %%
-result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, scenarios=scenarios,
-                 assumptions=ctx.assumptions, units=[unit_id])
-table = result.table if term is None else result.table.query("term == @term")
-if table.empty:
-    print(f"{ctx.unit_name(unit_id)}: no target with a reported admission count, "
-          "so nothing to forecast.")
-table[["target_kind", "term", "target", "cumulative", "label", "scenario", "p_reach",
-       "final_q10", "final_q50", "final_q90", "reach_date_q50"]].round(2)
+ui.section(views.unit_outlook)
 
 # %%
-ctx.figure("progress", figures.progress_to_target, result, unit_id, lang=lang,
-           source_line=ctx.source_line(unit_id), target_id=api.main_target_id(table));
+ui.section(views.progress)
 
 # %% [markdown]
 # ## Scenarios
 #
 # Each scenario fixes the future yearly attainment of the target (`last`: as in
 # the last whole year; `trend`: the straight line through the years; `full`:
-# 100 %). The `-deterministic` rows are the scenario without year-to-year noise.
+# 100 %; `count:1200`: 1,200 admissions a year, that is 1,200 divided by the
+# year's target). The `-deterministic` rows are the scenario without
+# year-to-year noise.
 
 # %%
-scenario_table = table[["target_id", "scenario", "p_reach", "final_q10", "final_q50",
-                        "final_q90", "reach_date_q50"]].round(3)
-scenario_table
+ui.section(views.scenarios)
 
 # %% [markdown]
 # ## What it would take
@@ -119,13 +119,10 @@ scenario_table
 # them at the conversion rates of assumption A5.
 
 # %%
-table.query("scenario == 'model'")[["target_kind", "term", "required_attainment",
-                                    "required_per_year_p", "trained_needed",
-                                    "introduced_needed"]].round(1)
+ui.section(views.requirements)
 
 # %%
-ctx.figure("pipeline", figures.pipeline, table, unit_id, source_line=ctx.source_line(unit_id),
-           lang=lang, p_level=ctx.assumptions.p_level);
+ui.section(views.pipeline)
 
 # %% [markdown]
 # ## Within the year
@@ -134,23 +131,15 @@ ctx.figure("pipeline", figures.pipeline, table, unit_id, source_line=ctx.source_
 # within-year profile (the share of a year's admissions reached by each month).
 
 # %%
-points = part_year_points(ctx.dataset, unit_id, ctx.as_of)
-if points is None:
-    print("No part-year admissions with an annual target for this unit.")
-else:
-    ctx.figure("part_year", figures.part_year_nowcast, points[1], year=points[0],
-               unit_name=ctx.unit_name(unit_id), source_line=ctx.source_line(unit_id), lang=lang)
+ui.section(views.part_year)
 
 # %% [markdown]
 # ## Results
 #
 # The outlook rows, the scenario table and the figure files, written as JSON
 # beside the executed notebook (the batch collects them into one table).
+# `api.compare(ctx, scenarios=["last", "full"], files=["compare.xlsx",
+# "compare.tex"])` writes the same comparison table as `forecast compare`.
 
 # %%
-api.finish(ctx, {
-    "unit_id": unit_id,
-    "p_reach": api.headline_p_reach(table),
-    "records": api.records(table),
-    "scenario_table": scenario_table,
-});
+api.finish(ctx, views.unit_results(ctx));

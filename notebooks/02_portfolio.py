@@ -35,21 +35,31 @@ data = None
 
 # %% [markdown]
 # **Parameters.** `parent_id`: the unit whose children the small multiples
-# show; `as_of`: use only figures reported up to this ISO date (`None`: all);
+# show; `as_of`: use only figures reported up to this date (`"2022-12-31"` or
+# `"31/12/2022"`; `None`: all);
 # `model`: `pooled_nb`, `ets`, `local_level`, `last_year` or
 # `mean_attainment`; `n_paths`, `seed`: Monte Carlo paths and seed; `lang`:
 # `"vi"` or `"en"`; `output_dir`: where figures and results go (`""`:
 # `reports/notebooks/`); `data`: another dataset (`None`: the shipped data).
 
 # %%
-from forecast import figures
-from forecast.notebooks import api
-from forecast.outlook.table import outlook
+from forecast.notebooks import api, views, widgets
 
 ctx = api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=model,
-                         n_paths=n_paths, seed=seed, lang=lang, output_dir=output_dir,
-                         data=data)
+                n_paths=n_paths, seed=seed, lang=lang, output_dir=output_dir, data=data)
 ctx
+
+# %% [markdown]
+# ## Explore
+#
+# In JupyterLab, the dropdowns below change the parent unit of the small
+# multiples, the as-of date, the model and the language, and every section
+# below is drawn again. Under papermill and in the batch the cell of
+# parameters decides.
+
+# %%
+ui = widgets.Explorer(ctx)
+ui
 
 # %% [markdown]
 # ## The outlook of every unit
@@ -60,10 +70,7 @@ ctx
 # yet; its chance comes from the model alone.
 
 # %%
-result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, assumptions=ctx.assumptions,
-                 requirements=False)
-ranking = api.ranking(result.table)
-ranking
+ui.section(views.portfolio_outlook)
 
 # %% [markdown]
 # ## Who is on track
@@ -72,15 +79,13 @@ ranking
 # the target among them.
 
 # %%
-ranking.groupby("label")["p_reach"].agg(["count", "median"]).round(2)
+ui.section(views.by_label)
 
 # %%
-src = ctx.source_line(ranking["unit_id"].tolist())
-ctx.figure("portfolio", figures.portfolio, result.table, source_line=src, lang=lang, model=model);
+ui.section(views.portfolio_chart)
 
 # %%
-ctx.figure("pace", figures.pace_dumbbell, result.table.query("scenario == 'model'"),
-           source_line=src, lang=lang, model=model);
+ui.section(views.pace_chart)
 
 # %% [markdown]
 # ## The units below one parent
@@ -89,9 +94,7 @@ ctx.figure("pace", figures.pace_dumbbell, result.table.query("scenario == 'model
 # term target, so units of different sizes read on the same axis.
 
 # %%
-ctx.figure("children", figures.small_multiples, result, parent_id, lang=lang, model=model,
-           parent_name=ctx.unit_name(parent_id),
-           source_line=ctx.source_line(ctx.dataset.children(parent_id)));
+ui.section(views.children_chart)
 
 # %% [markdown]
 # ## Results
@@ -100,8 +103,4 @@ ctx.figure("children", figures.small_multiples, result, parent_id, lang=lang, mo
 # notebook.
 
 # %%
-api.finish(ctx, {
-    "n_units": int(ranking["unit_id"].nunique()),
-    "ranking": ranking,
-    "records": api.records(result.table),
-});
+api.finish(ctx, views.portfolio_results(ctx));

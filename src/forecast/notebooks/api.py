@@ -58,6 +58,9 @@ class Context:
     scenarios : list of forecast.simulate.scenarios.Scenario
         The ``scenarios`` parameter read and checked: pass these to the outlook
         (a scenario file such as ``"plan.csv"`` becomes one scenario per name in it).
+    state : dict
+        What one section of a notebook computes for the next ones (the outlook
+        of :mod:`forecast.notebooks.views`); emptied when a dropdown changes.
     """
 
     notebook: str
@@ -67,6 +70,7 @@ class Context:
     output_dir: Path
     figures: dict[str, dict[str, str]] = field(default_factory=dict)
     scenarios: list = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -474,6 +478,35 @@ def ranking(table, model: str | None = None):
         return pd.DataFrame(columns=RANKING_COLUMNS)
     rows = rows.sort_values(["p_reach", "unit_id"], ascending=[False, True], kind="stable")
     return rows[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def compare(ctx: Context, *, scenarios=None, as_of_dates=None, value: str = "p_reach",
+            units=None, files: Sequence[str] = ()):
+    """A comparison table for a paper: units × scenarios, or units × as-of dates.
+
+    The notebook's data, model, language, paths and seed
+    (:func:`forecast.brief.compare.run_comparison`; the same table as
+    ``forecast compare``). ``files`` (``"compare.xlsx"``, ``.docx``, ``.tex``
+    or ``.csv``) are written into ``ctx.output_dir`` unless absolute.
+
+    Returns
+    -------
+    DataFrame
+        The table as printed, numbers formatted for ``ctx.lang``.
+    """
+    import pandas as pd
+
+    from forecast.brief.compare import run_comparison
+
+    cmp = run_comparison(ctx.dataset, scenarios=scenarios, as_of_dates=as_of_dates,
+                         as_of=ctx.as_of, model=ctx.parameters.get("model", "pooled_nb"),
+                         units=units, value=value, lang=ctx.lang, assumptions=ctx.assumptions)
+    for name in files:
+        path = Path(name)
+        written = cmp.write(path if path.is_absolute() else ctx.output_dir / path)
+        print(f"{cmp.title}: {written}")
+    table = cmp.table()
+    return pd.DataFrame(table.rows, columns=table.columns)
 
 
 def main_target_id(table) -> str | None:
