@@ -11,7 +11,7 @@ SCENARIO_HELP = (
     "future yearly attainment: last, mean, trend, full, a list such as 90%%,100%%,110%%; "
     "admissions per year: 1200/năm (or 1200/yr) or one count per remaining year "
     "1200,1300,1400; or a scenario file NAME.csv with columns unit_id, scenario, year, "
-    "count or attainment (docs/engine.md)")
+    "count or attainment (docs/scenarios.md)")
 
 
 def read_scenarios(texts, dataset) -> list:
