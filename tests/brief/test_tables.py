@@ -148,3 +148,22 @@ def test_compare_command_writes_every_format(tmp_path, capsys):
     assert all(Path(p).is_file() for p in outs)
     assert main(["compare", "--data", TINY, "--as-of", "2022-12-31", "--paths", "200"]) == 2
     assert "nothing to compare" in capsys.readouterr().err
+
+
+def test_outlook_shows_count_and_file_scenarios_in_its_rows(tmp_path, capsys):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("unit_id,scenario,year,count\ntien-giang,plan,2023,1400\n", encoding="utf-8")
+    base = ["outlook", "--data", TINY, "--paths", "200", "--units", "tien-giang", "krong-bong",
+            "--no-requirements", "--json"]
+    assert main([*base, "--scenario", "1200/năm", "--scenario", str(plan)]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    tg = {r["scenario"] for r in rows if r["unit_id"] == "tien-giang"}
+    assert {"model", "count:1200", "count:1200-deterministic", "plan",
+            "plan-deterministic"} <= tg
+    kb_plan = [r for r in rows if r["unit_id"] == "krong-bong" and r["scenario"] == "plan"]
+    assert kb_plan and all(r["p_reach"] is None and "has no row for this unit" in r["diagnostics"]
+               for r in kb_plan)
+    plan.write_text("unit_id,scenario,year,count\ntien-giag,plan,2023,1400\n", encoding="utf-8")
+    assert main([*base, "--scenario", str(plan)]) == 2
+    err = capsys.readouterr().err
+    assert "unknown unit 'tien-giag'" in err and "nearest: tien-giang" in err
