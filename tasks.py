@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -52,6 +53,12 @@ def setup() -> None:
          "--display-name", "Python 3.11 (forecast)"],
         check=True, stdout=subprocess.DEVNULL,
     )
+    # An editable install skips pyproject's data-files: put the kernels' config in
+    # place (no spurious TCP warning on the loopback address; forecast.notebooks.quiet).
+    config = VENV / "etc" / "ipython"
+    config.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(ROOT / "jupyter-config" / "ipython_kernel_config.py",
+                    config / "ipython_kernel_config.py")
     STAMP.write_text(_fingerprint())
 
 

@@ -14,21 +14,15 @@
 # ---
 
 # %% [markdown]
-# # Triển vọng của một đơn vị · One unit's outlook
-#
-# Với một đơn vị: số kết nạp đã báo cáo, tiến độ so với chỉ tiêu nhiệm kỳ (và
-# chỉ tiêu năm), khả năng đạt chỉ tiêu trước hạn theo mô hình đã chọn, các kịch
-# bản, và cần làm gì (kết nạp, cho học lớp nhận thức, giới thiệu mỗi năm) để đạt
-# với khả năng mong muốn. Đổi giá trị ở ô tiếp theo rồi chạy mọi ô; chạy hàng
-# loạt (`forecast batch configs/default.yaml`) chạy sổ tay này cho từng đơn vị.
+# # One unit's outlook: will it reach its term target?
 #
 # For one party unit: the admissions it reported, its progress towards the
 # term target (and the current annual target), the chance of reaching it by
 # the deadline under the chosen model, what happens under the scenarios, and
 # what it would take (admissions, trained and introduced candidates per year)
 # to reach it with the agreed probability. Change a value in the next cell and
-# run all cells; the batch runs this notebook once per unit. The text below
-# the next cells follows `lang`.
+# run all cells; the batch (`forecast batch configs/default.yaml`) runs this
+# notebook once per unit.
 
 # %% tags=["parameters"]
 unit_id = "tien-giang"
@@ -43,114 +37,109 @@ output_dir = ""
 data = None
 
 # %% [markdown]
-# **Tham số.** `unit_id`: một đơn vị trong `data/units.csv`; `term`:
-# `"2020-2025"` hoặc `None` cho mọi nhiệm kỳ; `as_of`: chỉ dùng số liệu đến ngày
-# này (ngày ISO), `None` cho tất cả; `model`: `pooled_nb`, `ets`, `local_level`,
-# `last_year` hoặc `mean_attainment`; `scenarios`: `last`, `mean`, `trend`,
-# `full` hoặc tỷ lệ đạt từng năm như `"90%,100%"`; `n_paths`, `seed`: số đường
-# mô phỏng và hạt giống; `lang`: `"vi"` hoặc `"en"`; `output_dir`: nơi ghi biểu
-# đồ và kết quả (`""`: `reports/notebooks/`); `data`: bộ số liệu khác (`None`:
-# số liệu kèm theo).
-#
 # **Parameters.** `unit_id`: a unit of `data/units.csv`; `term`: `"2020-2025"`
 # or `None` for every term of the unit; `as_of`: use only figures reported up
-# to this date (ISO date), `None` for all; `model`: `pooled_nb`, `ets`,
+# to this date (`"2022-12-31"`, `"31/12/2022"`, `"2022-12"` or `"2022"`), `None`
+# for all; `model`: `pooled_nb`, `ets`,
 # `local_level`, `last_year` or `mean_attainment`; `scenarios`: `last`,
-# `mean`, `trend`, `full` or yearly attainments such as `"90%,100%"`;
+# `mean`, `trend`, `full`, yearly attainments such as `"90%,100%"`,
+# admissions per year such as `"1200/năm"` or `"1200,1300,1400"`, or a scenario
+# file `"plan.csv"` (columns `unit_id, scenario, year, count` or `attainment`);
 # `n_paths`, `seed`: Monte Carlo paths and seed; `lang`: `"vi"` or `"en"`;
 # `output_dir`: where figures and results go (`""`: `reports/notebooks/`);
-# `data`: another dataset (`None`: the shipped data). The next cell checks
-# every parameter before anything runs, and loads the data.
+# `data`: another dataset (`None`: the shipped data).
+#
+# The next cell checks every parameter before anything runs, and loads the data.
 
 # %%
-from forecast import figures
-from forecast.brief.explain import prior_note, why_headline
-from forecast.brief.units import part_year_points, primary_row, yearly_table
-from forecast.notebooks import api, show
-from forecast.outlook.table import outlook
+from forecast.notebooks import api, views, widgets
 
 ctx = api.start("01_unit_outlook.ipynb", unit_id=unit_id, term=term, as_of=as_of,
-                         model=model, scenarios=scenarios, n_paths=n_paths, seed=seed,
-                         lang=lang, output_dir=output_dir, data=data)
+                model=model, scenarios=scenarios, n_paths=n_paths, seed=seed,
+                lang=lang, output_dir=output_dir, data=data)
 ctx
 
-# %%
-show.say("01.history", lang)
+# %% [markdown]
+# ## Explore
+#
+# In JupyterLab, the dropdowns below change the unit, the as-of date, the
+# model, the scenarios and the language, and every section below is drawn
+# again. Under papermill and in the batch there are no dropdowns: the cell of
+# parameters decides.
 
 # %%
-history = ctx.dataset.observations_until(ctx.as_of).query("unit_id == @unit_id")
-show.table(history, lang, ["measure", "subgroup", "value_text", "period_start", "period_end",
-                           "source_id", "locator", "corrected_from"])
+ui = widgets.Explorer(ctx)
+ui
+
+# %% [markdown]
+# ## History
+#
+# Every figure reported for the unit up to the as-of date, with its source and
+# where in the source it stands. Counts are admissions unless `measure` says
+# otherwise; `corrected_from` shows a declared correction.
 
 # %%
-yearly = yearly_table(ctx.dataset, unit_id, 1900, 2100, ctx.as_of)
-ctx.figure("yearly", figures.yearly_admissions, yearly, unit_name=ctx.unit_name(unit_id),
-           source_line=ctx.source_line(unit_id), lang=lang);
+ui.section(views.history)
 
 # %%
-show.say("01.outlook", lang)
+ui.section(views.yearly)
+
+# %% [markdown]
+# ## Progress and forecast
+#
+# One row per target and scenario. `cumulative` is what was admitted in the
+# target's window by the last figure; `label` is the official-style pace label;
+# `p_reach` is the chance of reaching the target by its deadline;
+# `final_q10`–`final_q90` the 80 % range of the final count.
 
 # %%
-result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, scenarios=scenarios,
-                 assumptions=ctx.assumptions, units=[unit_id])
-table = result.table if term is None else result.table.query("term == @term")
-if table.empty:
-    display(show.say("no_target", lang, unit=ctx.unit_name(unit_id)))
-show.table(table, lang, ["target_kind", "term", "target", "cumulative", "label", "scenario",
-                         "p_reach", "final_q10", "final_q50", "final_q90", "reach_date_q50"])
+ui.section(views.unit_outlook)
 
 # %%
-# Why the headline chance is what it is, when the pace label or the scenarios
-# seem to say otherwise (the same sentence as in the brief).
-main = None if table.empty else primary_row(table, unit_id)
-why = None if main is None else (prior_note(main, lang) or why_headline(
-    main, table[table["target_id"] == main["target_id"]], lang,
-    profile=getattr(result.fitted.get(model), "profile", None),
-    p_level=ctx.assumptions.p_level))
-show.lines([why]) if why else None
+ui.section(views.progress)
+
+# %% [markdown]
+# ## Scenarios
+#
+# Each scenario fixes the future yearly attainment of the target (`last`: as in
+# the last whole year; `trend`: the straight line through the years; `full`:
+# 100 %; `count:1200`: 1,200 admissions a year, that is 1,200 divided by the
+# year's target). The `-deterministic` rows are the scenario without
+# year-to-year noise.
 
 # %%
-ctx.figure("progress", figures.progress_to_target, result, unit_id, lang=lang,
-           source_line=ctx.source_line(unit_id), target_id=api.main_target_id(table));
+ui.section(views.scenarios)
+
+# %% [markdown]
+# ## What it would take
+#
+# The yearly attainment (`required_attainment`) and admissions per year
+# (`required_per_year_p`) that give the target a chance of at least
+# `p_level` (assumption A6), and the candidates to train and to introduce for
+# them at the conversion rates of assumption A5.
 
 # %%
-show.say("01.scenarios", lang)
+ui.section(views.requirements)
 
 # %%
-scenario_table = table[["target_id", "scenario", "p_reach", "final_q10", "final_q50",
-                        "final_q90", "reach_date_q50"]]
-show.table(scenario_table, lang)
+ui.section(views.pipeline)
+
+# %% [markdown]
+# ## Within the year
+#
+# When the unit reported part of a year, the reported counts against the usual
+# within-year profile (the share of a year's admissions reached by each month).
 
 # %%
-show.say("01.take", lang)
+ui.section(views.part_year)
+
+# %% [markdown]
+# ## Results
+#
+# The outlook rows, the scenario table and the figure files, written as JSON
+# beside the executed notebook (the batch collects them into one table).
+# `api.compare(ctx, scenarios=["last", "full"], files=["compare.xlsx",
+# "compare.tex"])` writes the same comparison table as `forecast compare`.
 
 # %%
-show.table(table.query("scenario == 'model'"), lang,
-           ["target_kind", "term", "required_attainment", "required_per_year_p",
-            "trained_needed", "introduced_needed"])
-
-# %%
-ctx.figure("pipeline", figures.pipeline, table, unit_id, source_line=ctx.source_line(unit_id),
-           lang=lang, p_level=ctx.assumptions.p_level);
-
-# %%
-show.say("01.part_year", lang)
-
-# %%
-points = part_year_points(ctx.dataset, unit_id, ctx.as_of)
-if points is None:
-    display(show.say("no_part_year", lang, unit=ctx.unit_name(unit_id)))
-else:
-    ctx.figure("part_year", figures.part_year_nowcast, points[1], year=points[0],
-               unit_name=ctx.unit_name(unit_id), source_line=ctx.source_line(unit_id), lang=lang)
-
-# %%
-show.say("results", lang)
-
-# %%
-api.finish(ctx, {
-    "unit_id": unit_id,
-    "p_reach": api.headline_p_reach(table),
-    "records": api.records(table),
-    "scenario_table": scenario_table,
-});
+api.finish(ctx, views.unit_results(ctx));

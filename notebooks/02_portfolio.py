@@ -14,19 +14,14 @@
 # ---
 
 # %% [markdown]
-# # Toàn cảnh: đơn vị nào đúng tiến độ chỉ tiêu nhiệm kỳ? · Portfolio: which units are on track?
-#
-# Mọi đơn vị có chỉ tiêu nhiệm kỳ, xếp theo khả năng đạt chỉ tiêu theo mô hình
-# đã chọn, kèm xếp loại tiến độ; rồi nhịp đã đạt so với nhịp cần, và các đơn vị
-# trực thuộc một đơn vị (các huyện của một tỉnh, các đơn vị của một khối) trên
-# cùng một thang. Chạy hàng loạt chạy sổ tay này một lần (không có `unit_id`).
+# # Portfolio: which units are on track for their term targets?
 #
 # Every unit with a term target, ranked by its chance of reaching it
 # (`p_reach`) under the chosen model, with the official-style pace label
 # beside it; then the observed pace against the pace each target requires,
 # and the units below one parent (a province's districts, a bloc's units)
 # side by side on a common scale. The batch runs this notebook once (it has
-# no `unit_id`). The text below the next cells follows `lang`.
+# no `unit_id`).
 
 # %% tags=["parameters"]
 parent_id = "bac-lieu"
@@ -39,69 +34,73 @@ output_dir = ""
 data = None
 
 # %% [markdown]
-# **Tham số.** `parent_id`: đơn vị có các đơn vị trực thuộc được vẽ cạnh nhau;
-# `as_of`: chỉ dùng số liệu đến ngày ISO này (`None`: tất cả); `model`:
-# `pooled_nb`, `ets`, `local_level`, `last_year` hoặc `mean_attainment`;
-# `n_paths`, `seed`: số đường mô phỏng và hạt giống; `lang`: `"vi"` hoặc `"en"`;
-# `output_dir`: nơi ghi biểu đồ và kết quả (`""`: `reports/notebooks/`); `data`:
-# bộ số liệu khác (`None`: số liệu kèm theo).
-#
 # **Parameters.** `parent_id`: the unit whose children the small multiples
-# show; `as_of`: use only figures reported up to this ISO date (`None`: all);
+# show; `as_of`: use only figures reported up to this date (`"2022-12-31"` or
+# `"31/12/2022"`; `None`: all);
 # `model`: `pooled_nb`, `ets`, `local_level`, `last_year` or
 # `mean_attainment`; `n_paths`, `seed`: Monte Carlo paths and seed; `lang`:
 # `"vi"` or `"en"`; `output_dir`: where figures and results go (`""`:
 # `reports/notebooks/`); `data`: another dataset (`None`: the shipped data).
 
 # %%
-from forecast import figures
-from forecast.notebooks import api, show
-from forecast.outlook.table import outlook
+from forecast.notebooks import api, views, widgets
 
 ctx = api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=model,
-                         n_paths=n_paths, seed=seed, lang=lang, output_dir=output_dir,
-                         data=data)
+                n_paths=n_paths, seed=seed, lang=lang, output_dir=output_dir, data=data)
 ctx
 
-# %%
-show.say("02.outlook", lang)
+# %% [markdown]
+# ## Explore
+#
+# In JupyterLab, the dropdowns below change the parent unit of the small
+# multiples, the as-of date, the model and the language, and every section
+# below is drawn again. Under papermill and in the batch the cell of
+# parameters decides.
 
 # %%
-result = outlook(ctx.dataset, as_of=ctx.as_of, model=model, assumptions=ctx.assumptions,
-                 requirements=False)
-ranking = api.ranking(result.table)
-show.table(ranking, lang, ["name", "term", "target", "cumulative", "label", "p_reach",
-                           "final_q10", "final_q50", "final_q90"])
+ui = widgets.Explorer(ctx)
+ui
+
+# %% [markdown]
+# ## The outlook of every unit
+#
+# The model's forecast for every unit and target (no scenario, and no search
+# for what it would take: the unit notebook does that for one unit). A unit
+# labelled `no data` has a target but no admission count inside its window
+# yet; its chance comes from the model alone.
 
 # %%
-show.say("02.labels", lang)
+ui.section(views.portfolio_outlook)
+
+# %% [markdown]
+# ## Who is on track
+#
+# Units per pace label (term targets), with the median chance of reaching
+# the target among them.
 
 # %%
-by_label = ranking.groupby("label")["p_reach"].agg(n_units="count", median_p_reach="median")
-show.table(by_label.reset_index(), lang)
+ui.section(views.by_label)
 
 # %%
-src = ctx.source_line(ranking["unit_id"].tolist())
-ctx.figure("portfolio", figures.portfolio, result.table, source_line=src, lang=lang, model=model);
+ui.section(views.portfolio_chart)
 
 # %%
-ctx.figure("pace", figures.pace_dumbbell, result.table.query("scenario == 'model'"),
-           source_line=src, lang=lang, model=model);
+ui.section(views.pace_chart)
+
+# %% [markdown]
+# ## The units below one parent
+#
+# Each panel is one unit's admissions and forecast as a share of its own
+# term target, so units of different sizes read on the same axis.
 
 # %%
-show.say("02.children", lang)
+ui.section(views.children_chart)
+
+# %% [markdown]
+# ## Results
+#
+# The ranking and every outlook row, written as JSON beside the executed
+# notebook.
 
 # %%
-ctx.figure("children", figures.small_multiples, result, parent_id, lang=lang, model=model,
-           parent_name=ctx.unit_name(parent_id),
-           source_line=ctx.source_line(ctx.dataset.children(parent_id)));
-
-# %%
-show.say("results", lang)
-
-# %%
-api.finish(ctx, {
-    "n_units": int(ranking["unit_id"].nunique()),
-    "ranking": ranking,
-    "records": api.records(result.table),
-});
+api.finish(ctx, views.portfolio_results(ctx));

@@ -77,7 +77,10 @@ def test_failures_are_isolated_recorded_and_kept(tmp_path):
     assert (out / ok["run_id"] / f"{ok['run_id']}.ipynb").is_file()
     err = by_id["probe__bb__err"]
     assert err["error_type"] == "cell error"
-    assert err["reason"].endswith("ValueError: probe failure for bb")
+    # The cell, its line that raised, the error, then where the traceback is.
+    assert err["reason"] == ("error in cell [4], line 2: raise ValueError(f'probe failure for "
+                             "{unit_id}') -> ValueError: probe failure for bb. Fix: open the "
+                             "executed notebook at cell [4] for the full traceback.")
     assert "probe failure for bb" in cells_text(err["failed_notebook"])
     assert by_id["probe__bb__exit"]["error_type"] == "dead kernel"
     # what the kernel process wrote to its stderr before dying is shown in the notebook
@@ -194,3 +197,26 @@ def test_sigterm_stops_runs_and_records_them(tmp_path):
     assert [r["error_type"] for r in runs] == ["interrupted", "interrupted"]
     assert all((out / r["run_id"] / f"{r['run_id']}.failed.ipynb").is_file() for r in runs)
     assert not any(running(pid) for pid in pids)
+
+
+def test_cell_error_leads_with_cell_line_error_and_fix():
+    """A 30-line traceback shrinks to cell, line, error and fix; a forecast error keeps its fix."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from forecast.batch.kernels import cell_error
+
+    tb = ["\x1b[0;31m---------------------------------------------------------------\x1b[0m",
+          "\x1b[0;31mNotebookError\x1b[0m        Traceback (most recent call last)",
+          "Cell \x1b[0;32mIn[3], line 6\x1b[0m\n      5 \n\x1b[0;32m----> 6\x1b[0m ctx "
+          "\x1b[38;5;241m=\x1b[39m api\x1b[38;5;241m.\x1b[39mstart(\x1b[38;5;124m\"01\"\x1b[39m)\n",
+          "File \x1b[0;32m/x/api.py:407\x1b[0m, in \x1b[0;36mstart\x1b[0;34m\n"
+          "\x1b[0;32m--> 407\x1b[0m     check_values(notebook)\n",
+          *["    deep frame"] * 25,
+          "\x1b[0;31mNotebookError\x1b[0m: 01: parameter 'unit_id': found 'x'. Fix: use an id."]
+    exc = PapermillExecutionError(2, 3, "ctx = ...", "NotebookError",
+                                  "01: parameter 'unit_id': found 'x'. Fix: use an id.", tb)
+    assert cell_error(exc) == ("cell [3], line 6: ctx = api.start(\"01\") -> NotebookError: 01: "
+                               "parameter 'unit_id': found 'x'. Fix: use an id.")
+    plain = PapermillExecutionError(0, 7, "", "KeyError", "'p_reach'", [])
+    assert cell_error(plain) == ("cell [7] -> KeyError: 'p_reach'. Fix: open the executed "
+                                 "notebook at cell [7] for the full traceback.")

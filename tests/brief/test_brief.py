@@ -180,3 +180,26 @@ def test_nothing_produced_exits_2_and_keeps_the_earlier_brief(tmp_path, monkeypa
     assert code == 2
     assert "nothing could be produced" in capsys.readouterr().err
     assert (out / "index.html").read_text(encoding="utf-8") == "earlier brief"
+
+
+def test_size_and_format_choose_the_outputs(tmp_path, capsys):
+    """--size slide draws every chart at 254 mm = 10 in wide, 3,000 px at 300 dpi;
+    --format docx,png,csv writes only those (no HTML, PDF, SVG, workbook)."""
+    from PIL import Image
+
+    out = tmp_path / "brief"
+    assert main(["brief", "--data", str(TINY_DIR), "--out", str(out), "--units", "krong-bong",
+                 "--paths", "300", "--scenario", "none", "--size", "slide",
+                 "--format", "docx,png,csv"]) == 0
+    names = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert "brief.docx" in names and "tables/outlook.csv" in names
+    assert not {"index.html", "brief.pdf", "tables/brief.xlsx"} & names
+    assert not [n for n in names if n.endswith((".svg", ".pdf"))]
+    pngs = sorted(out.glob("figures/*.png"))
+    assert pngs and all(Image.open(p).size[0] == 3000 for p in pngs)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["parameters"]["figure_size"] == "slide"
+    assert manifest["parameters"]["outputs"] == ["docx", "png", "csv"]
+    assert str(out) in capsys.readouterr().out
+    assert main(["brief", "--data", str(TINY_DIR), "--out", str(out), "--format", "docx,gif"]) == 2
+    assert "--format: found gif; expected one or more of html, docx, pdf" in capsys.readouterr().err

@@ -127,3 +127,54 @@ def test_serves_the_forecast_kernel(lab):
     spec = specs["kernelspecs"]["forecast"]["spec"]
     assert spec["display_name"] == "Python 3.11 (forecast)"
     assert spec["language"] == "python"
+
+
+@pytest.mark.slow
+def test_serves_the_widgets_extension(lab):
+    """The dropdowns of notebooks 01 and 02 need JupyterLab's widget manager."""
+    status, extensions = lab.request("/lab/api/extensions")
+    assert status == 200
+    # The listing names a prebuilt extension by its folder name, the package
+    # name's '@' and '/' replaced: @jupyter-widgets/jupyterlab-manager.
+    found = {e["name"]: e for e in extensions}
+    manager = found.get("jupyter-widgets-jupyterlab-manager") \
+        or found.get("@jupyter-widgets/jupyterlab-manager")
+    assert manager is not None, sorted(found)
+    assert manager["enabled"] and manager["installed"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["01_unit_outlook.ipynb", "02_portfolio.ipynb"])
+def test_notebook_run_headless_shows_dropdowns_and_draws_sections_in_them(tmp_path, name):
+    """Run as JupyterLab runs it (a kernel, no papermill): the Explorer cell shows a
+    widget view, its dropdowns exist, and the sections below draw inside widget outputs."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from forecast.batch.kernels import kernel_manager_for
+    from forecast.batch.run import default_kernel
+
+    nb = nbformat.read(NOTEBOOKS / name, as_version=4)
+    params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    tiny = ROOT / "tests" / "fixtures" / "tiny"
+    params.source = (params.source.replace("n_paths = 10000", "n_paths = 300")
+                     .replace("n_paths = 2000", "n_paths = 300")
+                     .replace('parent_id = "bac-lieu"', 'parent_id = "tien-giang"')
+                     .replace("data = None", f"data = {str(tiny)!r}")
+                     .replace('output_dir = ""', f"output_dir = {str(tmp_path)!r}"))
+    NotebookClient(nb, kernel_name=default_kernel(), timeout=300,
+                   resources={"metadata": {"path": str(NOTEBOOKS)}},
+                   kernel_manager_class=kernel_manager_for(None)).execute()
+    explorer = next(c for c in nb.cells if c.cell_type == "code"
+                    and c.source.startswith("ui = widgets.Explorer(ctx)"))
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for o in explorer.outputs)
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    dropdowns = [m["state"]["description"] for m in state.values()
+                 if m["model_name"] == "DropdownModel"]
+    assert {"Mô hình", "Số liệu đến", "Ngôn ngữ"} <= set(dropdowns)
+    drawn = [o for m in state.values() if m["model_name"] == "OutputModel"
+             for o in m["state"].get("outputs", [])]
+    assert any("image/png" in o.get("data", {}) for o in drawn)
+    assert any("text/html" in o.get("data", {}) for o in drawn)
+    assert (tmp_path / f"{tmp_path.name}.json").is_file()

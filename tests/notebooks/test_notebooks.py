@@ -100,7 +100,9 @@ OUTLOOK_DEFAULTS = dict(unit_id="tien-giang", term=None, as_of="2022-12-31", mod
     ({"n_paths": "300"}, ["parameter 'n_paths'", "'300'", "whole number >= 100"]),
     ({"n_paths": 50}, ["parameter 'n_paths'", "whole number >= 100"]),
     ({"seed": True}, ["parameter 'seed'", "whole number"]),
-    ({"as_of": "31/12/2022"}, ["parameter 'as_of'", "ISO date"]),
+    ({"as_of": "31/13/2022"}, ["parameter 'as_of'", "a real calendar date",
+                               "31/12/2022"]),
+    ({"as_of": "end of 2022"}, ["parameter 'as_of'", "YYYY-MM-DD, DD/MM/YYYY"]),
     ({"as_of": 2022}, ["parameter 'as_of'", "text or None"]),
     ({"term": "2021-2026"}, ["parameter 'term'", "2020-2025", "or None"]),
 ])
@@ -113,6 +115,26 @@ def test_start_refuses_bad_values_naming_notebook_parameter_and_choices(tmp_path
     for w in words:
         assert w in msg, msg
     assert "Fix:" in msg
+
+
+@pytest.mark.parametrize("as_of", ["2022-12-31", "31/12/2022", "2022-12", "2022"])
+def test_as_of_reads_the_formats_the_command_line_reads(tmp_path, as_of):
+    """The same parser as --as-of (forecast.data.numbers.parse_date, end of a partial date)."""
+    ctx = api.start("01_unit_outlook.ipynb", **{**OUTLOOK_DEFAULTS, "as_of": as_of},
+                    output_dir=str(tmp_path))
+    assert str(ctx.as_of.date()) == "2022-12-31"
+
+
+def test_scenarios_in_counts_and_from_a_file(tmp_path):
+    plan = tmp_path / "plan.csv"
+    plan.write_text("unit_id,scenario,year,count\ntien-giang,plan,2023,1400\n", encoding="utf-8")
+    params = {**OUTLOOK_DEFAULTS, "output_dir": str(tmp_path),
+              "scenarios": ["last", "1200/năm", str(plan)]}
+    ctx = api.start("01_unit_outlook.ipynb", **params)
+    assert [s.name for s in ctx.scenarios] == ["last", "count:1200", "plan"]
+    plan.write_text("unit_id,scenario,year,count\ntien-giag,plan,2023,1400\n", encoding="utf-8")
+    with pytest.raises(NotebookError, match="parameter 'scenarios'.*unknown unit 'tien-giag'"):
+        api.start("01_unit_outlook.ipynb", **params)
 
 
 def test_start_loads_data_and_finish_writes_results(tmp_path):
@@ -285,3 +307,56 @@ def test_golden_notebooks_match_their_stored_outputs():
         cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and "failed" not in proc.stdout
+
+
+# --- the dropdowns -------------------------------------------------------------------
+def test_explorer_redraws_every_section_with_the_new_choice(tmp_path):
+    """Outside a kernel there are no widgets, but choose() is what a dropdown calls."""
+    from forecast.notebooks import views, widgets
+
+    ctx = api.start("01_unit_outlook.ipynb", **{**OUTLOOK_DEFAULTS, "scenarios": []},
+                    output_dir=str(tmp_path))
+    ui = widgets.Explorer(ctx)
+    assert not ui.live and ui.box is None  # papermill, batch and plain Python: no widgets
+    seen = []
+    ui.section(views.unit_outlook)
+    ui.section(lambda c: seen.append((c.parameters["unit_id"], c.lang, len(c.state["table"]))))
+    assert seen == [("tien-giang", "vi", 1)]  # one term target, the model's forecast
+    ui.choose(unit_id="cu-pui", as_of=None, lang="en", scenarios=("full",))
+    # Cư Pui (every figure): one annual target, the model row, full and full-deterministic.
+    assert seen[-1] == ("cu-pui", "en", 3)
+    assert [s.name for s in ctx.scenarios] == ["full"]
+    with pytest.raises(NotebookError, match="parameter 'model'"):
+        ui.choose(model="etz")
+    assert ctx.parameters["model"] == "pooled_nb" and len(seen) == 2
+
+
+def test_explorer_dropdowns_call_choose(tmp_path, monkeypatch):
+    """With widgets (forced on here), changing a dropdown sets the parameter and redraws."""
+    from forecast.notebooks import views, widgets
+
+    monkeypatch.setattr(widgets, "interactive", lambda: True)
+    ctx = api.start("01_unit_outlook.ipynb", **{**OUTLOOK_DEFAULTS, "scenarios": [],
+                                               "as_of": None}, output_dir=str(tmp_path))
+    ui = widgets.Explorer(ctx)
+    assert set(ui.dropdowns) == {"unit_id", "as_of", "model", "scenarios", "lang"}
+    assert ("Đảng bộ xã Cư Pui (cu-pui)", "cu-pui") in ui.dropdowns["unit_id"].options
+    assert ("31/12/2022", "2022-12-31") in ui.dropdowns["as_of"].options
+    ui.section(views.unit_outlook)
+    ui.dropdowns["unit_id"].value = "krong-bong"
+    assert ui.status.value == "" and ctx.parameters["unit_id"] == "krong-bong"
+    assert set(ctx.state["table"]["unit_id"]) == {"krong-bong"}
+    ui.dropdowns["lang"].value = "en"
+    assert ctx.lang == "en"
+
+
+def test_compare_from_a_notebook_writes_the_paper_tables(tmp_path):
+    ctx = api.start("01_unit_outlook.ipynb", **{**OUTLOOK_DEFAULTS, "lang": "en"},
+                    output_dir=str(tmp_path))
+    shown = api.compare(ctx, scenarios=["full", "1200/yr"], units=["tien-giang"],
+                        files=["compare.tex", "compare.xlsx"])
+    assert list(shown.columns) == ["Unit", "Target", "Model", "100\u00a0% of target", "1,200/yr"]
+    assert shown.iloc[0, 1] == "Term target 2020–2025: 6,500"
+    tex = (tmp_path / "compare.tex").read_text(encoding="utf-8")
+    assert r"\toprule" in tex and r"\bottomrule" in tex and "1,200/yr" in tex
+    assert (tmp_path / "compare.xlsx").is_file()

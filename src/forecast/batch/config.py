@@ -327,7 +327,7 @@ def _descendants(parent: str, units: Any) -> list[str]:
     return out
 
 
-def plan_runs(config: BatchConfig, units: Any = None) -> list[RunSpec]:
+def plan_runs(config: BatchConfig, units: Any = None, check: Any = None) -> list[RunSpec]:
     """Every run of the batch, with parameters checked against each notebook.
 
     Parameters
@@ -338,6 +338,11 @@ def plan_runs(config: BatchConfig, units: Any = None) -> list[RunSpec]:
         sequence of paths, or None for the shipped data) when a notebook takes
         ``unit_id``. The batch knows nothing of the dataset: the command line
         passes :func:`forecast.notebooks.run.units_table`.
+    check : callable, optional
+        ``check(spec, where)`` raises when a run's parameter *values* are not
+        valid choices (a model ``etz``, a unit id the data lacks, a date that
+        does not parse); called for every run before any starts. The command
+        line passes :func:`forecast.notebooks.api.check_run`.
 
     Raises
     ------
@@ -378,7 +383,10 @@ def plan_runs(config: BatchConfig, units: Any = None) -> list[RunSpec]:
                 check_parameters(declared, {**p, "output_dir": ""},
                                  f"{where}, scenario '{scenario['name']}'")
                 parts = [slug(entry.path.stem)] + ([slug(unit)] if unit else []) + [scenario["name"]]
-                runs.append(RunSpec("__".join(parts), entry.path, unit, scenario["name"], p))
+                spec = RunSpec("__".join(parts), entry.path, unit, scenario["name"], p)
+                if check is not None:
+                    check(spec, f"batch config {config.source}, run {spec.run_id}")
+                runs.append(spec)
     seen: set[str] = set()
     for r in runs:
         if r.run_id in seen:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import tempfile
 import threading
@@ -131,13 +132,40 @@ def kill_kernel(pid_file: str | None) -> bool:
     return killed
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_CELL = re.compile(r"Cell In\[\d*\], line (\d+)")
+_ARROW = re.compile(r"^-+>\s*\d+\s?(.*)$", re.M)
+
+
+def cell_error(exc: BaseException) -> str:
+    """What a failed notebook cell says, first things first.
+
+    ``cell [4], line 2: raise ValueError(...) -> ValueError: probe failure.
+    Fix: ...``: the cell, the line of the cell that raised and the error,
+    then the fix. A ``forecast`` error carries its own fix; for any other the
+    fix points at the full traceback in the executed notebook, instead of
+    repeating it here (it runs to dozens of lines).
+    """
+    tb = _ANSI.sub("", "\n".join(getattr(exc, "traceback", None) or []))
+    where = f"cell [{exc.exec_count}]"
+    m = _CELL.search(tb)
+    if m:
+        arrow = _ARROW.search(tb, m.end())
+        where += f", line {m.group(1)}" + (f": {arrow.group(1).strip()}" if arrow else "")
+    value = str(exc.evalue).strip()
+    fix = "" if "Fix:" in value else (
+        ("" if value.endswith(".") else ".") + f" Fix: open the executed notebook at cell "
+        f"[{exc.exec_count}] for the full traceback.")
+    return f"{where} -> {exc.ename}: {value}{fix}"
+
+
 def describe_failure(exc: BaseException, cell_timeout: float | None) -> tuple[str, str]:
     """A one-line reason and a short type name for an exception from a run."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(exc, PapermillExecutionError):
-        return (f"error in cell [{exc.exec_count}]: {exc.ename}: {exc.evalue}", "cell error")
+        return f"error in {cell_error(exc)}", "cell error"
     if isinstance(exc, CellTimeoutError):
         limit = f" of {cell_timeout:g} s" if cell_timeout else ""
         return (f"a cell ran past the cell time limit{limit}", "cell timeout")

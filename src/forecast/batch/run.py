@@ -127,7 +127,7 @@ def _sigterm_as_interrupt():
 def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
               output: str | Path | None = None, executor: str = "local", scheduler: Any = None,
               force: bool = False, units: Any = None, kernel: str | None = None,
-              progress: bool = True) -> BatchResult:
+              progress: bool = True, check: Any = None) -> BatchResult:
     """Plan, execute and collect a batch.
 
     Parameters
@@ -150,6 +150,9 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
         Jupyter kernel name (default: the config's, else :func:`default_kernel`).
     progress : bool
         Show a progress bar on stderr.
+    check : callable, optional
+        Checks each run's parameter values before any run starts (see
+        :func:`forecast.batch.config.plan_runs`).
 
     Returns
     -------
@@ -172,7 +175,7 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
                           "Fix: use --executor local (default) or --executor dask --scheduler ADDRESS.")
     if executor == "dask" and scheduler is None:
         raise ConfigError("executor 'dask' needs a scheduler. Fix: add --scheduler tcp://HOST:8786.")
-    specs = plan_runs(config, units)
+    specs = plan_runs(config, units, check)
     out = Path(output).resolve() if output else config.output
     kernel = kernel or config.kernel or default_kernel()
     workers = int(workers or config.workers or os.cpu_count() or 1)

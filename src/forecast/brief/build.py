@@ -19,14 +19,11 @@ all could be produced. See ``docs/brief.md``.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import platform
-import re
 import shutil
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,17 +31,22 @@ from typing import Any
 import pandas as pd
 
 from forecast import __version__
-from forecast.atomic import write_bytes
 from forecast.brief.content import Assembler
 from forecast.brief.doc import Section
+from forecast.brief.tables import stable_zip
 from forecast.brief.text import model_name, t
 from forecast.brief.units import select_units
 from forecast.config import Assumptions
-from forecast.errors import ForecastError
+from forecast.errors import ConfigError, ForecastError
 from forecast.labels import check_lang, fmt_date, fmt_int
 
 DEFAULT_SCENARIOS = ("last", "mean", "trend", "full")
 """Scenarios every brief shows beside the model's own forecast."""
+
+OUTPUTS = ("html", "docx", "pdf", "png", "svg", "xlsx", "csv")
+"""What a brief can write (``--format``); each name selects every file of that
+type: ``pdf`` is brief.pdf and the figures' PDF files, ``csv`` the tables'
+CSV files. The figures' PNG files are always written: the documents embed them."""
 
 DEFAULT_PATHS = 10_000
 """Monte Carlo paths of the default brief (``Assumptions.n_paths``)."""
@@ -87,7 +89,8 @@ class BriefResult:
 def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
                 units: list[str] | None = None, as_of=None, model: str = "pooled_nb",
                 scenarios=DEFAULT_SCENARIOS, assumptions: Assumptions | None = None,
-                formats=("png", "svg", "pdf")) -> BriefResult:
+                formats=("png", "svg", "pdf"), outputs=OUTPUTS,
+                size: str | None = None) -> BriefResult:
     """Write the brief folder.
 
     Parameters
@@ -111,6 +114,12 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     formats : sequence of str
         Figure files beside each chart; PNG is always written (the HTML, Word
         and PDF documents use it). ``("png",)`` makes a quick preview.
+    outputs : sequence of str
+        Which of :data:`OUTPUTS` to write (default: all); figure formats not
+        in it are dropped from ``formats``.
+    size : {"column", "page", "slide"}, optional
+        Every chart at this size (default: page-wide charts at "page", the
+        others at "column"; :data:`forecast.figures.style.SIZES`).
 
     Returns
     -------
@@ -127,6 +136,11 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     from forecast.paths import REPORTS_DIR
 
     check_lang(lang)
+    outputs = check_outputs(outputs)
+    if size is not None:
+        from forecast.figures.style import get_size
+
+        get_size(size)
     started = time.perf_counter()
     out = Path(out) if out is not None else REPORTS_DIR / "brief"
     assumptions = assumptions or Assumptions()
@@ -151,8 +165,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
             audit_problem = f"audit: {type(exc).__name__}: {exc}"
         timings["audit"] = round(time.perf_counter() - clock, 3)
         selected, skipped = select_units(dataset, result.table, units)
-        formats = ("png", *[f for f in formats if f != "png"])
-        asm = Assembler(dataset, result, findings, tmp, lang, as_of, formats)
+        formats = ("png", *[f for f in formats if f != "png" and f in outputs])
+        asm = Assembler(dataset, result, findings, tmp, lang, as_of, formats, size)
         parents = [u.split(":", 1)[1] for u in (units or []) if str(u).startswith("parent:")]
         clock = time.perf_counter()
         sections = [asm.portfolio_section(selected, parents)]
@@ -173,7 +187,7 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
             sections.append(sec)
         doc = asm.document(sections, _meta(result, selected, as_of, model, assumptions, lang))
         clock = time.perf_counter()
-        _write_tables(tmp / "tables", dataset, result, findings, selected, asm)
+        _write_tables(tmp / "tables", dataset, result, findings, selected, asm, outputs)
         timings["tables"] = round(time.perf_counter() - clock, 3)
         from forecast.brief.docx import write_docx
         from forecast.brief.html import write_html
@@ -182,6 +196,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
         for name, writer, target in (("html", write_html, "index.html"),
                                      ("docx", write_docx, "brief.docx"),
                                      ("pdf", write_pdf, "brief.pdf")):
+            if name not in outputs:
+                continue
             clock = time.perf_counter()
             writer(doc, tmp, tmp / target)
             if target.endswith(".docx"):
@@ -189,12 +205,23 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
             timings[name] = round(time.perf_counter() - clock, 3)
         timings["total"] = round(time.perf_counter() - started, 3)
         _write_manifest(tmp / "manifest.json", dataset, out, lang, units, selected, skipped,
-                        as_of, model, scenarios, assumptions, problems, timings, formats)
+                        as_of, model, scenarios, assumptions, problems, timings, formats,
+                        outputs, size)
         _swap_in(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return BriefResult(out, selected, skipped, problems, timings)
+
+
+def check_outputs(outputs) -> tuple[str, ...]:
+    """``outputs`` as a tuple, refusing names not in :data:`OUTPUTS`."""
+    outputs = tuple(outputs)
+    bad = [o for o in outputs if o not in OUTPUTS]
+    if bad or not outputs:
+        raise ConfigError(f"--format: found {', '.join(bad) or 'nothing'}; expected one or "
+                          f"more of {', '.join(OUTPUTS)}. Fix: e.g. --format docx,png.")
+    return outputs
 
 
 def _meta(result, selected, as_of, model, assumptions, lang) -> str:
@@ -243,38 +270,15 @@ def _swap_in(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_CORE_DATES = re.compile(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
-
-
-def stable_zip(path: Path) -> None:
-    """Rewrite an Office file (a zip) with fixed entry times and document dates.
-
-    python-docx and openpyxl stamp the current time into the zip entries and
-    ``docProps/core.xml``; with fixed ones an unchanged brief has unchanged
-    bytes, like its figures.
-    """
-    with zipfile.ZipFile(path) as src:
-        entries = [(info, src.read(info.filename)) for info in src.infolist()]
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _CORE_DATES.sub(r"\g<1>2000-01-01T00:00:00Z\g<2>",
-                                       data.decode("utf-8")).encode("utf-8")
-            fixed = zipfile.ZipInfo(info.filename, _ZIP_TIME)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, data)
-    write_bytes(path, buf.getvalue())
-
-
 def _iso_frame(records: list[dict]) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> None:
+def _write_tables(folder: Path, dataset, result, findings, selected, asm,
+                  outputs=OUTPUTS) -> None:
     """outlook.csv, scenarios.csv, audit.csv and brief.xlsx (UTF-8 with BOM for Excel)."""
+    from forecast.brief.tables import write_xlsx
+
     folder.mkdir(parents=True, exist_ok=True)
     outlook_df = _iso_frame(result.records())
     scen = outlook_df[outlook_df["unit_id"].isin(selected)][SCENARIO_COLUMNS] \
@@ -289,22 +293,16 @@ def _write_tables(folder: Path, dataset, result, findings, selected, asm) -> Non
     sources_df = dataset.sources.copy()
     frames = {"outlook": outlook_df, "scenarios": scen, "audit": audit_df,
               "assumptions": assumptions_df, "sources": sources_df}
-    for name in ("outlook", "scenarios", "audit"):
+    for name in ("outlook", "scenarios", "audit") if "csv" in outputs else ():
         frames[name].to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig",
                             lineterminator="\n")
-    with pd.ExcelWriter(folder / "brief.xlsx", engine="openpyxl") as xl:
-        for name, df in frames.items():
-            df.to_excel(xl, sheet_name=name, index=False)
-            sheet = xl.sheets[name]
-            sheet.freeze_panes = "A2"
-            for i, col in enumerate(df.columns, start=1):
-                width = max([len(str(col))] + [len(str(v)) for v in df[col].head(200)])
-                sheet.column_dimensions[sheet.cell(1, i).column_letter].width = min(width + 2, 60)
-    stable_zip(folder / "brief.xlsx")
+    if "xlsx" in outputs:
+        write_xlsx(folder / "brief.xlsx", frames)
 
 
 def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as_of, model,
-                    scenarios, assumptions, problems, timings, formats) -> None:
+                    scenarios, assumptions, problems, timings, formats, outputs=OUTPUTS,
+                    size=None) -> None:
     from forecast.manifest import code_revision, hash_files, now_iso, package_versions
 
     doc = {
@@ -314,8 +312,9 @@ def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as
         "parameters": {
             "out": str(out), "lang": lang, "units": list(units) if units else None,
             "as_of": as_of.date().isoformat() if as_of is not None else None,
-            "model": model, "scenarios": list(scenarios), "assumptions": assumptions.as_dict(),
-            "figure_formats": list(formats),
+            "model": model, "scenarios": [getattr(s, "name", s) for s in scenarios],
+            "assumptions": assumptions.as_dict(),
+            "figure_formats": list(formats), "outputs": list(outputs), "figure_size": size,
         },
         "selected_units": selected,
         "skipped_units": skipped,

@@ -51,11 +51,15 @@ class Assembler:
     as_of : Timestamp or None
     formats : tuple of str
         Figure files to write; PNG is always needed (the documents embed it).
+    size : {"column", "page", "slide"}, optional
+        Every chart at this named size (default: page-wide charts at "page",
+        the others at "column").
     """
 
     def __init__(self, dataset, result: Outlook, findings: pd.DataFrame, root: Path,
-                 lang: str, as_of=None, formats=("png", "svg", "pdf")):
+                 lang: str, as_of=None, formats=("png", "svg", "pdf"), size: str | None = None):
         self.formats = tuple(formats)
+        self.size = size
         self.dataset, self.findings, self.root = dataset, findings, Path(root)
         self.lang, self.as_of = lang, as_of
         # The engine names units in Vietnamese; an English brief uses the English names.
@@ -105,7 +109,7 @@ class Assembler:
         src = self.source_line(term_units)
         for name, fn in (("portfolio", figures.portfolio), ("pace", figures.pace_dumbbell)):
             ref = self.attempt(sec, name, lambda fn=fn, name=name: self.save(
-                fn(table, source_line=src, lang=lang, size="page"), name, True))
+                fn(table, source_line=src, lang=lang, size=self.size or "page"), name, True))
             if ref:
                 charts.append(ref)
         for parent in parents:
@@ -115,7 +119,7 @@ class Assembler:
                     figures.small_multiples(self.result, p, unit_ids=k,
                                             parent_name=self.dataset.unit_name(p, lang),
                                             source_line=self.source_line(k), lang=lang,
-                                            size="page"), f"{p}_multiples", True))
+                                            size=self.size or "page"), f"{p}_multiples", True))
                 if ref:
                     charts.append(ref)
         if charts:
@@ -271,7 +275,7 @@ class Assembler:
         if missing(r["years_left"]) or float(r["years_left"]) <= 0:
             others = []  # the window is over: scenario lines would have nothing to draw
         chart = figures.progress_to_target(
-            self.result, unit_id, source_line=src, lang=self.lang, size="page",
+            self.result, unit_id, source_line=src, lang=self.lang, size=self.size or "page",
             target_id=r["target_id"], scenarios=others,
             target_text=target_as_printed(self.dataset, r["target_id"], self.lang))
         return self.save(chart, f"{unit_id}_progress", True)
@@ -282,7 +286,8 @@ class Assembler:
         if yearly.empty:
             return None
         chart = figures.yearly_admissions(yearly, unit_name=self.dataset.unit_name(unit_id, self.lang),
-                                          source_line=src, lang=self.lang)
+                                          source_line=src, lang=self.lang,
+                                          size=self.size or "column")
         return self.save(chart, f"{unit_id}_yearly", False)
 
     def _nowcast(self, unit_id: str, r: pd.Series, src: str) -> FigureRef | None:
@@ -301,7 +306,8 @@ class Assembler:
         chart = figures.part_year_nowcast(pts[["period_end", "admitted", "target"]],
                                           unit_name=self.dataset.unit_name(unit_id, self.lang),
                                           year=year, source_line=src, lang=self.lang,
-                                          profile=profile, nowcast=nc)
+                                          profile=profile, nowcast=nc,
+                                          size=self.size or "column")
         return self.save(chart, f"{unit_id}_nowcast", False)
 
     def _profile(self) -> tuple:
@@ -319,7 +325,8 @@ class Assembler:
         if any(missing(v) or float(v) <= 0 for v in need):
             return None
         chart = figures.pipeline(self.table, unit_id, source_line=src, lang=self.lang,
-                                 model=r["model"], p_level=self.result.assumptions.p_level)
+                                 model=r["model"], p_level=self.result.assumptions.p_level,
+                                 size=self.size or "column")
         return self.save(chart, f"{unit_id}_pipeline", False)
 
     def _scenarios(self, sec: Section, r: pd.Series) -> None:

@@ -51,7 +51,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-progress", dest="progress", action="store_false",
                    help="do not show the progress bar")
     p.add_argument("--dry-run", action="store_true",
-                   help="check the config and every run's parameters, list the runs, run nothing")
+                   help=("check the config and every run's parameter names and values (models, "
+                         "unit ids, dates, scenarios), list the runs, run nothing"))
     add_data_option(p)
     p.set_defaults(run=run)
 
@@ -59,19 +60,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from forecast.batch.run import run_batch
     from forecast.batch.config import load_config, plan_runs
+    from forecast.notebooks.api import check_run
     from forecast.notebooks.run import units_table
 
     config = load_config(args.config)
     if getattr(args, "data", None):
         config = dataclasses.replace(config, data=tuple(Path(p).resolve() for p in args.data))
     if args.dry_run:
-        runs = plan_runs(config, units_table)
+        runs = plan_runs(config, units_table, check_run)
         for spec in runs:
             print(f"{spec.run_id}\t{json.dumps(spec.parameters, ensure_ascii=False)}")
-        print(f"{len(runs)} run{'' if len(runs) == 1 else 's'}; nothing was run (--dry-run)")
+        print(f"{len(runs)} run{'' if len(runs) == 1 else 's'}; every parameter name and value "
+              "checked; nothing was run (--dry-run)")
         return 0
     result = run_batch(config, workers=args.workers, output=args.out, executor=args.executor,
                        scheduler=args.scheduler, force=args.force, kernel=args.kernel,
-                       progress=args.progress, units=units_table)
+                       progress=args.progress, units=units_table, check=check_run)
     print(result.report(), file=sys.stderr if result.exit_code else sys.stdout)
     return result.exit_code

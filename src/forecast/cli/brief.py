@@ -10,6 +10,7 @@ from pathlib import Path
 
 from forecast.config import Assumptions
 from forecast.cli.common import add_as_of_option, add_data_option, as_of_date, load_dataset
+from forecast.cli.options import SCENARIO_HELP, read_scenarios
 
 UNITS_HELP = (
     "which units get a section: unit ids (tien-giang), level names (province, district, "
@@ -20,7 +21,7 @@ UNITS_HELP = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from forecast.brief.build import DEFAULT_PATHS, DEFAULT_SCENARIOS
+    from forecast.brief.build import DEFAULT_PATHS, DEFAULT_SCENARIOS, OUTPUTS
 
     p = sub.add_parser(
         "brief",
@@ -46,9 +47,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=("pooled_nb (default), ets, local_level, last_year or "
                          "mean_attainment"))
     p.add_argument("--scenario", nargs="+", action="extend", metavar="NAME", default=None,
-                   help=("scenarios shown beside the model: last, mean, trend, full or a list "
-                         "such as 90%%,100%%; default: " + " ".join(DEFAULT_SCENARIOS)
-                         + "; 'none' for no scenario"))
+                   help=("scenarios shown beside the model; " + SCENARIO_HELP + "; default: "
+                         + " ".join(DEFAULT_SCENARIOS) + "; 'none' for no scenario"))
+    p.add_argument("--size", choices=("column", "page", "slide"), default=None,
+                   help=("draw every chart at this size: column (85 mm), page (170 mm) or "
+                         "slide (16:9); default: wide charts at page size, the others at "
+                         "column size"))
+    p.add_argument("--format", metavar="LIST", dest="formats", default=None,
+                   help=("outputs to write, comma-separated, of " + ",".join(OUTPUTS)
+                         + " (default: all). Each selects every file of that type: pdf is "
+                         "brief.pdf and the figures' PDFs; PNG figures are always written"))
     p.add_argument("--paths", type=int, metavar="N", default=None,
                    help=f"Monte Carlo paths per unit and target (default {DEFAULT_PATHS})")
     p.add_argument("--seed", type=int, metavar="S", default=None,
@@ -60,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from forecast.brief.build import DEFAULT_PATHS, DEFAULT_SCENARIOS, build_brief
+    from forecast.brief.build import (DEFAULT_PATHS, DEFAULT_SCENARIOS, OUTPUTS, build_brief,
+                                      check_outputs)
     from forecast.outlook.table import check_model_names
 
     started = time.perf_counter()
@@ -69,17 +78,21 @@ def run(args: argparse.Namespace) -> int:
         changes["seed"] = args.seed
     assumptions = dataclasses.replace(Assumptions(), **changes)
     check_model_names([args.model])
+    outputs = OUTPUTS if args.formats is None else check_outputs(
+        f.strip().lower() for f in args.formats.split(",") if f.strip())
     scenarios = DEFAULT_SCENARIOS if args.scenario is None else \
         [s for s in args.scenario if s.lower() != "none"]
     dataset = load_dataset(args, assumptions)
+    scenarios = read_scenarios(scenarios, dataset)
     result = build_brief(dataset, args.out, lang=args.lang, units=args.units,
                          as_of=as_of_date(args), model=args.model, scenarios=scenarios,
-                         assumptions=assumptions)
+                         assumptions=assumptions, outputs=outputs, size=args.size)
     if result.skipped:
         print(f"forecast brief: note: {len(result.skipped)} unit(s) asked for have no target "
               f"with figures and get no section: {', '.join(result.skipped)}", file=sys.stderr)
     for problem in result.problems:
         print(f"forecast brief: warning: {problem}", file=sys.stderr)
+    shown = result.out / "index.html" if "html" in outputs else result.out
     print(f"brief written to {result.out} ({len(result.units)} unit sections, "
-          f"{time.perf_counter() - started:.1f} s): {result.out / 'index.html'}")
+          f"{time.perf_counter() - started:.1f} s): {shown}")
     return 0

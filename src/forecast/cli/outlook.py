@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import sys
+from pathlib import Path
 
 import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
-                     load_dataset, print_json)
+                                 load_dataset, print_json)
+from forecast.cli.options import SCENARIO_HELP, read_scenarios
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,27 +34,37 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=("pooled_nb (default), ets, local_level, last_year or "
                          "mean_attainment; repeat for several"))
     p.add_argument("--scenario", action="append", metavar="NAME", default=[],
-                   help=("future yearly attainment: last, mean, trend, full, or a list "
-                         "such as 90%%,100%%,110%%; repeat for several"))
+                   help=SCENARIO_HELP + "; repeat for several")
     p.add_argument("--paths", type=int, metavar="N", default=None,
                    help="Monte Carlo paths per unit and target (default 10000)")
     p.add_argument("--seed", type=int, metavar="S", default=None,
                    help="random seed; the same seed gives the same numbers")
     p.add_argument("--no-requirements", dest="requirements", action="store_false",
                    help="skip the inverse search for the attainment needed (faster)")
+    p.add_argument("--out", type=Path, metavar="FILE", default=None,
+                   help=("also write the whole table (every column of the outlook) to "
+                         "FILE.xlsx (formatted columns, header) or FILE.csv (UTF-8 with BOM "
+                         "for Excel)"))
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from forecast.brief.tables import check_suffix, write_table
     from forecast.outlook.table import check_model_names, outlook
 
+    if args.out is not None:
+        check_suffix(args.out)
     changes = {k: v for k, v in (("n_paths", args.paths), ("seed", args.seed)) if v is not None}
     assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()
     models = check_model_names(args.model or ["pooled_nb"])
     dataset = load_dataset(args, assumptions)
-    result = outlook(dataset, as_of=as_of_date(args), model=models, scenarios=args.scenario,
+    scenarios = read_scenarios(args.scenario, dataset)
+    result = outlook(dataset, as_of=as_of_date(args), model=models, scenarios=scenarios,
                      assumptions=assumptions, units=args.units,
                      requirements=args.requirements)
+    if args.out is not None:
+        written = write_table(args.out, result.table)
+        print(f"outlook written to {written}", file=sys.stderr)
     if args.json:
         print_json(result.records())
         return 0

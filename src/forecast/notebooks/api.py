@@ -23,8 +23,8 @@ same before any kernel starts, from the notebook file
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +47,7 @@ class Context:
     notebook : str
         The notebook's file name, for messages.
     parameters : dict
-        The checked parameters (``as_of`` as given, an ISO string or None).
+        The checked parameters (``as_of`` as given: a date string or None).
     dataset : forecast.data.dataset.Dataset
     assumptions : forecast.config.Assumptions
         Defaults with ``n_paths`` and ``seed`` from the parameters (when declared).
@@ -55,6 +55,12 @@ class Context:
         Where figures and the results file go (created).
     figures : dict
         Figure name → {"png": path, "svg": path, "pdf": path, "alt": path}.
+    scenarios : list of forecast.simulate.scenarios.Scenario
+        The ``scenarios`` parameter read and checked: pass these to the outlook
+        (a scenario file such as ``"plan.csv"`` becomes one scenario per name in it).
+    state : dict
+        What one section of a notebook computes for the next ones (the outlook
+        of :mod:`forecast.notebooks.views`); emptied when a dropdown changes.
     """
 
     notebook: str
@@ -63,6 +69,8 @@ class Context:
     assumptions: Any
     output_dir: Path
     figures: dict[str, dict[str, str]] = field(default_factory=dict)
+    scenarios: list = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -70,11 +78,17 @@ class Context:
 
     @property
     def as_of(self):
-        """The as-of date as a Timestamp, or None for every figure."""
-        import pandas as pd
+        """The as-of date as a Timestamp, or None for every figure.
+
+        Read like ``--as-of`` on the command line
+        (:func:`forecast.data.numbers.parse_date`, the end of a partial date):
+        ``"2022-12-31"``, ``"31/12/2022"``, ``"2022-12"`` and ``"2022"`` all
+        mean 31 December 2022.
+        """
+        from forecast.data.numbers import parse_date
 
         value = self.parameters.get("as_of")
-        return None if value is None else pd.Timestamp(value)
+        return None if value is None else parse_date(value, end=True)
 
     def unit_name(self, unit_id: str) -> str:
         return self.dataset.unit_name(unit_id, self.lang)
@@ -164,12 +178,14 @@ def _check_types(notebook: str, p: Mapping[str, Any]) -> None:
     for name in (n for n in ("term", "as_of") if n in p):
         need(p[name] is None or isinstance(p[name], str), name, "text or None",
              f'write e.g. {name} = "2022-12-31" in quotes, or None')
-    if p.get("as_of") is not None:
+    if isinstance(p.get("as_of"), str):
+        from forecast.data.numbers import ParseError, parse_date
+
         try:
-            _dt.date.fromisoformat(p["as_of"])
-        except ValueError:
-            need(False, "as_of", "an ISO date YYYY-MM-DD, or None for every figure",
-                 'write e.g. as_of = "2022-12-31"')
+            parse_date(p["as_of"], end=True)
+        except ParseError as exc:
+            need(False, "as_of", f"{exc} (e.g. 2022-12-31 or 31/12/2022), or None for "
+                 "every figure", 'write e.g. as_of = "2022-12-31"')
     for name, low in (("n_paths", 100), ("seed", 0), ("synthetic_units", 0), ("n_boot", 10)):
         if name in p:
             need(_is_int(p[name]) and p[name] >= low, name, f"a whole number >= {low}",
@@ -212,22 +228,36 @@ def _check_models(notebook: str, p: Mapping[str, Any]) -> None:
                             + ('"pooled_nb"' if name == "model" else '["pooled_nb"]')) from None
 
 
-def _check_scenarios(notebook: str, p: Mapping[str, Any]) -> None:
-    from forecast.simulate.scenarios import NAMED, parse_scenario
+def _check_scenarios(notebook: str, p: Mapping[str, Any], base_dir=None) -> list:
+    from forecast.simulate.scenarios import NAMED, parse_scenarios
 
+    out = []
     for s in p.get("scenarios", ()):
         try:
-            parse_scenario(s)
-        except ForecastError:
+            out.extend(parse_scenarios([s], base_dir))
+        except ForecastError as exc:
+            if str(s).lower().endswith(".csv"):
+                raise NotebookError(f"{notebook}: parameter 'scenarios': {exc}") from None
             raise _fail(notebook, "scenarios", p["scenarios"],
-                        f"each one of {', '.join(NAMED)} or yearly attainments such as "
-                        f"'90%,100%'; {s!r} is neither" + _nearest(s, NAMED),
+                        f"each one of {', '.join(NAMED)}, yearly attainments such as "
+                        f"'90%,100%', admissions such as '1200/năm' or a scenario file "
+                        f"'plan.csv'; {s!r} is none of them" + _nearest(s, NAMED),
                         'write e.g. scenarios = ["last", "full"]') from None
+    try:
+        return parse_scenarios(out)  # names given twice
+    except ForecastError as exc:
+        raise NotebookError(f"{notebook}: parameter 'scenarios': {exc}") from None
 
 
-def _check_units(notebook: str, p: Mapping[str, Any], dataset) -> None:
-    """Unit ids exist; a term is one of the unit's terms."""
+def _check_units(notebook: str, p: Mapping[str, Any], dataset, scenarios=()) -> None:
+    """Unit ids exist (also those of scenario files); a term is one of the unit's terms."""
+    from forecast.simulate.scenarios import check_scenario_units
+
     ids = dataset.units["unit_id"].tolist()
+    try:
+        check_scenario_units(scenarios, ids)
+    except ForecastError as exc:
+        raise NotebookError(f"{notebook}: parameter 'scenarios': {exc}") from None
     given = [(n, p[n]) for n in ("unit_id", "parent_id", "profile_unit") if p.get(n)]
     given += [("unit_ids", u) for u in p.get("unit_ids", ())]
     for name, uid in given:
@@ -241,6 +271,65 @@ def _check_units(notebook: str, p: Mapping[str, Any], dataset) -> None:
             raise _fail(notebook, "term", p["term"], f"a term of {p['unit_id']}: "
                         + (", ".join(terms) or "it has none") + ", or None for its latest",
                         "write e.g. term = None")
+
+
+def check_values(where: str, parameters: Mapping[str, Any], dataset=None,
+                 base_dir=None) -> list:
+    """Check the values of a notebook's parameters (the names it knows, see :func:`start`).
+
+    Types and choices (``lang``, ``rule``, ``n_paths >= 100`` ...), dates in
+    any form :func:`forecast.data.numbers.parse_date` reads, model names,
+    scenarios (a scenario file is read, relative to ``base_dir``); with a
+    ``dataset`` also unit ids (with the nearest ones), terms and the units
+    of scenario files. :func:`start` calls it in the kernel; the batch calls
+    it for every run before any starts (:func:`check_run`).
+
+    Returns
+    -------
+    list of forecast.simulate.scenarios.Scenario
+        The ``scenarios`` parameter read (a file gives one per name in it).
+
+    Raises
+    ------
+    NotebookError
+        ``"<where>: parameter '<name>': found ...; expected ... Fix: ..."``.
+    """
+    _check_types(where, parameters)
+    _check_models(where, parameters)
+    scenarios = _check_scenarios(where, parameters, base_dir)
+    if dataset is not None:
+        _check_units(where, parameters, dataset, scenarios)
+    return scenarios
+
+
+@functools.lru_cache(maxsize=4)
+def _dataset(data: tuple[str, ...] | None):
+    from forecast.data.dataset import load
+
+    return load(list(data) if data else None)
+
+
+def check_run(spec, where: str) -> None:
+    """Check one batch run's parameter values before any run starts.
+
+    What the notebook's own check cell would refuse
+    (:func:`forecast.notebooks.api.check_values`): a model or language that
+    is not a choice, a date that does not parse, a unit id or term the data
+    does not have, a bad scenario (files read from the notebook's folder,
+    where the run executes). The dataset is the run's ``data`` parameter
+    (None: the shipped data), loaded once.
+
+    Parameters
+    ----------
+    spec : forecast.batch.config.RunSpec
+    where : str
+        The batch config and run id, leading the message.
+    """
+    label, params = f"{spec.notebook.name} ({where})", spec.parameters
+    check_values(label, params, base_dir=spec.notebook.parent)  # types first: data may be bad
+    data = params.get("data")
+    key = (data,) if isinstance(data, str) else (tuple(data) if data else None)
+    check_values(label, params, _dataset(key), base_dir=spec.notebook.parent)
 
 
 def _injected_cells() -> tuple[str, str] | None:
@@ -317,18 +406,17 @@ def start(notebook: str, **parameters: Any) -> Context:
     from forecast.data.dataset import load
 
     check_injected(notebook, parameters)
-    _check_types(notebook, parameters)
-    _check_models(notebook, parameters)
-    _check_scenarios(notebook, parameters)
+    check_values(notebook, parameters)
     changes = {k: parameters[k] for k in ("n_paths", "seed") if k in parameters}
     assumptions = dataclasses.replace(Assumptions(), **changes)
     data = parameters.get("data")
     dataset = load([data] if isinstance(data, str) else data, assumptions=assumptions)
-    _check_units(notebook, parameters, dataset)
+    scenarios = check_values(notebook, parameters, dataset)
     out = parameters.get("output_dir") or str(_paths.REPORTS_DIR / "notebooks" / Path(notebook).stem)
     out_dir = Path(out).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    return Context(notebook, dict(parameters), dataset, assumptions, out_dir)
+    return Context(notebook, dict(parameters), dataset, assumptions, out_dir,
+                   scenarios=scenarios)
 
 
 def finish(ctx: Context, results: Mapping[str, Any]) -> Path:
@@ -395,6 +483,35 @@ def ranking(table, model: str | None = None):
         return pd.DataFrame(columns=RANKING_COLUMNS)
     rows = rows.sort_values(["p_reach", "unit_id"], ascending=[False, True], kind="stable")
     return rows[RANKING_COLUMNS].reset_index(drop=True)
+
+
+def compare(ctx: Context, *, scenarios=None, as_of_dates=None, value: str = "p_reach",
+            units=None, files: Sequence[str] = ()):
+    """A comparison table for a paper: units × scenarios, or units × as-of dates.
+
+    The notebook's data, model, language, paths and seed
+    (:func:`forecast.brief.compare.run_comparison`; the same table as
+    ``forecast compare``). ``files`` (``"compare.xlsx"``, ``.docx``, ``.tex``
+    or ``.csv``) are written into ``ctx.output_dir`` unless absolute.
+
+    Returns
+    -------
+    DataFrame
+        The table as printed, numbers formatted for ``ctx.lang``.
+    """
+    import pandas as pd
+
+    from forecast.brief.compare import run_comparison
+
+    cmp = run_comparison(ctx.dataset, scenarios=scenarios, as_of_dates=as_of_dates,
+                         as_of=ctx.as_of, model=ctx.parameters.get("model", "pooled_nb"),
+                         units=units, value=value, lang=ctx.lang, assumptions=ctx.assumptions)
+    for name in files:
+        path = Path(name)
+        written = cmp.write(path if path.is_absolute() else ctx.output_dir / path)
+        print(f"{cmp.title}: {written}")
+    table = cmp.table()
+    return pd.DataFrame(table.rows, columns=table.columns)
 
 
 def main_target_id(table) -> str | None:

@@ -52,7 +52,7 @@ def run_notebook(path: str | os.PathLike[str], parameters: Mapping[str, Any] | N
     from papermill.exceptions import PapermillExecutionError
 
     from forecast.batch.run import default_kernel
-    from forecast.batch.kernels import START_TIMEOUT, kernel_manager_for
+    from forecast.batch.kernels import START_TIMEOUT, cell_error, kernel_manager_for
     from forecast.jsonio import read_json
     from forecast.batch.params import validate_notebook_parameters
 
@@ -70,9 +70,8 @@ def run_notebook(path: str | os.PathLike[str], parameters: Mapping[str, Any] | N
                             # IPC transport: parallel runs (pytest -n) cannot race for ports.
                             kernel_manager_class=kernel_manager_for(None))
     except PapermillExecutionError as exc:
-        raise NotebookError(f"{path.name}: the run failed in cell [{exc.exec_count}]: "
-                            f"{exc.ename}: {exc.evalue} (executed notebook with the error: "
-                            f"{executed}). Fix: see the message above.") from exc
+        raise NotebookError(f"{path.name}: the run failed in {cell_error(exc)} (executed "
+                            f"notebook with the error: {executed})") from None
     results_file = out / f"{out.name}.json"
     results = read_json(results_file)
     if not isinstance(results, dict):
@@ -91,3 +90,4 @@ def units_table(data: Sequence[Path] | None):
     units = dataset.units.copy()
     units["with_progress"] = units["unit_id"].isin(units_with_progress(dataset))
     return units
+
