@@ -81,7 +81,7 @@ TINY = Path(__file__).resolve().parents[1] / "fixtures" / "tiny"
 
 @pytest.mark.parametrize("params, words", [
     ("{model: etz}", ["run 01_unit_outlook__cu-pui__bad", "parameter 'model'", "'etz'",
-                      "ets, last_year, local_level, mean_attainment, pooled_nb", "nearest: ets"]),
+                      "ets, hier_nb, last_year, local_level, mean_attainment, pooled_nb", "nearest: ets"]),
     ("{as_of: 31/13/2022}", ["parameter 'as_of'", "'31/13/2022'", "31/12/2022"]),
     ("{scenarios: [lst]}", ["parameter 'scenarios'", "nearest: last"]),
     ("{term: 2021-2026}", ["parameter 'term'", "2020-2025"]),

@@ -294,7 +294,7 @@ def _brought_in(data) -> set[int]:
     rows = set()
     for name in ("targets", "observations"):
         df = data[name]
-        pub = df[df["_file"].str.contains("-public")]
+        pub = df[df["_file"].str.contains(r"-public\.csv$")]
         for rid, note in zip(pub[TABLES[name].key], pub["note"]):
             m = PUBLIC_TAG.match(note)
             assert m, f"{rid}: public row without its [public_figures row N] tag"
@@ -319,7 +319,7 @@ def test_every_public_address_is_a_source(data):
     by_id = data["sources"].set_index("source_id")["url"]
     for name in ("targets", "observations"):
         df = data[name]
-        pub = df[df["_file"].str.contains("-public")]
+        pub = df[df["_file"].str.contains(r"-public\.csv$")]
         for rid, src, note in zip(pub[TABLES[name].key], pub["source_id"], pub["note"]):
             n = int(PUBLIC_TAG.match(note).group(1))
             assert by_id[src] == pf.iloc[n - 1]["url"], rid

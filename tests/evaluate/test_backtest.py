@@ -273,8 +273,8 @@ def test_models_share_one_engine_call_and_fall_back_one_by_one():
 def test_default_models_follow_the_registry(monkeypatch):
     from forecast.models import base
 
-    assert bt.default_models()[:2] == ("pooled_nb", "ets")
-    assert bt.reference_model() == "pooled_nb"
+    assert bt.default_models()[:2] == ("hier_nb", "pooled_nb")
+    assert bt.reference_model() == "hier_nb"
     # a new default model registered by the engine is scored first and becomes the reference
     monkeypatch.setitem(base.MODELS, "hier_nb", base.MODELS["pooled_nb"])
     monkeypatch.setitem(base.MODELS, "zz_new", base.MODELS["pooled_nb"])

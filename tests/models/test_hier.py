@@ -187,7 +187,7 @@ def test_next_years_target_is_answered_on_31_december():
 
 
 def test_a_unit_with_a_target_and_no_count_gets_a_prior_forecast_marked_as_such():
-        newcomer = Dataset.from_frames(
+    newcomer = Dataset.from_frames(
         units=[{"unit_id": "new", "name_vi": "Đơn vị mới", "level": "commune"}], sources=SOURCE,
         targets=[{"target_id": "new-2023", "unit_id": "new", "term": "2020-2025",
                   "kind": "annual", "year": 2023, "layer": "assigned", "measure": "count",
@@ -196,7 +196,7 @@ def test_a_unit_with_a_target_and_no_count_gets_a_prior_forecast_marked_as_such(
                 requirements=False).table
     row = t[(t["target_id"] == "new-2023") & (t["scenario"] == "model")].iloc[0]
     assert 0.2 < row["p_reach"] < 0.8 and row["own_weight"] == 0
-    assert "prior only" in row["diagnostics"] and "typical unit" in row["why"]
+    assert "population prior" in row["diagnostics"] and "typical unit" in row["why"]
 
 
 def test_a_reached_target_is_reached_under_every_model():

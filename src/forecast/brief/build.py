@@ -39,6 +39,7 @@ from forecast.brief.units import select_units
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ForecastError
 from forecast.labels import check_lang, fmt_date, fmt_int
+from forecast.models.base import DEFAULT_MODEL
 
 DEFAULT_SCENARIOS = ("last", "mean", "trend", "full")
 """Scenarios every brief shows beside the model's own forecast."""
@@ -87,7 +88,7 @@ class BriefResult:
 
 
 def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
-                units: list[str] | None = None, as_of=None, model: str = "pooled_nb",
+                units: list[str] | None = None, as_of=None, model: str = DEFAULT_MODEL,
                 scenarios=DEFAULT_SCENARIOS, assumptions: Assumptions | None = None,
                 formats=("png", "svg", "pdf"), outputs=OUTPUTS,
                 size: str | None = None) -> BriefResult:

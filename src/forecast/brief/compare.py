@@ -29,6 +29,7 @@ from forecast.brief.tables import (
 from forecast.brief.text import target_name
 from forecast.errors import ConfigError
 from forecast.labels import fill, fmt_date, fmt_int, fmt_num, fmt_pct, fmt_prob, missing
+from forecast.models.base import DEFAULT_MODEL
 
 VALUES = {"p_reach": PERCENT_FORMAT, "final_q50": COUNT_FORMAT, "final_mean": COUNT_FORMAT,
           "required_attainment": PERCENT_FORMAT}
@@ -214,7 +215,7 @@ def by_as_of(tables: dict[str, pd.DataFrame], *, model: str, scenario: str = "mo
 
 
 def run_comparison(dataset, *, scenarios=None, as_of_dates=None, as_of=None,
-                   model: str = "pooled_nb", units=None, value: str = "p_reach",
+                   model: str = DEFAULT_MODEL, units=None, value: str = "p_reach",
                    lang: str = "vi", assumptions=None) -> Comparison:
     """Run the outlook and build the comparison (the command line and notebooks call this).
 

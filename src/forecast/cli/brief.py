@@ -11,6 +11,7 @@ from pathlib import Path
 from forecast.config import Assumptions
 from forecast.cli.common import add_as_of_option, add_data_option, as_of_date, load_dataset
 from forecast.cli.options import SCENARIO_HELP, read_scenarios
+from forecast.models.base import DEFAULT_MODEL
 
 UNITS_HELP = (
     "which units get a section: unit ids (tien-giang), level names (province, district, "
@@ -43,8 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="language of the text and charts (default: vi)")
     p.add_argument("--units", nargs="+", metavar="UNIT", default=None, help=UNITS_HELP)
     add_as_of_option(p)
-    p.add_argument("--model", metavar="NAME", default="pooled_nb",
-                   help=("pooled_nb (default), ets, local_level, last_year or "
+    p.add_argument("--model", metavar="NAME", default=DEFAULT_MODEL,
+                   help=("hier_nb (default), pooled_nb, ets, local_level, last_year or "
                          "mean_attainment"))
     p.add_argument("--scenario", nargs="+", action="extend", metavar="NAME", default=None,
                    help=("scenarios shown beside the model; " + SCENARIO_HELP + "; default: "

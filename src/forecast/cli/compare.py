@@ -10,6 +10,7 @@ from pathlib import Path
 from forecast.config import Assumptions
 from forecast.cli.common import add_data_option, load_dataset
 from forecast.cli.options import SCENARIO_HELP, add_lang_option, read_scenarios
+from forecast.models.base import DEFAULT_MODEL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -37,8 +38,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(YYYY-MM-DD, DD/MM/YYYY, YYYY-MM or YYYY)")
     p.add_argument("--value", choices=tuple(VALUES), default="p_reach",
                    help="the outlook column shown (default: p_reach)")
-    p.add_argument("--model", metavar="NAME", default="pooled_nb",
-                   help="pooled_nb (default), ets, local_level, last_year or mean_attainment")
+    p.add_argument("--model", metavar="NAME", default=DEFAULT_MODEL,
+                   help="hier_nb (default), pooled_nb, ets, local_level, last_year or mean_attainment")
     p.add_argument("--units", nargs="+", metavar="ID", default=None,
                    help="only these unit ids (default: every unit with a target)")
     p.add_argument("--out", nargs="+", type=Path, metavar="FILE", default=[],

@@ -13,6 +13,7 @@ from forecast.config import Assumptions
 from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
                                  load_dataset, print_json)
 from forecast.cli.options import SCENARIO_HELP, read_scenarios
+from forecast.models.base import DEFAULT_MODEL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,10 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--units", nargs="+", metavar="ID",
                    help="only these unit ids (default: every unit with a target)")
     p.add_argument("--model", action="append", metavar="NAME", default=None,
-                   help=("pooled_nb (default), ets, local_level, last_year or "
+                   help=("hier_nb (default), pooled_nb, ets, local_level, last_year or "
                          "mean_attainment; repeat for several"))
     p.add_argument("--scenario", action="append", metavar="NAME", default=[],
                    help=SCENARIO_HELP + "; repeat for several")
+    p.add_argument("--pool-with", nargs="+", metavar="ID", default=None,
+                   help=("reference units the model learns the population from (default: "
+                         "every unit loaded); the units forecast are always included"))
     p.add_argument("--paths", type=int, metavar="N", default=None,
                    help="Monte Carlo paths per unit and target (default 10000)")
     p.add_argument("--seed", type=int, metavar="S", default=None,
@@ -56,19 +60,22 @@ def run(args: argparse.Namespace) -> int:
         check_suffix(args.out)
     changes = {k: v for k, v in (("n_paths", args.paths), ("seed", args.seed)) if v is not None}
     assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()
-    models = check_model_names(args.model or ["pooled_nb"])
+    models = check_model_names(args.model or [DEFAULT_MODEL])
     dataset = load_dataset(args, assumptions)
     scenarios = read_scenarios(args.scenario, dataset)
+    for unit in args.pool_with or ():
+        dataset.unit_name(unit)   # an unknown id stops here, naming the nearest ones
     result = outlook(dataset, as_of=as_of_date(args), model=models, scenarios=scenarios,
                      assumptions=assumptions, units=args.units,
-                     requirements=args.requirements)
+                     requirements=args.requirements, pool_with=args.pool_with)
     if args.out is not None:
         written = write_table(args.out, result.table)
         print(f"outlook written to {written}", file=sys.stderr)
     if args.json:
         print_json(result.records())
         return 0
-    shown = result.table[["unit_id", "target_kind", "model", "scenario", "target",
+    shown = result.table[["unit_id", "term", "target_kind", "target_source", "model",
+                          "scenario", "target",
                           "cumulative", "label", "p_reach", "final_q10", "final_q50",
                           "final_q90", "reach_date_q50", "required_attainment"]]
     with pd.option_context("display.max_rows", None, "display.width", 200):

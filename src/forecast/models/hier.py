@@ -56,7 +56,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.errors import ModelError
+from forecast.errors import ConfigError, ModelError
 from forecast.models.base import FittedModel, Streams, register
 from forecast.models.draws import poisson_draws
 
@@ -90,8 +90,11 @@ class HierSettings:
     publication_discount: float = 0.5
     """Share of the population's log-attainment above 100 % attributed to the
     selection of published successes and removed from the prior centre (A13)."""
+    prior: str = "corrected"
+    """``corrected`` (default): the prior centre lowered by ``publication_discount``;
+    ``population``: the population as the loaded data show it (sensitivity)."""
     prior_only: bool = False
-    """Ignore every unit's own counts (the sensitivity table's "prior" row)."""
+    """Ignore every unit's own counts."""
 
 
 @dataclass
@@ -315,7 +318,11 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
         effects, h = _year_effects(obs, sigma2, level, settings)
     level, lvar = unit_means(whole_pooled, effects)
     mu_raw, tau, var_mu = _population(level, lvar, settings)
-    mu = mu_raw - settings.publication_discount * max(mu_raw, 0.0)
+    if settings.prior not in ("corrected", "population"):
+        raise ConfigError(f"hier_nb option prior: found {settings.prior!r}; expected "
+                          "'corrected' or 'population'.")
+    discount = settings.publication_discount if settings.prior == "corrected" else 0.0
+    mu = mu_raw - discount * max(mu_raw, 0.0)
 
     fm = HierModel(name="hier_nb", data=data, alpha=pooled_s2, year_sd=h, ref_year=ref_year,
                    mu=mu, mu_raw=mu_raw, tau=tau, year_effects=effects)
@@ -328,8 +335,8 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
         o = by_unit.get(u)
         pooled = ud.exposure.kind != "own_level"
         if o is None and not pooled:
-            fm.note(u, f"unit {u!r}: no reported counts and no target to measure them "
-                       "against; nothing to forecast from.")
+            fm.note(u, f"unit {u!r}: no admission counts and no target: nothing to forecast "
+                       "from. Fix: add a target or yearly counts.")
             continue
         s2 = float(sigma2.get(u, pooled_s2))
         fm.sigma2[u] = s2
@@ -359,8 +366,8 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
             "own_weight": own if pooled else 1.0,
         }
         if o is None or o.empty:
-            fm.note(u, "prior only: no reported counts; the chance is that of a typical "
-                       f"unit (median attainment {np.exp(mu):.0%} of target)")
+            fm.note(u, f"no admission counts: forecast from the population prior of "
+                       f"{len(level)} unit(s) (median attainment {np.exp(mu) * 100:.0f}%)")
         rows.append({"unit_id": u, "level": mean[0], "trend": mean[1],
                      "level_sd": float(np.sqrt(cov[0, 0])), "sigma": float(np.sqrt(s2)),
                      "own_weight": own, "n_counts": 0 if o is None else len(o)})

@@ -225,7 +225,7 @@ def _check_models(notebook: str, p: Mapping[str, Any]) -> None:
             except ConfigError:
                 raise _fail(notebook, name, p[name], f"a model of {', '.join(sorted(MODELS))}"
                             + _nearest(m, sorted(MODELS)), f"write e.g. {name} = "
-                            + ('"pooled_nb"' if name == "model" else '["pooled_nb"]')) from None
+                            + (f'"{DEFAULT_MODEL}"' if name == "model" else f'["{DEFAULT_MODEL}"]')) from None
 
 
 def _check_scenarios(notebook: str, p: Mapping[str, Any], base_dir=None) -> list:
@@ -504,7 +504,7 @@ def compare(ctx: Context, *, scenarios=None, as_of_dates=None, value: str = "p_r
     from forecast.brief.compare import run_comparison
 
     cmp = run_comparison(ctx.dataset, scenarios=scenarios, as_of_dates=as_of_dates,
-                         as_of=ctx.as_of, model=ctx.parameters.get("model", "pooled_nb"),
+                         as_of=ctx.as_of, model=ctx.parameters.get("model", DEFAULT_MODEL),
                          units=units, value=value, lang=ctx.lang, assumptions=ctx.assumptions)
     for name in files:
         path = Path(name)
@@ -523,3 +523,4 @@ def main_target_id(table) -> str | None:
 
 
 from forecast.notebooks.run import NotebookRun, run_notebook  # noqa: E402,F401  (kept importable from here)
+from forecast.models.base import DEFAULT_MODEL

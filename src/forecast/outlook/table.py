@@ -82,7 +82,8 @@ class Outlook:
 
 def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=None,
             units=None, requirements: bool = True, rollups: bool = True,
-            model_options: dict | None = None, threads: int = 1) -> Outlook:
+            model_options: dict | None = None, threads: int = 1,
+            pool_with=None) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
 
     Parameters
@@ -113,6 +114,10 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
     threads : int
         Threads for the batched simulation (:func:`simulate_many`); the
         results do not depend on it.
+    pool_with : list of str, optional
+        The reference units the models learn the population from (with the
+        units forecast); default every unit loaded. Use it to compare a
+        province with its own peers only.
 
     Returns
     -------
@@ -131,9 +136,17 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
     streams = Streams(assumptions.seed, assumptions.n_paths)
     rows, paths, fitted = [], {}, {}
     prows = [prow for _, prow in progress.iterrows()]
+    fit_units = None
+    if pool_with is not None:
+        wanted = list(dict.fromkeys([*pool_with, *progress["unit_id"]]))
+        if rollups:
+            # The children of every parent forecast are simulated for its roll-up.
+            kids = dataset.units[dataset.units["parent_id"].isin(wanted)]["unit_id"]
+            wanted = list(dict.fromkeys([*wanted, *kids]))
+        fit_units = wanted
     extra = []
     for name in names:
-        fm = fit(dataset, name, as_of=as_of, assumptions=assumptions,
+        fm = fit(dataset, name, as_of=as_of, assumptions=assumptions, units=fit_units,
                  **(model_options or {}).get(name, {}))
         fitted[name] = fm
         sims = _simulate_all(dataset, fm, prows, as_of, scen, streams, threads)
