@@ -9,7 +9,7 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
-                     load_dataset, print_json)
+                                 load_dataset, note, print_json, skipped_units)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,9 +49,18 @@ def run(args: argparse.Namespace) -> int:
     assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()
     models = check_model_names(args.model or ["pooled_nb"])
     dataset = load_dataset(args, assumptions)
-    result = outlook(dataset, as_of=as_of_date(args), model=models, scenarios=args.scenario,
+    dataset.check_unit_ids(args.units)
+    as_of = as_of_date(args)
+    result = outlook(dataset, as_of=as_of, model=models, scenarios=args.scenario,
                      assumptions=assumptions, units=args.units,
                      requirements=args.requirements)
+    skipped = skipped_units(dataset, result.table, as_of, args.units)
+    by_reason: dict[str, list[str]] = {}
+    for unit_id, why in skipped.items():
+        by_reason.setdefault(why, []).append(unit_id)
+    for why, ids in by_reason.items():
+        note("forecast outlook", "note", f"{len(ids)} unit(s) with no row in the table, "
+             f"{why}: {', '.join(ids)}")
     if args.json:
         print_json(result.records())
         return 0
