@@ -244,6 +244,16 @@ def test_a_title_above_the_header_is_said_once(tmp_path, capsys, kind):
     exits_2(["audit", "--data", str(path)], capsys)
 
 
+@pytest.mark.parametrize("column", ["year", "term", "kind", "value"])
+def test_a_misnamed_header_of_targets_is_reported_not_a_crash(tmp_path, column):
+    # Found by tests/fuzz: a column absent from the header was None in every row,
+    # and the target checks called str methods on it (AttributeError).
+    data = copy_valid(tmp_path)
+    set_cell(data, "targets", 1, column, column.upper())
+    problems = problems_of(data)
+    assert any(p.row == 1 and p.column == column.upper() for p in problems)
+
+
 def test_a_symlink_to_the_data_folder_still_loads(tmp_path):
     link = tmp_path / "link"
     os.symlink(VALID, link)

@@ -143,6 +143,9 @@ def check(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions) -> list[Pro
         problems += check_cells(raw[name], table)
         if table.key:
             problems += check_unique(raw[name], table.key)
+    # A column missing from a file's header is None there, so that check_cells
+    # reports it once; the checks below read it as blank.
+    raw = {name: df.astype(object).where(df.notna(), "") for name, df in raw.items()}
     problems += check_refs(raw)
     problems += check_units(raw["units"])
     problems += check_terms(raw["terms"])
