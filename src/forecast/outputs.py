@@ -41,15 +41,21 @@ MARKER = ".forecast-output"
 LOCK_WAIT_SECONDS = 5.0
 """How long a command waits for another one writing the same folder before giving up."""
 
-_MARKER_NOTE = ("This folder was written by 'forecast {command}'; the next '{command}' "
-                "with the same --out replaces what it wrote. Delete this file to keep "
-                "the command from writing here again.")
+_MARKER_NOTE = {
+    "brief": ("This folder was written by 'forecast brief'. The next brief with the same "
+              "--out replaces the whole folder: keep nothing of your own in it. Delete this "
+              "file to keep briefs from replacing it."),
+    "batch": ("This folder was written by 'forecast batch'. The next batch with the same "
+              "--out rewrites manifest.json, results.csv, results.json and the run folders. "
+              "Delete this file to keep batches from writing here."),
+}
 
 
 def mark(folder: Path, command: str) -> None:
     """Leave the marker saying ``command`` wrote ``folder``."""
     write_text(Path(folder) / MARKER, json.dumps(
-        {"command": command, "note": _MARKER_NOTE.format(command=command)}, indent=1) + "\n")
+        {"command": command, "note": _MARKER_NOTE[command]}, ensure_ascii=False, indent=1)
+        + "\n")
 
 
 def owner(folder: Path) -> str | None:
@@ -166,11 +172,15 @@ class FolderLock:
 
     def __init__(self, path: Path, what: str, wait_seconds: float | None = None):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         wait = LOCK_WAIT_SECONDS if wait_seconds is None else wait_seconds
         deadline = time.monotonic() + wait
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o666)
+            except OSError as exc:
+                raise OutputError(f"{what}: {describe_os_error(exc, 'create the folder')}") \
+                    from None
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:

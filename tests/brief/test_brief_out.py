@@ -171,3 +171,12 @@ def test_tables_carry_no_formula(tmp_path):
     # The CSV guards the name with an apostrophe (quoted, since it holds quotes and a comma).
     assert '"\'=HYPERLINK(' in outlook and ',=HYPERLINK' not in outlook
     assert ',"=HYPERLINK' not in outlook
+
+
+def test_a_folder_that_cannot_be_made_is_a_clear_error(tmp_path, capsys):
+    f = tmp_path / "afile.txt"
+    f.write_text("hello")
+    assert brief("--data", TINY_DIR, "--out", f / "brief") == 2  # a file where a folder goes
+    err = capsys.readouterr().err
+    assert "could not create the folder" in err and "Traceback" not in err
+    assert f.read_text() == "hello"

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from forecast.jsonio import atomic_write_json, atomic_write_text, dumps, file_sha256, now_iso, read_json
 from forecast.batch.results import collect_results, rebase_paths, write_results
-from forecast.errors import ConfigError
+from forecast.errors import ConfigError, OutputError
 from forecast.outputs import FolderLock, check_output_folder, describe_os_error, mark
 
 if TYPE_CHECKING:
@@ -187,7 +187,10 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
             problems.append(text)
 
     try:
-        mark(out, "batch")
+        try:
+            mark(out, "batch")
+        except OSError as exc:
+            raise OutputError(f"--out {out}: {describe_os_error(exc, 'write')}") from None
         shutil.rmtree(out / STAGING, ignore_errors=True)
         staging_root = out / STAGING / os.urandom(4).hex()
         records = {s.run_id: _record(s, fingerprint(s.parameters, nb_hashes[str(s.notebook)],

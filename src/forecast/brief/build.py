@@ -147,8 +147,9 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     check_output_folder(out, "brief", inputs=dataset.files)
     with FolderLock(out.parent / f".{out.name}.lock", f"--out {out}"):
         clean_stale(out)
-        tmp = _fresh_sibling(out, "building")
+        tmp = sibling(out, "building")
         try:
+            _fresh_sibling(tmp)
             selected, skipped, problems = _build(
                 dataset, tmp, out, lang=lang, units=units, as_of=as_of, model=model,
                 scenarios=scenarios, assumptions=assumptions, formats=formats,
@@ -248,15 +249,13 @@ def _check_produced(sections: list[Section], root: Path) -> None:
         )
 
 
-def _fresh_sibling(out: Path, what: str) -> Path:
-    """An empty folder beside ``out`` (same file system, so the swap is a rename),
-    marked at once so that a later run may clean it up if this one is killed."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = sibling(out, what)
+def _fresh_sibling(tmp: Path) -> None:
+    """Make ``tmp``, an empty folder beside the brief's (same file system, so the
+    swap is a rename), marked at once so that a later run may clean it up if
+    this one is killed."""
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     mark(tmp, "brief")
-    return tmp
 
 
 def _swap_in(tmp: Path, out: Path) -> None:

@@ -57,7 +57,7 @@ def load_dataset(args: argparse.Namespace, assumptions: Assumptions | None = Non
     from forecast.data.dataset import load
 
     dataset = load(getattr(args, "data", None), assumptions=assumptions)
-    command = f"forecast {args.command}"
+    command = f"forecast {getattr(args, 'command', '')}".strip()
     today = pd.Timestamp.today().normalize()
     late = _dated_after(dataset, today)
     if late:
