@@ -34,6 +34,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -285,11 +286,11 @@ def workbook_bytes(draw) -> bytes:
 
 
 def _xlsx_safe(value: str) -> str:
-    """A cell value openpyxl accepts: it refuses control characters outright, which
-    a spreadsheet program never writes either (text cells are kept as text)."""
+    """A cell value openpyxl can save: XML holds no control characters and no
+    U+FFFE/U+FFFF, which a spreadsheet program never writes either."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return re.sub("[\ufffe\uffff\ud800-\udfff]", "", ILLEGAL_CHARACTERS_RE.sub("", value))
 
 
 # -- the property ---------------------------------------------------------------------
