@@ -30,3 +30,15 @@ def test_figures_and_batch_share_the_writer():
     assert export.write_atomic is atomic.write_bytes
     assert jsonio.atomic_write_bytes is atomic.write_bytes
     assert jsonio.atomic_write_text is atomic.write_text
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077, 0o002])
+def test_new_files_respect_the_umask(tmp_path, umask):
+    # Like every other program: 0666 less the umask (022 gives rw-r--r--), where
+    # tempfile.mkstemp would give rw------- whatever the umask.
+    old = os.umask(umask)
+    try:
+        f = atomic.write_text(tmp_path / "x.txt", "x")
+    finally:
+        os.umask(old)
+    assert f.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -21,7 +21,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src" / "forecast"
 
 BASE = {"errors", "paths", "config", "labels", "atomic", "jsonio", "records", "manifest",
-        "__init__"}
+        "outputs", "tables", "__init__"}
 RANK = {"base": 0, "data": 1, "audit": 2, "models": 3, "simulate": 4, "outlook": 5,
         "evaluate": 6, "figures": 6, "brief": 7, "batch": 8, "notebooks": 9, "cli": 10,
         "__main__": 11}

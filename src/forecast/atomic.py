@@ -4,14 +4,16 @@ The content goes to a temporary file in the target's folder, is flushed to
 disk, and is moved over the target with :func:`os.replace` (atomic on POSIX
 and Windows). A process killed mid-write leaves either the old complete file
 or the new complete one, never half a file, and no temporary file behind when
-the write fails in Python. Used by the figures (:mod:`forecast.figures.export`), the
-brief and the batch (:mod:`forecast.jsonio`).
+the write fails in Python. The new file gets the permissions every other
+program gives a new file (``0666`` less the umask, usually ``rw-r--r--``), not
+the owner-only mode of :func:`tempfile.mkstemp`. Used by the figures
+(:mod:`forecast.figures.export`), the brief, the tables
+(:mod:`forecast.tables`) and the batch (:mod:`forecast.jsonio`).
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 
@@ -32,7 +34,7 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -47,6 +49,16 @@ def write_bytes(path: str | Path, data: bytes) -> Path:
             pass
         raise
     return path
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new file beside ``path``, created with mode 0666 so that the umask applies."""
+    while True:
+        tmp = str(path.parent / f".{path.name}.{os.urandom(4).hex()}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+        except FileExistsError:  # pragma: no cover - 1 in 4 billion
+            continue
 
 
 def write_text(path: str | Path, text: str) -> Path:

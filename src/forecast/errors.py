@@ -40,8 +40,20 @@ class Problem:
             where += f", row {self.row}"
         if self.column:
             where += f", column '{self.column}'"
-        found = "" if self.value is None else f": found {self.value!r}"
+        found = "" if self.value is None else f": found {shorten(self.value)!r}"
         return f"{where}{found}; expected {self.expected}. Fix: {self.fix}"
+
+
+MAX_SHOWN = 80
+"""Characters of a value a message quotes; a longer value is cut with its length."""
+
+
+def shorten(value: str) -> str:
+    """``value`` as quoted in messages: cut after :data:`MAX_SHOWN` characters."""
+    value = str(value)
+    if len(value) <= MAX_SHOWN:
+        return value
+    return f"{value[:MAX_SHOWN]}… ({len(value):,} characters)"
 
 
 class DataError(ForecastError):
@@ -64,3 +76,8 @@ class ModelError(ForecastError):
 
 class NotebookError(ForecastError):
     """A notebook run that could not start or was given bad parameters."""
+
+
+class OutputError(ForecastError):
+    """An output folder or file that must not be replaced or cannot be written
+    (a person's own folder, the data folder, a full disk)."""

@@ -69,14 +69,14 @@ def test_implied_target_ranges(count, pct, decimals, excess, rule, lo, hi, whole
     got_lo, got_hi = implied_bounds(count, count, p_lo, p_hi, excess)
     assert got_lo == pytest.approx(lo, abs=1e-3)
     assert got_hi == pytest.approx(hi, abs=1e-3)
-    assert whole_numbers(got_lo, got_hi) == whole
+    assert list(whole_numbers(got_lo, got_hi)) == whole
 
 
 def test_open_count_gives_open_target():
     # ">=300 admitted at 100 %": the target is at least 300/1.005 = 298.5, no upper end.
     lo, hi = implied_bounds(300, math.nan, 99.5, 100.5)
     assert lo == pytest.approx(298.507, abs=1e-3) and math.isinf(hi)
-    assert whole_numbers(lo, hi) == []
+    assert list(whole_numbers(lo, hi)) == []
 
 
 @pytest.mark.parametrize("count, target, pct, d, excess, status, actual", [

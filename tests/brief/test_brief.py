@@ -22,6 +22,7 @@ import forecast.figures
 from forecast.brief.build import build_brief
 from forecast.cli import main
 from forecast.config import Assumptions
+from forecast.outputs import mark
 
 from conftest import TINY_DIR
 
@@ -151,6 +152,7 @@ def test_a_failing_chart_leaves_the_rest_of_the_brief(tmp_path, monkeypatch, cap
 def test_a_failed_run_keeps_the_earlier_brief(tmp_path, tiny_dataset, monkeypatch):
     out = tmp_path / "brief"
     out.mkdir()
+    mark(out, "brief")  # what an earlier brief leaves
     (out / "index.html").write_text("earlier brief", encoding="utf-8")
 
     def broken(*args, **kwargs):
@@ -174,6 +176,7 @@ def test_nothing_produced_exits_2_and_keeps_the_earlier_brief(tmp_path, monkeypa
     monkeypatch.setattr(forecast.brief.content.Assembler, "_key_numbers", broken)
     out = tmp_path / "brief"
     out.mkdir()
+    mark(out, "brief")  # what an earlier brief leaves
     (out / "index.html").write_text("earlier brief", encoding="utf-8")
     code = main(["brief", "--data", str(TINY_DIR), "--out", str(out), "--units", "krong-bong",
                  "--paths", "300", "--scenario", "none"])

@@ -95,3 +95,20 @@ def test_history_lengths_vary(world):
 def test_bad_spec_raises():
     with pytest.raises(ConfigError, match="n_units"):
         synthetic.generate(n_units=0)
+
+
+@pytest.mark.parametrize("first, start, end", [(2017, 2020, 2022), (2010, 2020, 2023),
+                                               (2015, 2020, 2025)])
+def test_short_and_long_terms_write_data_the_loader_accepts(tmp_path, first, start, end):
+    # With 2-year terms, 2017 lies in 2016-2018 (not 2018-2020); with 3-year terms
+    # 2010 lies in 2008-2011 and 2011 in 2011-2014 as well as 2008-2011.
+    from forecast.data.dataset import load
+
+    w = synthetic.generate(n_units=15, seed=4, first_year=first, term_start_year=start,
+                 term_end_year=end)
+    w.write(tmp_path)
+    ds = load(tmp_path)
+    annual = ds.targets[ds.targets["kind"] == "annual"]
+    for term, year in zip(annual["term"], annual["year"]):
+        lo, hi = map(int, term.split("-"))
+        assert lo <= year <= hi and hi - lo == end - start

@@ -24,6 +24,9 @@ from forecast.audit.percent import (
 )
 
 PERCENT_MEASURES = ("attainment_pct", "excess_pct")
+MAX_CANDIDATES = 1_000
+"""Widest range of whole-number targets a year may have to count towards the
+target other years share (see :func:`_near_common`)."""
 TERM_GRACE_DAYS = 92
 """A term-to-date report may be dated up to a quarter after the default
 deadline (congresses in October while the default window ends 30 September)."""
@@ -33,11 +36,11 @@ deadline (congresses in October while the default window ends 30 September)."""
 class Implied:
     """A target implied by one percentage row and its count (for grouping)."""
 
-    pct: pd.Series
-    count: pd.Series
+    pct: Mapping
+    count: Mapping
     central: float
-    whole: list[int]
-    whole_round: list[int]
+    whole: range
+    whole_round: range
     year: int | None
     key: tuple
     has_known: bool
@@ -60,41 +63,55 @@ def percent_findings(ds, rule: str = "either", near: float = 0.02,
     assumed : mapping, optional
         Targets the analyst supplies: ``{(unit_id, year): value}`` for annual
         targets, ``{(unit_id, "2020-2025"): value}`` for term targets.
+
+    Notes
+    -----
+    Rows are looked up by key (unit, subgroup, period; target id; unit and
+    year), never by scanning the table, so the cost grows with the number of
+    rows times the few rows each one is compared with.
     """
     obs = ds.observations
-    counts = obs[obs["measure"] == "admitted"]
-    targets = _count_targets(ds.targets, assumed or {})
+    counts = _index_counts(obs[obs["measure"] == "admitted"])
+    targets = _Targets(_count_targets(ds.targets, assumed or {}))
     out: list[dict] = []
     implied: list[Implied] = []
-    for _, p in obs[obs["measure"].isin(PERCENT_MEASURES)].iterrows():
-        known = _known_targets(p, targets)
-        partners = _partners(p, counts)
-        if partners.empty:
+    for p in obs[obs["measure"].isin(PERCENT_MEASURES)].to_dict("records"):
+        known = targets.known(p)
+        c = _partner(p, counts)
+        if c is None:
             out.append(_unpaired(p, known))
             continue
-        for _, c in partners.iterrows():
-            rec, found = _pair(p, c, known, rule)
-            out.extend(found)
-            if rec is not None:
-                implied.append(rec)
+        rec, found = _pair(p, c, known, rule)
+        out.extend(found)
+        if rec is not None:
+            implied.append(rec)
     out.extend(_group_findings(implied))
     out.extend(_near_common(implied, targets, near))
     return out
 
 
 # -- pairing ----------------------------------------------------------------
-def _same_period(df: pd.DataFrame, row: pd.Series) -> pd.Series:
-    start_ok = (df["period_start"].isna() if pd.isna(row["period_start"])
-                else df["period_start"] == row["period_start"])
-    return start_ok & (df["period_end"] == row["period_end"])
+def _period_key(row: Mapping) -> tuple:
+    start = row["period_start"]
+    return (row["unit_id"], row["subgroup"], None if pd.isna(start) else start,
+            row["period_end"])
 
 
-def _partners(p: pd.Series, counts: pd.DataFrame) -> pd.DataFrame:
-    """Admitted counts of the same unit, subgroup and period; same source first."""
-    hit = counts[(counts["unit_id"] == p["unit_id"]) & (counts["subgroup"] == p["subgroup"])
-                 & _same_period(counts, p)]
-    same_source = hit[hit["source_id"] == p["source_id"]]
-    return same_source if not same_source.empty else hit
+def _index_counts(counts: pd.DataFrame) -> dict[tuple, list[dict]]:
+    """Admitted counts by unit, subgroup and period, in file order."""
+    index: dict[tuple, list[dict]] = {}
+    for c in counts.to_dict("records"):
+        index.setdefault(_period_key(c), []).append(c)
+    return index
+
+
+def _partner(p: Mapping, counts: Mapping[tuple, list[dict]]) -> dict | None:
+    """The admitted count a percentage is read with: same unit, subgroup and
+    period, from the same source if there is one, else the first reported.
+    Other counts of the period are compared with it by ``conflicting_reports``."""
+    hit = counts.get(_period_key(p), [])
+    same_source = [c for c in hit if c["source_id"] == p["source_id"]]
+    return (same_source or hit or [None])[0]
 
 
 def _count_targets(targets: pd.DataFrame, assumed: Mapping) -> pd.DataFrame:
@@ -120,7 +137,54 @@ def _count_targets(targets: pd.DataFrame, assumed: Mapping) -> pd.DataFrame:
     return t
 
 
-def _year_of(row: pd.Series) -> int | None:
+class _Targets:
+    """Count targets indexed by id, by (unit, year) and by unit (term targets)."""
+
+    def __init__(self, frame: pd.DataFrame):
+        self.by_id: dict[str, dict] = {}
+        self.annual: dict[tuple, list[dict]] = {}
+        self.term: dict[str, list[dict]] = {}
+        self.exact: dict[str, list[dict]] = {}
+        for t in frame.to_dict("records"):
+            self.by_id.setdefault(t["target_id"], t)
+            if t["kind"] == "annual" and not pd.isna(t["year"]):
+                self.annual.setdefault((t["unit_id"], int(t["year"])), []).append(t)
+                if t["qualifier"] == "exact":
+                    self.exact.setdefault(t["unit_id"], []).append(t)
+            elif t["kind"] == "term":
+                self.term.setdefault(t["unit_id"], []).append(t)
+
+    def known(self, p: Mapping) -> list[dict]:
+        """The target(s) a percentage row refers to."""
+        ref = str(p.get("ref", "") or "")
+        if ref and ref in self.by_id:
+            return [self.by_id[ref]]
+        year = _year_of(p)
+        if year is not None:
+            return self.annual.get((p["unit_id"], year), [])
+        return [t for t in self.term.get(p["unit_id"], []) if _term_covers(t, p)]
+
+    def exact_annual(self, unit_id: str) -> list[dict]:
+        """The unit's annual targets given as exact numbers."""
+        return self.exact.get(unit_id, [])
+
+
+def _term_covers(t: Mapping, p: Mapping) -> bool:
+    """Whether a percentage's period lies in a term target's window."""
+    if t.get("assumed", False):
+        years = str(t["term"]).split("-")
+        lo_y, hi_y = int(years[0]), int(years[-1])
+        start_y = p["period_start"].year if not pd.isna(p["period_start"]) else lo_y
+        return lo_y <= start_y and p["period_end"].year <= hi_y
+    if pd.isna(t["start"]) or pd.isna(t["deadline"]):
+        return False
+    starts_in = pd.isna(p["period_start"]) or (
+        t["start"] - pd.Timedelta(days=366) <= p["period_start"] <= t["deadline"])
+    return starts_in and (t["start"] <= p["period_end"]
+                          <= t["deadline"] + pd.Timedelta(days=TERM_GRACE_DAYS))
+
+
+def _year_of(row: Mapping) -> int | None:
     """Calendar year of a period inside one year, else None."""
     end, start = row["period_end"], row["period_start"]
     if pd.isna(end):
@@ -130,60 +194,34 @@ def _year_of(row: pd.Series) -> int | None:
     return None
 
 
-def _known_targets(p: pd.Series, targets: pd.DataFrame) -> pd.DataFrame:
-    """The target(s) a percentage row refers to."""
-    ref = str(p.get("ref", "") or "")
-    if ref and ref in set(targets["target_id"]):
-        return targets[targets["target_id"] == ref]
-    mine = targets[targets["unit_id"] == p["unit_id"]]
-    year = _year_of(p)
-    if year is not None:
-        return mine[(mine["kind"] == "annual") & (mine["year"] == year)]
-    term = mine[mine["kind"] == "term"]
-    if term.empty:
-        return term
-    ok = pd.Series(False, index=term.index)
-    for i, t in term.iterrows():
-        if t["assumed"]:
-            years = str(t["term"]).split("-")
-            lo_y, hi_y = int(years[0]), int(years[-1])
-            start_y = p["period_start"].year if not pd.isna(p["period_start"]) else lo_y
-            ok[i] = lo_y <= start_y and p["period_end"].year <= hi_y
-            continue
-        if pd.isna(t["start"]) or pd.isna(t["deadline"]):
-            continue
-        starts_in = pd.isna(p["period_start"]) or (
-            p["period_start"] >= t["start"] - pd.Timedelta(days=366)
-            and p["period_start"] <= t["deadline"])
-        ends_in = (t["start"] <= p["period_end"]
-                   <= t["deadline"] + pd.Timedelta(days=TERM_GRACE_DAYS))
-        ok[i] = bool(starts_in and ends_in)
-    return term[ok]
-
-
 # -- one pair -----------------------------------------------------------------
-def pct_text(row: pd.Series) -> str:
+def pct_text(row: Mapping) -> str:
     """The percentage as printed, with a space before the sign: ``89,96 %``."""
     s = str(row["value_text"]).strip().rstrip("%").strip()
     return f"{s} %"
 
 
-def count_text(row: pd.Series) -> str:
+def count_text(row: Mapping) -> str:
     """A count in English grouping, or as printed when not exact."""
     if row["qualifier"] == "exact":
         return fmt_count(row["value"])
     return f"{row['value_text']} ({row['qualifier']})"
 
 
-def _pair(p: pd.Series, c: pd.Series, known: pd.DataFrame, rule: str
+def _pair(p: Mapping, c: Mapping, known: list[Mapping], rule: str
           ) -> tuple[Implied | None, list[dict]]:
+    """The implied-target finding of a percentage and its count, and the checks
+    against the known targets; the record that groups it with others (None
+    when the percentage implies no finite target)."""
     excess = p["measure"] == "excess_pct"
     d = printed_decimals(p["value_text"])
     period = period_label(p["period_start"], p["period_end"])
     ratio = (1 + p["value"] / 100) if excess else p["value"] / 100
-    if not ratio or pd.isna(ratio) or ratio <= 0 or pd.isna(c["value"]):
+    if pd.isna(ratio) or ratio < 0 or pd.isna(c["value"]) or (ratio == 0 and c["value"] == 0):
         return None, []
-    central = c["value"] / ratio
+    # 0 % of a target with people admitted: no finite target, unless the
+    # printed 0 was rounded or cut down from a small share (the ranges say how small).
+    central = c["value"] / ratio if ratio else math.inf
     ranges = {}
     for r in ("round", "truncate", rule):
         lo_p, hi_p = percent_bounds(p["low"], p["high"], d, r)
@@ -194,10 +232,12 @@ def _pair(p: pd.Series, c: pd.Series, known: pd.DataFrame, rule: str
            else f"{count_text(c)} admitted at {pct_text(p)} of the {what}")
     divisor = f"{ratio:.4f}".rstrip("0").rstrip(".")
     parts = [f"{how} implies a {what} of {fmt_implied(central)} "
-             f"({fmt_count(c['value'])} / {divisor})."]
+             f"({fmt_count(c['value'])} / {divisor})." if ratio else
+             f"{how} implies no {what}: {count_text(c)} admitted is not 0 % of any {what}."]
     for r, label in (("round", "If the percentage was rounded"),
                      ("truncate", "If it was truncated")):
         lo_p, hi_p, lo, hi, whole = ranges[r]
+        lo_p = lo_p if excess or pd.isna(lo_p) else max(lo_p, 0.0)  # no share below 0 %
         pct_range = (f"{_num(lo_p)}–{_num(hi_p)} %" if not (pd.isna(lo_p) or pd.isna(hi_p))
                      else f"at least {_num(lo_p)} %" if pd.isna(hi_p) else f"below {_num(hi_p)} %")
         listed = (f", whole numbers: {describe_whole(whole)}"
@@ -205,12 +245,13 @@ def _pair(p: pd.Series, c: pd.Series, known: pd.DataFrame, rule: str
         parts.append(f"{label} ({pct_range}): {what} {fmt_range(lo, hi)}{listed}.")
     _, _, lo, hi, whole = ranges[rule]
     checks: list[dict] = []
-    for _, t in known.iterrows():
+    for t in known:
         more, sentence = _check_known(p, c, t, d, excess, central, period)
         checks.extend(more)
         parts.append(sentence)
     found = [finding("implied_target", "info", [p, c], " ".join(parts), period=period,
-                     measure=p["measure"], reported=p["value"], implied=central,
+                     measure=p["measure"], reported=p["value"],
+                     implied=central if ratio else math.nan,
                      implied_low=lo, implied_high=hi, comparable=False)]
     exact = p["qualifier"] == "exact" and c["qualifier"] == "exact"
     if exact and not whole and not math.isinf(hi):
@@ -231,8 +272,9 @@ def _pair(p: pd.Series, c: pd.Series, known: pd.DataFrame, rule: str
     key = (p["unit_id"], p["subgroup"], ref) if ref else (
         p["unit_id"], p["subgroup"], "year", year) if year is not None else (
         p["unit_id"], p["subgroup"], "span", getattr(p["period_start"], "year", None))
-    return (Implied(p, c, central, whole, ranges["round"][4], year, key, not known.empty),
-            found)
+    if not ratio:
+        return None, found
+    return Implied(p, c, central, whole, ranges["round"][4], year, key, bool(known)), found
 
 
 def _pct_of(count: float, target: float, excess: bool) -> float:
@@ -243,7 +285,7 @@ def _num(x: float) -> str:
     return "?" if pd.isna(x) else f"{x:g}"
 
 
-def _check_known(p: pd.Series, c: pd.Series, t: pd.Series, d: int, excess: bool,
+def _check_known(p: Mapping, c: Mapping, t: Mapping, d: int, excess: bool,
                  central: float, period: str) -> tuple[list[dict], str]:
     """Findings from comparing the pair with a known target, and a sentence saying how."""
     if pd.isna(t["value"]) or t["value"] <= 0:
@@ -267,7 +309,8 @@ def _check_known(p: pd.Series, c: pd.Series, t: pd.Series, d: int, excess: bool,
     if best.status == "mismatch":
         return [finding(
             "percent_mismatch", "warning", rows,
-            f"{count_text(c)} at {pct_text(p)} implies {fmt_implied(central)}, not "
+            f"{count_text(c)} at {pct_text(p)} implies "
+            f"{fmt_implied(central) if math.isfinite(central) else 'no finite target'}, not "
             f"{fmt_count(t['value'])}, {desc}: {ratio_txt}, which "
             f"neither rounds nor truncates to {pct_text(p)}.",
             period=period, measure=p["measure"], reported=p["value"], implied=actual)], sentence
@@ -280,15 +323,15 @@ def _check_known(p: pd.Series, c: pd.Series, t: pd.Series, d: int, excess: bool,
     return [], sentence
 
 
-def _unpaired(p: pd.Series, known: pd.DataFrame) -> dict:
+def _unpaired(p: Mapping, known: list[Mapping]) -> dict:
     period = period_label(p["period_start"], p["period_end"])
     text = (f"{pct_text(p)} ({p['measure']}) has no admitted count for the same unit, "
             f"subgroup and period, so it cannot be checked.")
     implied = math.nan
     rows = [p]
-    exact_known = known[known["qualifier"] == "exact"] if not known.empty else known
-    if not exact_known.empty and not pd.isna(p["value"]):
-        t = exact_known.iloc[0]
+    exact_known = [t for t in known if t["qualifier"] == "exact"]
+    if exact_known and not pd.isna(p["value"]):
+        t = exact_known[0]
         excess = p["measure"] == "excess_pct"
         implied = t["value"] * ((1 + p["value"] / 100) if excess else p["value"] / 100)
         text += (f" With the {t['layer']} target {fmt_count(t['value'])} ({t['target_id']}) "
@@ -316,8 +359,9 @@ def _group_findings(implied: list[Implied]) -> list[dict]:
             # Two shares of one count with no target named are shares of different
             # targets (layers); conflicting_reports says so.
             continue
-        fits = [set(r.whole) for r in recs if r.whole]
-        common = set.intersection(*fits) if fits else set()
+        fits = [r.whole for r in recs if r.whole]
+        common = (range(max(f.start for f in fits), min(f.stop for f in fits)) if fits
+                  else range(0))
         each = "; ".join(f"{fmt_count(r.count['value'])} at {pct_text(r.pct)} → "
                          f"{fmt_implied(r.central)}" for r in recs)
         rows = [x for r in recs for x in (r.pct, r.count)]
@@ -326,9 +370,9 @@ def _group_findings(implied: list[Implied]) -> list[dict]:
             out.append(finding(
                 "implied_target_group", "info", rows,
                 f"{len(recs)} figures imply the same target and one whole number fits all: "
-                f"{describe_whole(sorted(common))} ({each}).", period=period,
-                measure="target", implied=float(min(common)),
-                implied_low=float(min(common)), implied_high=float(max(common))))
+                f"{describe_whole(common)} ({each}).", period=period,
+                measure="target", implied=float(common[0]),
+                implied_low=float(common[0]), implied_high=float(common[-1])))
         else:
             out.append(finding(
                 "implied_target_group", "warning", rows,
@@ -337,8 +381,14 @@ def _group_findings(implied: list[Implied]) -> list[dict]:
     return out
 
 
-def _near_common(implied: list[Implied], targets: pd.DataFrame, near: float) -> list[dict]:
-    """A year whose implied target just misses the whole number other years share."""
+def _near_common(implied: list[Implied], targets: _Targets, near: float) -> list[dict]:
+    """A year whose implied target just misses the whole number other years share.
+
+    Only years whose percentage pins the target to at most
+    :data:`MAX_CANDIDATES` whole numbers vote for a common target: a wider
+    range (a whole-number percentage of a large count) says nothing useful
+    about it, and listing it would cost time and memory for nothing.
+    """
     out = []
     by_unit: dict[tuple, list[Implied]] = {}
     for rec in implied:
@@ -348,13 +398,12 @@ def _near_common(implied: list[Implied], targets: pd.DataFrame, near: float) -> 
         support: dict[int, set[int]] = {}
         rounded: dict[int, set[int]] = {}
         for r in recs:
-            for w in r.whole:
-                support.setdefault(w, set()).add(r.year)
-            for w in r.whole_round:
-                rounded.setdefault(w, set()).add(r.year)
-        known = targets[(targets["unit_id"] == unit_id) & (targets["kind"] == "annual")
-                        & (targets["qualifier"] == "exact")]
-        for y, v in zip(known["year"], known["value"]):
+            for votes, whole in ((support, r.whole), (rounded, r.whole_round)):
+                if len(whole) <= MAX_CANDIDATES:
+                    for w in whole:
+                        votes.setdefault(w, set()).add(r.year)
+        for t in targets.exact_annual(unit_id):
+            y, v = t["year"], t["value"]
             if not pd.isna(y) and not pd.isna(v) and float(v).is_integer():
                 support.setdefault(int(v), set()).add(int(y))
                 rounded.setdefault(int(v), set()).add(int(y))

@@ -127,19 +127,20 @@ def implied_bounds(count_low: float, count_high: float, pct_lo: float, pct_hi: f
     return lo, hi
 
 
-def whole_numbers(lo: float, hi: float) -> list[int]:
+def whole_numbers(lo: float, hi: float) -> range:
     """Whole numbers ``n`` with ``lo < n <= hi`` (the half-open implied range).
 
-    Returns an empty list when the range is open at either end (too many to list).
+    A ``range``, so that a wide range costs nothing; empty when the range is
+    open at either end (too many to list).
     """
     if math.isinf(hi) or _missing(hi) or _missing(lo):
-        return []
+        return range(0)
     start = 1 if _missing(lo) else math.floor(lo * (1 + _EPS)) + 1
     stop = math.floor(hi * (1 + _EPS))
-    return list(range(max(start, 1), stop + 1))
+    return range(max(start, 1), stop + 1)
 
 
-def describe_whole(numbers: list[int]) -> str:
+def describe_whole(numbers) -> str:
     """``"1,499 or 1,500"``, ``"900 to 906"``, or ``"none"``."""
     if not numbers:
         return "none"

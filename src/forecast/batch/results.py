@@ -19,6 +19,7 @@ from typing import Any
 
 from forecast.jsonio import atomic_write_json, atomic_write_text, read_json, to_jsonable
 from forecast.errors import ConfigError
+from forecast.tables import safe_cell
 
 RUN_COLUMNS = ["run_id", "run_notebook", "run_unit", "run_scenario", "run_status"]
 """Columns that lead every row of ``results.csv``. Prefixed so that they never
@@ -57,18 +58,31 @@ def write_results(results: Any, output_dir: str | os.PathLike[str], name: str | 
         raise ConfigError("write_results: output_dir is empty; expected a folder. Fix: set "
                           "output_dir in the notebook's parameters cell (the batch sets it itself).")
     out = Path(output_dir).resolve()
-    obj = _relative_paths(to_jsonable(results), str(out) + os.sep)
+    prefix = str(out) + os.sep
+    obj = _map_strings(to_jsonable(results),
+                       lambda s: s[len(prefix):] if s.startswith(prefix) else s)
     return atomic_write_json(out / f"{name or out.name}.json", obj)
 
 
-def _relative_paths(obj: Any, prefix: str) -> Any:
+def _map_strings(obj: Any, fn) -> Any:
+    """``obj`` with ``fn`` applied to every string in it, at any depth."""
     if isinstance(obj, str):
-        return obj[len(prefix):] if obj.startswith(prefix) else obj
+        return fn(obj)
     if isinstance(obj, dict):
-        return {k: _relative_paths(v, prefix) for k, v in obj.items()}
+        return {k: _map_strings(v, fn) for k, v in obj.items()}
     if isinstance(obj, list):
-        return [_relative_paths(v, prefix) for v in obj]
+        return [_map_strings(v, fn) for v in obj]
     return obj
+
+
+def rebase_paths(obj: Any, old: str, new: str) -> Any:
+    """``obj`` with the folder ``old`` (and paths under it) replaced by ``new``.
+
+    A run writes its results in its staging folder, which the batch deletes;
+    the batch records where the files were moved instead.
+    """
+    return _map_strings(obj, lambda s: new + s[len(old):]
+                        if s == old or s.startswith(old + os.sep) else s)
 
 
 def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Path]:
@@ -78,7 +92,9 @@ def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Pat
     ``run_notebook`` (stem), ``run_unit``, ``run_scenario``, ``run_status``,
     ``results``).
     ``results.csv`` has one row per record under ``"records"`` (or one row per
-    run without records), run columns first; nested values are JSON text.
+    run without records), run columns first; nested values are JSON text;
+    text that a spreadsheet program would read as a formula is guarded
+    (:func:`forecast.tables.safe_cell`).
     """
     combined, rows = [], []
     for r in runs:
@@ -88,7 +104,7 @@ def collect_results(out: Path, runs: list[Mapping[str, Any]]) -> tuple[Path, Pat
                 "run_unit": r["unit_id"], "run_scenario": r["scenario"], "run_status": r["status"]}
         obj = read_json(out / r["run_id"] / f"{r['run_id']}.json")
         combined.append({**head, "results": obj})
-        rows.extend({**row, **head} for row in _rows(obj))
+        rows.extend({k: safe_cell(v) for k, v in {**row, **head}.items()} for row in _rows(obj))
     json_path = atomic_write_json(out / "results.json", combined)
     # The csv module rather than pandas: the batch process need not import pandas.
     columns = list(dict.fromkeys([*RUN_COLUMNS, *(k for row in rows for k in row)]))

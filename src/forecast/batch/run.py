@@ -22,7 +22,6 @@ rerun skips every run whose record matches its current fingerprint.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 import signal
@@ -34,8 +33,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from forecast.jsonio import atomic_write_json, atomic_write_text, dumps, file_sha256, now_iso, read_json
-from forecast.batch.results import collect_results, write_results
-from forecast.errors import ConfigError
+from forecast.batch.results import collect_results, rebase_paths, write_results
+from forecast.errors import ConfigError, OutputError
+from forecast.outputs import FolderLock, check_output_folder, describe_os_error, mark
 
 if TYPE_CHECKING:
     from forecast.batch.config import BatchConfig, RunSpec
@@ -46,8 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["BatchResult", "run_batch", "write_results", "collect_results", "default_kernel"]
 
 STAGING = ".staging"
-MANIFEST_EVERY = 2.0
-"""Seconds between manifest rewrites while runs finish (it is always written at the end)."""
 
 
 def default_kernel() -> str:
@@ -71,11 +69,14 @@ class BatchResult:
     results_json: Path
     seconds: float
     summary: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    """Files of the batch itself (manifest, results) that could not be written."""
 
     @property
     def exit_code(self) -> int:
-        """0 when every run succeeded or was up to date, 1 otherwise."""
-        return 1 if self.summary.get("failed", 0) or self.summary.get("pending", 0) else 0
+        """0 when every run succeeded or was up to date and every file was written, else 1."""
+        bad = self.summary.get("failed", 0) or self.summary.get("pending", 0) or self.problems
+        return 1 if bad else 0
 
     def report(self) -> str:
         """A short text summary, with each failed run and its reason."""
@@ -84,33 +85,30 @@ class BatchResult:
                  f"{s['failed']} failed, in {self.seconds:.1f} s. Output: {self.output}"]
         for r in self.runs:
             if r["status"] == "failed":
-                lines.append(f"  FAILED {r['run_id']}: {r['reason']} (notebook: {r.get('failed_notebook')})")
+                where = f" (notebook: {r['failed_notebook']})" if r.get("failed_notebook") else ""
+                lines.append(f"  FAILED {r['run_id']}: {r['reason']}{where}")
+        lines.extend(f"  PROBLEM: {p}" for p in self.problems)
         return "\n".join(lines)
 
 
-class _Lock:
-    """An exclusive lock on an output folder, so two batches cannot mix outputs."""
+def _lock(out: Path) -> FolderLock:
+    """Lock the output folder so that two batches cannot mix their outputs.
 
-    def __init__(self, folder: Path, wait_seconds: float = 5.0):
-        folder.mkdir(parents=True, exist_ok=True)
-        self.fd = os.open(folder / ".batch.lock", os.O_RDWR | os.O_CREAT, 0o644)
-        deadline = time.monotonic() + wait_seconds
-        while True:
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    os.close(self.fd)
-                    raise ConfigError(f"{folder}: another batch is writing to this folder. Fix: wait "
-                                      "for it to finish, or give a different --out folder.") from None
-                time.sleep(0.1)
+    Forked workers inherit the lock's descriptor and close it first thing, so
+    that a killed batch releases its lock at once.
+    """
+    from forecast.batch.pool import close_in_workers
 
-    def release(self) -> None:
-        from forecast.batch.pool import close_in_workers
+    lock = FolderLock(out / ".batch.lock", f"--out {out}")
+    close_in_workers(lock.fd)
+    return lock
 
-        close_in_workers(self.fd, close=False)
-        os.close(self.fd)
+
+def _unlock(lock: FolderLock) -> None:
+    from forecast.batch.pool import close_in_workers
+
+    close_in_workers(lock.fd, close=False)
+    lock.release()
 
 
 def _sigterm_as_interrupt():
@@ -183,11 +181,19 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
     nb_hashes = {str(p): file_sha256(p) for p in dict.fromkeys(s.notebook for s in specs)}
     env = environment()
     started = now_iso()
-    lock = _Lock(out)
-    try:
-        from forecast.batch.pool import close_in_workers
+    check_output_folder(out, "batch", inputs=[*_data_paths(config), *nb_hashes])
+    lock = _lock(out)
+    problems: list[str] = []
 
-        close_in_workers(lock.fd)
+    def problem(text: str) -> None:
+        if text not in problems:
+            problems.append(text)
+
+    try:
+        try:
+            mark(out, "batch")
+        except OSError as exc:
+            raise OutputError(f"--out {out}: {describe_os_error(exc, 'write')}") from None
         shutil.rmtree(out / STAGING, ignore_errors=True)
         staging_root = out / STAGING / os.urandom(4).hex()
         records = {s.run_id: _record(s, fingerprint(s.parameters, nb_hashes[str(s.notebook)],
@@ -203,15 +209,14 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
         cfg = {"file": config.source, **config.raw}
         inputs = {"notebooks": nb_hashes, "data": data_hashes}
 
-        last_saved = [0.0]
-
-        def save_manifest(now: bool = True) -> None:
-            # After each run, at most once per MANIFEST_EVERY seconds: rewriting a
-            # manifest of n runs after each of n runs would cost O(n^2).
-            if now or time.monotonic() - last_saved[0] >= MANIFEST_EVERY:
+        def save_manifest() -> None:
+            # On every change of a run's state, so that a kill leaves a manifest
+            # that says what had finished; atomic, so never half a file.
+            try:
                 write_manifest(out / "manifest.json", config=cfg, env=env, inputs=inputs,
                                runs=list(records.values()), started=started, extra=extra)
-                last_saved[0] = time.monotonic()
+            except OSError as exc:
+                problem(describe_os_error(exc, "write the manifest"))
 
         save_manifest()
         tasks = [_task(s, staging_root, kernel, config) for s in todo]
@@ -219,11 +224,20 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
 
         def on_start(task: dict[str, Any]) -> None:
             records[task["run_id"]].update(status="running", started=now_iso())
+            save_manifest()
 
         def on_done(task: dict[str, Any], outcome: Mapping[str, Any]) -> None:
             rec = records[task["run_id"]]
-            _finalize(out, staging_root, task, rec, outcome)
-            save_manifest(now=False)
+            try:
+                _finalize(out, staging_root, task, rec, outcome)
+            except OSError as exc:
+                # A full disk must not stop the batch with a traceback: the run
+                # is failed (a rerun redoes it) and the batch goes on.
+                reason = describe_os_error(exc, "save the run's files")
+                rec.update(status="failed", error_type="output error", finished=now_iso(),
+                           reason=f"{rec['reason']}; {reason}" if rec.get("reason") else reason)
+                shutil.rmtree(staging_root / task["run_id"], ignore_errors=True)
+            save_manifest()
             bar.update(rec["status"])
 
         previous = _sigterm_as_interrupt()
@@ -243,12 +257,16 @@ def run_batch(config: BatchConfig | str | Path, *, workers: int | None = None,
                     rec["status"] = "pending"
             save_manifest()
         runs = list(records.values())
-        csv_path, json_path = collect_results(out, runs)
+        try:
+            csv_path, json_path = collect_results(out, runs)
+        except OSError as exc:
+            problem(describe_os_error(exc, "write results.csv and results.json"))
+            csv_path, json_path = out / "results.csv", out / "results.json"
         shutil.rmtree(out / STAGING, ignore_errors=True)
     finally:
-        lock.release()
+        _unlock(lock)
     return BatchResult(out, runs, out / "manifest.json", csv_path, json_path,
-                       round(time.monotonic() - t_start, 3), summarize(runs))
+                       round(time.monotonic() - t_start, 3), summarize(runs), problems)
 
 
 def _data_paths(config: BatchConfig) -> list[Path]:
@@ -312,6 +330,12 @@ def _finalize(out: Path, staging_root: Path, task: Mapping[str, Any], rec: dict[
             moved.append(str(rel))
         (run_dir / f"{run_id}.failed.ipynb").unlink(missing_ok=True)
         rec["outputs"] = moved
+        results = read_json(run_dir / f"{run_id}.json")
+        final = results
+        for old in dict.fromkeys((str(staging), str(staging.resolve()))):
+            final = rebase_paths(final, old, str(run_dir))
+        if final != results:  # the staging folder is deleted: record where the files are
+            atomic_write_json(run_dir / f"{run_id}.json", final)
         atomic_write_json(record_file, {k: rec[k] for k in (
             "run_id", "notebook", "unit_id", "scenario", "parameters", "fingerprint", "status",
             "started", "finished", "seconds", "outputs")})

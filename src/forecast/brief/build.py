@@ -12,7 +12,10 @@ audit once, assembles the sections (:mod:`forecast.brief.content`) and writes
 * ``manifest.json``: inputs' hashes, parameters, versions, code revision, timings.
 
 The folder is built beside the destination and swapped in at the end, so a
-failed run leaves the previous brief as it was. A unit whose model or chart
+failed run leaves the previous brief as it was. Only a new or empty folder
+or one a brief wrote before (it holds the marker of :mod:`forecast.outputs`)
+is replaced; two briefs cannot write one folder at once (a lock file beside
+it), and the hidden folders of a killed run are removed by the next one. A unit whose model or chart
 fails gets a section saying what failed; the run fails only when nothing at
 all could be produced. See ``docs/brief.md``.
 """
@@ -31,15 +34,19 @@ from typing import Any
 import pandas as pd
 
 from forecast import __version__
+from forecast.atomic import write_bytes, write_text
 from forecast.brief.content import Assembler
 from forecast.brief.doc import Section
-from forecast.brief.tables import stable_zip
+from forecast.brief.tables import stable_zip, write_xlsx
 from forecast.brief.text import model_name, t
 from forecast.brief.units import select_units
 from forecast.config import Assumptions
-from forecast.errors import ConfigError, ForecastError
+from forecast.errors import ConfigError, ForecastError, OutputError
 from forecast.labels import check_lang, fmt_date, fmt_int
 from forecast.models.base import DEFAULT_MODEL
+from forecast.outputs import (FolderLock, check_output_folder, clean_stale, describe_os_error,
+                              mark, sibling)
+from forecast.tables import write_csv
 
 DEFAULT_SCENARIOS = ("last", "mean", "trend", "full")
 """Scenarios every brief shows beside the model's own forecast."""
@@ -98,7 +105,9 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     ----------
     dataset : Dataset
     out : path, optional
-        The brief folder (default ``reports/brief``); replaced as a whole.
+        The brief folder (default ``reports/brief``); replaced as a whole,
+        so it must be new, empty or a brief written before
+        (:func:`forecast.outputs.check_output_folder`).
     lang : {"vi", "en"}
     units : list of str, optional
         Unit ids, level names or ``parent:ID`` (see
@@ -131,9 +140,11 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     ForecastError
         When the outlook cannot run, a writer fails, or no section, chart or
         table could be produced; the previous brief is then left untouched.
+    OutputError
+        Before any work, for a folder the brief must not replace or that
+        another brief is writing; later, when the disk is full or the folder
+        cannot be written (the previous brief is then left untouched).
     """
-    from forecast.audit.run import audit
-    from forecast.outlook.table import outlook
     from forecast.paths import REPORTS_DIR
 
     check_lang(lang)
@@ -149,70 +160,93 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     timings: dict[str, Any] = {}
     if units is not None:  # a misspelt unit fails before the long outlook run
         select_units(dataset, pd.DataFrame({"unit_id": []}), units)
-    tmp = _fresh_sibling(out, "building")
-    try:
-        clock = time.perf_counter()
-        result = outlook(dataset, as_of=as_of, model=model, scenarios=list(scenarios),
-                         assumptions=assumptions)
-        timings["outlook"] = round(time.perf_counter() - clock, 3)
-        clock = time.perf_counter()
-        audit_problem = ""
+    check_output_folder(out, "brief", inputs=dataset.files)
+    with FolderLock(out.parent / f".{out.name}.lock", f"--out {out}"):
+        clean_stale(out)
+        tmp = sibling(out, "building")
         try:
-            findings = audit(dataset)
-        except Exception as exc:  # the brief without its audit beats no brief
-            from forecast.audit.findings import empty_findings
-
-            findings = empty_findings()
-            audit_problem = f"audit: {type(exc).__name__}: {exc}"
-        timings["audit"] = round(time.perf_counter() - clock, 3)
-        selected, skipped = select_units(dataset, result.table, units)
-        formats = ("png", *[f for f in formats if f != "png" and f in outputs])
-        asm = Assembler(dataset, result, findings, tmp, lang, as_of, formats, size)
-        parents = [u.split(":", 1)[1] for u in (units or []) if str(u).startswith("parent:")]
-        clock = time.perf_counter()
-        sections = [asm.portfolio_section(selected, parents)]
-        timings["portfolio"] = round(time.perf_counter() - clock, 3)
-        timings["units"] = {}
-        for unit_id in selected:
-            clock = time.perf_counter()
-            sections.append(asm.unit_section(unit_id))
-            timings["units"][unit_id] = round(time.perf_counter() - clock, 3)
-        sections.append(asm.assumptions_section())
-        _check_produced(sections, tmp)
-        problems = list(asm.problems) + ([audit_problem] if audit_problem else [])
-        if skipped:
-            sections[0].add("para", t("skipped", lang, n=len(skipped), ids=", ".join(skipped)))
-        if problems:
-            sec = Section("problems", t("problems", lang))
-            sec.add("list", problems)
-            sections.append(sec)
-        doc = asm.document(sections, _meta(result, selected, as_of, model, assumptions, lang))
-        clock = time.perf_counter()
-        _write_tables(tmp / "tables", dataset, result, findings, selected, asm, outputs)
-        timings["tables"] = round(time.perf_counter() - clock, 3)
-        from forecast.brief.docx import write_docx
-        from forecast.brief.html import write_html
-        from forecast.brief.pdf import write_pdf
-
-        for name, writer, target in (("html", write_html, "index.html"),
-                                     ("docx", write_docx, "brief.docx"),
-                                     ("pdf", write_pdf, "brief.pdf")):
-            if name not in outputs:
-                continue
-            clock = time.perf_counter()
-            writer(doc, tmp, tmp / target)
-            if target.endswith(".docx"):
-                stable_zip(tmp / target)
-            timings[name] = round(time.perf_counter() - clock, 3)
-        timings["total"] = round(time.perf_counter() - started, 3)
-        _write_manifest(tmp / "manifest.json", dataset, out, lang, units, selected, skipped,
-                        as_of, model, scenarios, assumptions, problems, timings, formats,
-                        outputs, size)
-        _swap_in(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+            _fresh_sibling(tmp)
+            selected, skipped, problems = _build(
+                dataset, tmp, out, lang=lang, units=units, as_of=as_of, model=model,
+                scenarios=scenarios, assumptions=assumptions, formats=formats,
+                outputs=outputs, size=size, timings=timings, started=started)
+            _swap_in(tmp, out)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            kept = "the previous brief there is unchanged" if out.exists() else "nothing was left"
+            raise OutputError(f"brief: {describe_os_error(exc, 'write the brief')} "
+                              f"({out}: {kept})") from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
     return BriefResult(out, selected, skipped, problems, timings)
+
+
+def _build(dataset, tmp: Path, out: Path, *, lang, units, as_of, model, scenarios,
+           assumptions, formats, outputs, size, timings,
+           started) -> tuple[list[str], list[str], list[str]]:
+    """Write the whole brief into ``tmp``; return (selected, skipped, problems)."""
+    from forecast.audit.run import audit
+    from forecast.outlook.table import outlook
+
+    clock = time.perf_counter()
+    result = outlook(dataset, as_of=as_of, model=model, scenarios=list(scenarios),
+                     assumptions=assumptions)
+    timings["outlook"] = round(time.perf_counter() - clock, 3)
+    clock = time.perf_counter()
+    audit_problem = ""
+    try:
+        findings = audit(dataset)
+    except Exception as exc:  # the brief without its audit beats no brief
+        from forecast.audit.findings import empty_findings
+
+        findings = empty_findings()
+        audit_problem = f"audit: {type(exc).__name__}: {exc}"
+    timings["audit"] = round(time.perf_counter() - clock, 3)
+    selected, skipped = select_units(dataset, result.table, units)
+    formats = ("png", *[f for f in formats if f != "png" and f in outputs])
+    asm = Assembler(dataset, result, findings, tmp, lang, as_of, formats, size)
+    parents = [u.split(":", 1)[1] for u in (units or []) if str(u).startswith("parent:")]
+    clock = time.perf_counter()
+    sections = [asm.portfolio_section(selected, parents)]
+    timings["portfolio"] = round(time.perf_counter() - clock, 3)
+    timings["units"] = {}
+    for unit_id in selected:
+        clock = time.perf_counter()
+        sections.append(asm.unit_section(unit_id))
+        timings["units"][unit_id] = round(time.perf_counter() - clock, 3)
+    sections.append(asm.assumptions_section())
+    _check_produced(sections, tmp)
+    problems = list(asm.problems) + ([audit_problem] if audit_problem else [])
+    if skipped:
+        sections[0].add("para", t("skipped", lang, n=len(skipped), ids=", ".join(skipped)))
+    if problems:
+        sec = Section("problems", t("problems", lang))
+        sec.add("list", problems)
+        sections.append(sec)
+    doc = asm.document(sections, _meta(result, selected, as_of, model, assumptions, lang))
+    clock = time.perf_counter()
+    _write_tables(tmp / "tables", dataset, result, findings, selected, asm, outputs)
+    timings["tables"] = round(time.perf_counter() - clock, 3)
+    from forecast.brief.docx import write_docx
+    from forecast.brief.html import write_html
+    from forecast.brief.pdf import write_pdf
+
+    for name, writer, target in (("html", write_html, "index.html"),
+                                 ("docx", write_docx, "brief.docx"),
+                                 ("pdf", write_pdf, "brief.pdf")):
+        if name not in outputs:
+            continue
+        clock = time.perf_counter()
+        writer(doc, tmp, tmp / target)
+        if target.endswith(".docx"):
+            stable_zip(tmp / target)
+        timings[name] = round(time.perf_counter() - clock, 3)
+    timings["total"] = round(time.perf_counter() - started, 3)
+    _write_manifest(tmp / "manifest.json", dataset, out, lang, units, selected, skipped,
+                    as_of, model, scenarios, assumptions, problems, timings, formats,
+                    outputs, size)
+    return selected, skipped, problems
 
 
 def check_outputs(outputs) -> tuple[str, ...]:
@@ -246,24 +280,27 @@ def _check_produced(sections: list[Section], root: Path) -> None:
         )
 
 
-def _fresh_sibling(out: Path, what: str) -> Path:
-    """An empty folder beside ``out`` (same file system, so the swap is a rename)."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.{what}-{os.getpid()}"
+def _fresh_sibling(tmp: Path) -> None:
+    """Make ``tmp``, an empty folder beside the brief's (same file system, so the
+    swap is a rename), marked at once so that a later run may clean it up if
+    this one is killed."""
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
-    return tmp
+    mark(tmp, "brief")
 
 
 def _swap_in(tmp: Path, out: Path) -> None:
     """Put the finished folder in place of the old one.
 
     Two renames: the old brief aside, the new one in. Between them (a few
-    microseconds) ``out`` does not exist; it is never half-written.
+    microseconds) ``out`` does not exist; it is never half-written. The
+    folder is checked again first: a person may have put files into it
+    while the brief was being built.
     """
+    check_output_folder(out, "brief")
     old = None
     if out.exists():
-        old = out.parent / f".{out.name}.old-{os.getpid()}"
+        old = sibling(out, "old")
         shutil.rmtree(old, ignore_errors=True)
         os.replace(out, old)
     os.replace(tmp, out)
@@ -277,26 +314,20 @@ def _iso_frame(records: list[dict]) -> pd.DataFrame:
 
 def _write_tables(folder: Path, dataset, result, findings, selected, asm,
                   outputs=OUTPUTS) -> None:
-    """outlook.csv, scenarios.csv, audit.csv and brief.xlsx (UTF-8 with BOM for Excel)."""
-    from forecast.brief.tables import write_xlsx
-
+    """outlook.csv, scenarios.csv, audit.csv and brief.xlsx (:mod:`forecast.tables`:
+    UTF-8 with BOM for Excel, text cells that never become formulas)."""
     folder.mkdir(parents=True, exist_ok=True)
     outlook_df = _iso_frame(result.records())
     scen = outlook_df[outlook_df["unit_id"].isin(selected)][SCENARIO_COLUMNS] \
         if len(outlook_df) else pd.DataFrame(columns=SCENARIO_COLUMNS)
     audit_df = findings.copy()
-    for col in ("figures", "source_ids"):
-        if col in audit_df:
-            audit_df[col] = audit_df[col].map(
-                lambda v: "; ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
     assumptions_df = pd.DataFrame(asm.assumptions_section().blocks[0].data.rows,
                                   columns=["id", "field", "value", "meaning"])
     sources_df = dataset.sources.copy()
     frames = {"outlook": outlook_df, "scenarios": scen, "audit": audit_df,
               "assumptions": assumptions_df, "sources": sources_df}
     for name in ("outlook", "scenarios", "audit") if "csv" in outputs else ():
-        frames[name].to_csv(folder / f"{name}.csv", index=False, encoding="utf-8-sig",
-                            lineterminator="\n")
+        write_csv(folder / f"{name}.csv", frames[name])
     if "xlsx" in outputs:
         write_xlsx(folder / "brief.xlsx", frames)
 
@@ -328,5 +359,4 @@ def _write_manifest(path: Path, dataset, out, lang, units, selected, skipped, as
         "files": sorted(str(p.relative_to(path.parent)) for p in path.parent.rglob("*")
                         if p.is_file()) + ["manifest.json"],
     }
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n",
-                    encoding="utf-8")
+    write_text(path, json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n")

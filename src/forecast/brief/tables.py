@@ -115,6 +115,11 @@ def write_xlsx(path: str | Path, sheets: dict[str, pd.DataFrame],
             if len(df.columns):
                 sheet.auto_filter.ref = (f"A{top}:{sheet.cell(top, len(df.columns)).column_letter}"
                                          f"{top + len(df)}")
+            for row in sheet.iter_rows(min_row=top + 1):
+                for cell in row:
+                    if isinstance(cell.value, str):
+                        # Text stays text: a name such as "=HYPERLINK(...)" is no formula.
+                        cell.data_type = "s"
             for i, col in enumerate(df.columns, start=1):
                 head = sheet.cell(top, i)
                 head.font = Font(bold=True)
@@ -154,9 +159,11 @@ def _shown(value, fmt: str | None) -> str:
 
 
 def write_csv(path: str | Path, frame: pd.DataFrame) -> Path:
-    """A CSV file Excel opens with Vietnamese letters intact (UTF-8 with BOM)."""
-    text = frame.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d")
-    return write_bytes(Path(path), text.encode("utf-8-sig"))
+    """A CSV file Excel opens with Vietnamese letters intact (UTF-8 with BOM), cells
+    guarded against formulas (:func:`forecast.tables.write_csv`)."""
+    from forecast.tables import write_csv as guarded
+
+    return guarded(Path(path), frame)
 
 
 def check_suffix(path: str | Path, suffixes=TABLE_SUFFIXES, option: str = "--out") -> str:

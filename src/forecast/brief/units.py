@@ -12,6 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from forecast.data.dataset import nearest
 from forecast.errors import ConfigError
 from forecast.outlook.rollup import ROLLUP_MODEL
 
@@ -59,6 +60,7 @@ def select_units(dataset, table: pd.DataFrame, spec: Iterable[str] | None) -> tu
     levels = set(units["level"].dropna().astype(str))
     ids = set(units["unit_id"])
     wanted: list[str] = []
+    unknown: list[str] = []
     for item in spec:
         item = str(item).strip()
         if item.startswith("parent:"):
@@ -71,11 +73,16 @@ def select_units(dataset, table: pd.DataFrame, spec: Iterable[str] | None) -> tu
         elif item in levels:
             wanted += units.loc[units["level"] == item, "unit_id"].tolist()
         else:
-            raise ConfigError(
-                f"--units: {item!r} is neither a unit id, a level ({', '.join(sorted(levels))}) "
-                "nor parent:ID. Fix: use an id from units.csv, a level name, or "
-                "parent:tien-giang for a unit with its children."
-            )
+            unknown.append(item)
+    if unknown:
+        hints = [f"did you mean {' or '.join(map(repr, near))} for {u!r}?"
+                 for u in unknown if (near := nearest(u, [*ids, *levels]))]
+        raise ConfigError(
+            f"--units: {', '.join(map(repr, unknown))} {'is' if len(unknown) == 1 else 'are'} "
+            f"neither a unit id, a level ({', '.join(sorted(levels))}) nor parent:ID"
+            + (f"; {' '.join(hints)}" if hints else "") + ". Fix: use an id from units.csv, a "
+            "level name, or parent:tien-giang for a unit with its children."
+        )
     wanted = list(dict.fromkeys(wanted))
     have = set(table["unit_id"])
     return [u for u in wanted if u in have], [u for u in wanted if u not in have]

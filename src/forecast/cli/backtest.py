@@ -115,17 +115,19 @@ def run(args: argparse.Namespace) -> int:
 def write(res, out: Path, params: dict) -> list[Path]:
     """Write the result files and ``run.json`` (code revision, parameters, timings)."""
     from forecast.manifest import code_revision, package_versions
+    from forecast.tables import write_csv
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = [out / "scores.csv", out / "scores.json", out / "reliability.csv",
              out / "cases.csv", out / "failures.csv", out / "run.json"]
-    res.scores.to_csv(files[0], index=False, float_format="%.6g")
+    # Through forecast.tables, like every table written for spreadsheet programs.
+    write_csv(files[0], res.scores, bom=False, float_format="%.6g")
     files[1].write_text(json.dumps({"scores": frame_records(res.scores)}, ensure_ascii=False,
                                    indent=1), encoding="utf-8")
-    res.reliability.to_csv(files[2], index=False, float_format="%.6g")
-    res.cases.to_csv(files[3], index=False, float_format="%.6g")
-    res.failures.to_csv(files[4], index=False)
+    write_csv(files[2], res.reliability, bom=False, float_format="%.6g")
+    write_csv(files[3], res.cases, bom=False, float_format="%.6g")
+    write_csv(files[4], res.failures, bom=False)
     run_info = {"code_revision": code_revision(), "parameters": params,
                 "results": res.parameters, "packages": package_versions(),
                 "n_failures": int(len(res.failures))}

@@ -11,7 +11,7 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
-                                 load_dataset, print_json)
+                                 load_dataset, note, print_json, skipped_units)
 from forecast.cli.options import SCENARIO_HELP, read_scenarios
 from forecast.models.base import DEFAULT_MODEL
 
@@ -62,12 +62,20 @@ def run(args: argparse.Namespace) -> int:
     assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()
     models = check_model_names(args.model or [DEFAULT_MODEL])
     dataset = load_dataset(args, assumptions)
+    dataset.check_unit_ids(args.units)
+    dataset.check_unit_ids(args.pool_with, "--pool-with")
     scenarios = read_scenarios(args.scenario, dataset)
-    for unit in args.pool_with or ():
-        dataset.unit_name(unit)   # an unknown id stops here, naming the nearest ones
-    result = outlook(dataset, as_of=as_of_date(args), model=models, scenarios=scenarios,
+    as_of = as_of_date(args)
+    result = outlook(dataset, as_of=as_of, model=models, scenarios=scenarios,
                      assumptions=assumptions, units=args.units,
                      requirements=args.requirements, pool_with=args.pool_with)
+    skipped = skipped_units(dataset, result.table, as_of, args.units)
+    by_reason: dict[str, list[str]] = {}
+    for unit_id, why in skipped.items():
+        by_reason.setdefault(why, []).append(unit_id)
+    for why, ids in by_reason.items():
+        note("forecast outlook", "note", f"{len(ids)} unit(s) with no row in the table, "
+             f"{why}: {', '.join(ids)}")
     if args.out is not None:
         written = write_table(args.out, result.table)
         print(f"outlook written to {written}", file=sys.stderr)

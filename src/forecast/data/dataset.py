@@ -9,6 +9,7 @@ counting window of every term.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -72,12 +73,33 @@ class Dataset:
     def _unit_row(self, unit_id: str) -> pd.Series:
         hit = self.units[self.units["unit_id"] == unit_id]
         if hit.empty:
-            from difflib import get_close_matches
-
-            near = get_close_matches(str(unit_id), self.units["unit_id"].tolist(), n=3)
+            near = nearest(unit_id, self.units["unit_id"])
             hint = f"did you mean {', '.join(near)}?" if near else "see units.csv for the ids"
             raise ConfigError(f"unit {unit_id!r} is not in the dataset. Fix: {hint}")
         return hit.iloc[0]
+
+    def unknown_units(self, unit_ids: Iterable[str]) -> dict[str, list[str]]:
+        """The ids that are not units of the dataset, each with the nearest ids."""
+        known = set(self.units["unit_id"])
+        return {u: nearest(u, self.units["unit_id"]) for u in dict.fromkeys(map(str, unit_ids))
+                if u not in known}
+
+    def check_unit_ids(self, unit_ids: Iterable[str] | None, option: str = "--units") -> None:
+        """Raise ConfigError naming every unknown id with the nearest ones.
+
+        Used wherever an analyst types unit ids (``--units`` of ``outlook``
+        and ``brief``, notebook parameters), so that a typo is an error, not
+        a unit silently left out.
+        """
+        bad = self.unknown_units(unit_ids or ())
+        if bad:
+            listed = "; ".join(
+                f"{u!r} (did you mean {' or '.join(repr(n) for n in near)}?)" if near
+                else f"{u!r} (no id is close)" for u, near in bad.items())
+            raise ConfigError(
+                f"{option}: unknown unit id{'s' if len(bad) > 1 else ''} {listed}. Fix: "
+                f"write ids as in units.csv ({len(self.units)} units), e.g. "
+                f"{self.units['unit_id'].iloc[0]!r}; nothing was run.")
 
     def unit_name(self, unit_id: str, lang: str = "vi") -> str:
         """Name of a unit in Vietnamese (``vi``) or English (``en``, else Vietnamese)."""
@@ -158,6 +180,11 @@ class Dataset:
             df[META_COLUMNS[2]] = range(2, len(df) + 2)
             raw[name] = df.reset_index(drop=True)
         return build(raw, assumptions or Assumptions(), [], (), validate=validate)
+
+
+def nearest(value: object, choices: Iterable[str], n: int = 3) -> list[str]:
+    """Up to ``n`` of ``choices`` closest to ``value`` (difflib), for "did you mean"."""
+    return difflib.get_close_matches(str(value), [str(c) for c in choices], n=n, cutoff=0.5)
 
 
 def load(paths: str | Path | Iterable[str | Path] | None = None,

@@ -21,6 +21,11 @@ RANGE_PREFIXES = ("từ", "from")
 """Prefixes that open a range when a second number follows ("từ 10 đến 12")."""
 RANGE_SEPARATORS = re.compile(r"\s*(?:–|—|-|đến|to)\s*")
 
+YEARS = (1900, 2100)
+"""First and last year a date or a term may fall in. The Party was founded in
+1930; anything outside these years is a typing error (0001, 2300), and such
+dates would also fall outside what pandas can represent (1677–2262)."""
+
 
 class ParseError(ValueError):
     """A value that cannot be read; the message says what was expected."""
@@ -172,6 +177,7 @@ def _range(s: str) -> tuple[float, float] | None:
 _DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _YM = re.compile(r"(\d{4})-(\d{1,2})")
 _MY = re.compile(r"(\d{1,2})/(\d{4})")
+_YMD = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 def parse_date(text: object, *, end: bool = False) -> pd.Timestamp:
@@ -182,23 +188,32 @@ def parse_date(text: object, *, end: bool = False) -> pd.Timestamp:
     """
     s = str(text).strip()
     if re.fullmatch(r"\d{4}", s):
+        check_year(int(s))
         return pd.Timestamp(int(s), 12, 31) if end else pd.Timestamp(int(s), 1, 1)
     m = _YM.fullmatch(s) or _MY.fullmatch(s)
     if m:
         a, b = int(m.group(1)), int(m.group(2))
         year, month = (a, b) if m.re is _YM else (b, a)
+        check_year(year)
         _check_month(month, s)
         day = calendar.monthrange(year, month)[1] if end else 1
         return pd.Timestamp(year, month, day)
-    m = _DMY.fullmatch(s)
-    try:
-        if m:
-            return pd.Timestamp(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-        if re.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}", s):
-            return pd.Timestamp(s)
-    except ValueError as exc:
-        raise ParseError("a real calendar date") from exc
+    m = _DMY.fullmatch(s) or _YMD.fullmatch(s)
+    if m:
+        day, month, year = (int(g) for g in (m.groups() if m.re is _DMY else m.groups()[::-1]))
+        check_year(year)
+        try:
+            return pd.Timestamp(year, month, day)
+        except ValueError as exc:
+            raise ParseError("a real calendar date") from exc
     raise ParseError("a date as YYYY-MM-DD, DD/MM/YYYY, YYYY-MM or YYYY")
+
+
+def check_year(year: int) -> int:
+    """``year`` if within :data:`YEARS`, else ParseError."""
+    if not YEARS[0] <= year <= YEARS[1]:
+        raise ParseError(f"a date between {YEARS[0]} and {YEARS[1]}")
+    return year
 
 
 def _check_month(month: int, s: str) -> None:

@@ -18,12 +18,13 @@ import datetime as dt
 import difflib
 import io
 import math
+import os
 from pathlib import Path
 
 import pandas as pd
 
 from forecast.errors import Problem
-from forecast.data.schema import TABLES, Table
+from forecast.data.schema import MAX_CELL_CHARS, TABLES, Table
 
 FILE_COL, SHEET_COL, ROW_COL = "_file", "_sheet", "_row"
 """Bookkeeping columns added to every raw frame."""
@@ -50,11 +51,32 @@ def table_for_name(stem: str) -> Table | None:
 
 
 def _display(path: Path) -> str:
-    """Path as shown in messages: relative to the working folder when inside it."""
+    """Path as shown in messages: relative to the working folder when inside it.
+
+    Symbolic links are not followed (one may loop back on itself).
+    """
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+        return os.path.relpath(os.path.abspath(path)) if _under_cwd(path) else str(path)
+    except (OSError, ValueError):
         return str(path)
+
+
+def _under_cwd(path: Path) -> bool:
+    here = os.path.abspath(os.getcwd())
+    return os.path.commonpath([here, os.path.abspath(path)]) == here
+
+
+def _not_a_file(path: Path, what: str) -> Problem | None:
+    """Why ``path`` cannot be read as ``what``, or None when it can be tried."""
+    where = _display(path)
+    if path.is_symlink() and not path.exists():
+        return Problem(where, None, None, None,
+                       f"{what}; found a symbolic link that leads nowhere or loops back "
+                       "on itself", "point the link at the real file, or replace it by the file")
+    if path.is_dir():
+        return Problem(where, None, None, None, f"{what}; found a folder with that name",
+                       "rename or move the folder: a name ending in .csv is read as a table")
+    return None
 
 
 def read_path(path: Path | str) -> tuple[dict[str, list[pd.DataFrame]], list[Problem], list[Path]]:
@@ -80,10 +102,22 @@ def read_path(path: Path | str) -> tuple[dict[str, list[pd.DataFrame]], list[Pro
     problems: list[Problem] = []
     files: list[Path] = []
     if path.is_dir():
-        for f in sorted(path.glob("*.csv")):
+        try:
+            found = sorted(path.glob("*.csv"))
+        except OSError as exc:
+            found = []
+            problems.append(Problem(_display(path), None, None, None,
+                                    f"a folder that can be read ({exc.strerror})",
+                                    "check the folder's permissions"))
+        for f in found:
             table = table_for_name(f.stem)
             if table is None:
                 # Other CSV files (notes, exclusions) may sit beside the tables.
+                continue
+            problem = _not_a_file(f, "a CSV file")
+            if problem is not None:
+                problems.append(problem)
+                frames.setdefault(table.name, []).append(_unread(table, problem.file))
                 continue
             files.append(f)
             frame, probs = read_csv(f, table)
@@ -95,17 +129,23 @@ def read_path(path: Path | str) -> tuple[dict[str, list[pd.DataFrame]], list[Pro
         problems.extend(probs)
         for name, frame in got.items():
             frames.setdefault(name, []).append(frame)
-    elif path.is_file():
-        problems.append(Problem(
-            _display(path), None, None, None,
-            "a folder of CSV files or an Excel workbook (.xlsx)",
-            "pass the folder that holds units.csv, targets.csv ... or save the workbook as .xlsx",
-        ))
     else:
-        problems.append(Problem(
-            _display(path), None, None, None, "an existing folder or .xlsx workbook",
-            "check the path given to --data",
-        ))
+        if path.is_file():
+            problem = Problem(
+                _display(path), None, None, None,
+                "a folder of CSV files or an Excel workbook (.xlsx)",
+                "pass the folder that holds units.csv, targets.csv ... or save the workbook "
+                "as .xlsx")
+        elif path.is_symlink():
+            problem = _not_a_file(path, "a folder of CSV files or an Excel workbook")
+        else:
+            problem = Problem(_display(path), None, None, None,
+                              "an existing folder or .xlsx workbook",
+                              "check the path given to --data")
+        problems.append(problem)
+        # Reported once, not also as four missing tables.
+        for name, table in TABLES.items():
+            frames[name] = [_unread(table, problem.file)]
     return frames, problems, files
 
 
@@ -132,7 +172,13 @@ def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
     ``attrs["unread"]`` set, so that the table is not also reported missing.
     """
     where = _display(path)
-    text, problem = _decode(path.read_bytes(), where)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return _unread(table, where), [Problem(
+            where, None, None, None, f"a file that can be read ({exc.strerror})",
+            "check that the file exists and that you may read it")]
+    text, problem = _decode(raw, where)
     if problem is not None:
         return _unread(table, where), [problem]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text, table))
@@ -144,9 +190,20 @@ def read_csv(path: Path, table: Table) -> tuple[pd.DataFrame, list[Problem]]:
                 rows.append((line, cells))
             line = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            expected = f"cells of at most {MAX_CELL_CHARS:,} characters"
+            fix = ("a cell starting on this line runs for more than 131,072 characters: "
+                   "close the quotation mark it opens, or shorten the text")
+        else:
+            expected, fix = f"well-formed CSV ({exc})", "close the quotation mark opened on this line"
+        return _unread(table, where), [Problem(where, line, None, None, expected, fix)]
+    if text.count('"') % 2 and rows:
+        # Quotes come in pairs in a well-formed file; the reader has taken
+        # everything from the unpaired one to the end of the file as one cell.
         return _unread(table, where), [Problem(
-            where, line, None, None, f"well-formed CSV ({exc})",
-            "close the quotation mark opened on this line")]
+            where, rows[-1][0], None, None, "every quotation mark closed",
+            "a quotation mark opened on this line is never closed, so the rest of the file "
+            "was read as one cell: add the closing \" or remove the opening one")]
     return _frame_from_rows(rows, table, where, None)
 
 
@@ -223,6 +280,17 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
         return unread, [Problem(where, None, None, None,
                             f"an Excel workbook that opens ({type(exc).__name__}: {exc})",
                             "re-save the file from Excel or LibreOffice as .xlsx")]
+    uncalculated = _uncalculated_formulas(path, wb)
+    if uncalculated:
+        shown = ", ".join(uncalculated[:5]) + (", ..." if len(uncalculated) > 5 else "")
+        unread = {name: _unread(table, where) for name, table in TABLES.items()}
+        return unread, [Problem(
+            where, None, None, None,
+            f"cells with values; found {len(uncalculated)} formula cell(s) whose value was "
+            f"never calculated ({shown})",
+            "the workbook was saved by a program that does not calculate formulas: open it "
+            "in Excel or LibreOffice and save it again (that stores the values), or replace "
+            "the formulas by their values (copy, then Paste Special > Values)")]
     out: dict[str, pd.DataFrame] = {}
     problems: list[Problem] = []
     for ws in wb.worksheets:
@@ -247,6 +315,46 @@ def read_workbook(path: Path) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
     return out, problems
 
 
+def _uncalculated_formulas(path: Path, values) -> list[str]:
+    """``sheet!A1`` of every formula in a table sheet that has no stored value.
+
+    ``values`` is the workbook opened with ``data_only=True`` (stored values);
+    the formulas themselves need a second, read-only opening.
+    """
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    try:
+        found = []
+        for ws in wb.worksheets:
+            if table_for_name(ws.title) is None:
+                continue
+            stored = values[ws.title]
+            for row in ws.iter_rows():
+                found += [f"{ws.title}!{c.coordinate}" for c in row
+                          if getattr(c, "data_type", None) == "f"
+                          and stored[c.coordinate].value is None]
+        return found
+    finally:
+        wb.close()
+
+
+def _header_below(rows: list[tuple[int, list[str]]], table: Table) -> tuple[int, int] | None:
+    """(line, lines above it) of a header found below title lines, or None.
+
+    The first line then holds none of the table's column names, and a line
+    among the next few holds at least half of the required ones.
+    """
+    valid = set(table.column_names)
+    if {h.strip().lstrip("\ufeff") for h in rows[0][1]} & valid:
+        return None
+    need = max(2, len(table.required_columns) // 2)
+    for k, (line, cells) in enumerate(rows[1:10], start=1):
+        if len({c.strip() for c in cells} & valid) >= need:
+            return line, k
+    return None
+
+
 def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str,
                      sheet: str | None) -> tuple[pd.DataFrame, list[Problem]]:
     """Check the header of ``rows`` and build the raw frame of the data rows."""
@@ -260,6 +368,15 @@ def _frame_from_rows(rows: list[tuple[int, list[str]]], table: Table, where: str
             "the file is empty: fill it in from the template (forecast template) or delete it",
             sheet,
         )]
+    below = _header_below(rows, table)
+    if below is not None:
+        line, above = below
+        title = next((c.strip() for c in rows[0][1] if c.strip()), "")
+        return _unread(table, where), [Problem(
+            where, line, None, None,
+            f"the column names ({', '.join(table.column_names)}) on the first line; they "
+            f"are on row {line}, below {above} line(s) such as {title[:60]!r}",
+            f"delete the {above} line(s) above the column names", sheet)]
     header_line, header = rows[0]
     header = [h.strip().lstrip("\ufeff") for h in header]
     valid = table.column_names

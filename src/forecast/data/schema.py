@@ -45,6 +45,13 @@ QUALIFIERS = ("exact", "approx", "range", "at_least", "at_most")
 """How a value was reported: ``1.252`` exact; ``~6`` approx; ``10-12`` range;
 ``>=300`` at least; ``<=5`` at most."""
 
+MAX_COUNT = 10_000_000
+"""Largest count accepted (admissions, members, candidates, targets). The whole
+Party has about 5.6 million members and admits about 200,000 a year; a larger
+figure is a typing error (and would overflow the simulation's draws)."""
+MAX_CELL_CHARS = 5_000
+"""Longest text accepted in one cell; a long note is a few hundred characters."""
+
 PERIOD_KINDS = ("year", "part_year", "span", "point")
 """Derived from the dates: a whole calendar year; from 1 January to a cut-off in
 the same year; any other span (several years, term to date); a stock at a date."""

@@ -17,8 +17,9 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.errors import Problem
-from forecast.data.numbers import ParseError, parse_date, parse_quantity
-from forecast.data.schema import FUNNEL_STAGES, PCT_MEASURES, STOCK_MEASURES, TABLES, Table
+from forecast.data.numbers import YEARS, ParseError, parse_date, parse_quantity
+from forecast.data.schema import (FUNNEL_STAGES, MAX_CELL_CHARS, MAX_COUNT, PCT_MEASURES,
+                                  STOCK_MEASURES, TABLES, Table)
 
 REQUIRED_TABLES = ("units", "sources", "targets", "observations")
 
@@ -110,6 +111,9 @@ FLOW_MEASURES = ("admitted", "expected_admitted", "introduced", "trained", "clas
 period_start, as data/README.md says."""
 SHARE_RANGE = (0.0, 1000.0)
 CHANGE_RANGE = (-100.0, 1000.0)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+"""Invisible control characters (all but tab and line breaks). They come from
+text pasted out of PDFs or other programs, and no document format can hold them."""
 
 
 def _suggest(value: str, valid: Sequence[str], what: str) -> str:
@@ -139,6 +143,9 @@ def check(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions) -> list[Pro
         problems += check_cells(raw[name], table)
         if table.key:
             problems += check_unique(raw[name], table.key)
+    # A column missing from a file's header is None there, so that check_cells
+    # reports it once; the checks below read it as blank.
+    raw = {name: df.astype(object).where(df.notna(), "") for name, df in raw.items()}
     problems += check_refs(raw)
     problems += check_units(raw["units"])
     problems += check_terms(raw["terms"])
@@ -156,6 +163,10 @@ def check_cells(df: pd.DataFrame, table: Table) -> list[Problem]:
         for i, v in zip(df.index, df[col.name]):
             if v is None:
                 break  # column missing from this file's header: reported once already
+            text_problem = _text_problem(df, i, col.name, v)
+            if text_problem is not None:
+                problems.append(text_problem)
+                continue
             if v == "":
                 if col.required:
                     problems.append(_p(df, i, col.name, "", f"a value ({col.doc})",
@@ -179,10 +190,26 @@ def check_cells(df: pd.DataFrame, table: Table) -> list[Problem]:
                                        "write the date as 2021-06-30 (or 30/06/2021, "
                                        "2021-06, 2021)"))
             elif col.kind == "year":
-                if not (re.fullmatch(r"\d{4}", v) and 1900 <= int(v) <= 2100):
+                if not (re.fullmatch(r"\d{4}", v) and YEARS[0] <= int(v) <= YEARS[1]):
                     problems.append(_p(df, i, col.name, v, "a calendar year such as 2021",
                                        "write the four-digit year only"))
     return problems
+
+
+def _text_problem(df: pd.DataFrame, i: int, column: str, v: str) -> Problem | None:
+    """A cell too long or holding a control character, else None."""
+    if len(v) > MAX_CELL_CHARS:
+        return _p(df, i, column, v, f"at most {MAX_CELL_CHARS:,} characters in one cell",
+                  "shorten the text; if the cell holds several rows of the file, a quotation "
+                  "mark opened before it was never closed")
+    m = CONTROL.search(v)
+    if m:
+        return _p(df, i, column, v,
+                  f"text without invisible control characters (found U+{ord(m.group()):04X} "
+                  f"at position {m.start() + 1})",
+                  "retype the value or delete the invisible character; it usually comes with "
+                  "text copied from a PDF or another program")
+    return None
 
 
 def check_unique(df: pd.DataFrame, key: str) -> list[Problem]:
@@ -287,6 +314,11 @@ def _term_years(df: pd.DataFrame, i: int, problems: list[Problem]) -> tuple[int,
         problems.append(_p(df, i, "term", v, "a term label YYYY-YYYY such as 2020-2025",
                            "write the first and last year of the term joined by '-'"))
         return None
+    if not all(YEARS[0] <= int(y) <= YEARS[1] for y in m.groups()):
+        problems.append(_p(df, i, "term", v,
+                           f"a term within the years {YEARS[0]}-{YEARS[1]}",
+                           "correct the years of the term (e.g. 2020-2025)"))
+        return None
     return int(m.group(1)), int(m.group(2))
 
 
@@ -351,11 +383,36 @@ def _check_quantity(df, i, q, measure: str, is_count: bool, problems) -> None:
         elif any(x < 0 for x in bounds):
             problems.append(_p(df, i, "value", v, "a count of zero or more",
                                "remove the minus sign; a fall belongs in change_pct"))
+        elif any(x > MAX_COUNT for x in bounds):
+            problems.append(_p(df, i, "value", v, f"a count of at most {MAX_COUNT:,}",
+                               "check the number: no unit counts more than the whole "
+                               "Party's 5.6 million members"))
+        elif any(x != int(x) for x in bounds):
+            problems.append(_p(df, i, "value", v, "a whole number (a count of people)",
+                               _fraction_fix(df, i, v)))
         return
     lo, hi = CHANGE_RANGE if measure == "change_pct" else SHARE_RANGE
     if any(x < lo or x > hi for x in bounds):
         problems.append(_p(df, i, "value", v, f"a percentage between {lo:g} and {hi:g}",
                            "write the share in percent (83,5% not 0,835 or 8350)"))
+
+
+def _fraction_fix(df: pd.DataFrame, i: int, v: str) -> str:
+    """How to fix a count with decimals: in a workbook, usually a thousands point
+    that Excel read as a decimal point."""
+    excel = bool(df.at[i, "_sheet"])
+    m = re.fullmatch(r"(\d{1,3})\.(\d{3})0*", v)
+    if excel and m:
+        meant = m.group(1) + m.group(2)
+        return (f"the cell holds the number {v.rstrip('0')}: Excel set to English reads "
+                f"'{m.group(1)}.{m.group(2)}' typed in a cell as a decimal number. If "
+                f"{int(meant):,} was meant, type {meant} (or format the column as Text and "
+                f"type {m.group(1)}.{m.group(2)})")
+    if excel:
+        return ("type the number of people without decimals (a number cell in Excel may "
+                "hide them: widen the column or set the format to show decimals)")
+    return ("write the number of people without decimals; in Vietnamese style '.' groups "
+            "thousands (1.252) and ',' starts decimals (83,5)")
 
 
 def check_targets(targets: pd.DataFrame) -> list[Problem]:
@@ -367,6 +424,11 @@ def check_targets(targets: pd.DataFrame) -> list[Problem]:
         measure = targets.at[i, "measure"]
         if q is not None and measure in ("count", "pct_members"):
             _check_quantity(targets, i, q, measure, measure == "count", problems)
+            if q.value == 0 or (q.high is not None and q.high <= 0):
+                problems.append(_p(targets, i, "value", targets.at[i, "value"],
+                                   "a target above zero",
+                                   "a target of 0 cannot be reached or missed: write the "
+                                   "target as set, or delete the row if none was set"))
         kind, year = targets.at[i, "kind"], targets.at[i, "year"]
         if kind == "annual" and year == "":
             problems.append(_p(targets, i, "year", "", "the calendar year of an annual target",

@@ -278,10 +278,14 @@ def _truth(spec, unit_ids, years, counts, monthly, annual_target, term_target, t
 
 
 def _term_of(spec, year: int) -> str:
+    """The term label of a year: the current term, or the earlier term of the same
+    length that contains it (2017 with 2020-2022 terms is in 2016-2018)."""
     if year >= spec.term_start_year:
         return f"{spec.term_start_year}-{spec.term_end_year}"
     span = spec.term_end_year - spec.term_start_year
-    return f"{spec.term_start_year - span}-{spec.term_start_year}"
+    back = -(-(spec.term_start_year - year) // span)  # terms back, rounded up
+    end = spec.term_start_year - (back - 1) * span
+    return f"{end - span}-{end}"
 
 
 def _tables(spec, rng, unit_ids, levels, years, counts, monthly, members, annual_target,

@@ -23,6 +23,7 @@ same before any kernel starts, from the notebook file
 
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
 import functools
 from collections.abc import Callable, Mapping, Sequence
@@ -156,7 +157,9 @@ def _fail(notebook: str, name: str, value: Any, expected: str, fix: str) -> Note
 
 
 def _nearest(value: Any, choices: Sequence[str], n: int = 3) -> str:
-    near = difflib.get_close_matches(str(value), list(choices), n=n, cutoff=0.5)
+    from forecast.data.dataset import nearest
+
+    near = nearest(value, choices, n)
     return f" (nearest: {', '.join(near)})" if near else ""
 
 
