@@ -14,19 +14,24 @@
 # ---
 
 # %% [markdown]
-# # Portfolio: which units are on track for their term targets?
+# # Toàn cảnh: đơn vị nào đúng tiến độ chỉ tiêu nhiệm kỳ? · Portfolio: which units are on track?
+#
+# Mọi đơn vị có chỉ tiêu nhiệm kỳ, xếp theo khả năng đạt chỉ tiêu theo mô hình
+# đã chọn, kèm xếp loại tiến độ; rồi nhịp đã đạt so với nhịp cần, và các đơn vị
+# trực thuộc một đơn vị (các huyện của một tỉnh, các đơn vị của một khối) trên
+# cùng một thang. Chạy hàng loạt chạy sổ tay này một lần (không có `unit_id`).
 #
 # Every unit with a term target, ranked by its chance of reaching it
 # (`p_reach`) under the chosen model, with the official-style pace label
 # beside it; then the observed pace against the pace each target requires,
 # and the units below one parent (a province's districts, a bloc's units)
 # side by side on a common scale. The batch runs this notebook once (it has
-# no `unit_id`).
+# no `unit_id`). The text below the next cells follows `lang`.
 
 # %% tags=["parameters"]
 parent_id = "bac-lieu"
 as_of = None
-model = "pooled_nb"
+model = "hier_nb"
 n_paths = 2000
 seed = 20251
 lang = "vi"
@@ -34,13 +39,21 @@ output_dir = ""
 data = None
 
 # %% [markdown]
+# **Tham số.** `parent_id`: đơn vị có các đơn vị trực thuộc được vẽ cạnh nhau;
+# `as_of`: chỉ dùng số liệu đến ngày này (`"2022-12-31"` hoặc `"31/12/2022"`;
+# `None`: tất cả); `model`: `hier_nb` (mặc định), `pooled_nb`, `ets`,
+# `local_level`, `last_year` hoặc `mean_attainment`; `n_paths`, `seed`: số
+# đường mô phỏng và hạt giống; `lang`: `"vi"` hoặc `"en"`; `output_dir`: nơi
+# ghi biểu đồ và kết quả (`""`: `reports/notebooks/`); `data`: bộ số liệu khác
+# (`None`: số liệu kèm theo).
+#
 # **Parameters.** `parent_id`: the unit whose children the small multiples
 # show; `as_of`: use only figures reported up to this date (`"2022-12-31"` or
-# `"31/12/2022"`; `None`: all);
-# `model`: `pooled_nb`, `ets`, `local_level`, `last_year` or
-# `mean_attainment`; `n_paths`, `seed`: Monte Carlo paths and seed; `lang`:
-# `"vi"` or `"en"`; `output_dir`: where figures and results go (`""`:
-# `reports/notebooks/`); `data`: another dataset (`None`: the shipped data).
+# `"31/12/2022"`; `None`: all); `model`: `hier_nb` (the default), `pooled_nb`,
+# `ets`, `local_level`, `last_year` or `mean_attainment`; `n_paths`, `seed`:
+# Monte Carlo paths and seed; `lang`: `"vi"` or `"en"`; `output_dir`: where
+# figures and results go (`""`: `reports/notebooks/`); `data`: another dataset
+# (`None`: the shipped data).
 
 # %%
 from forecast.notebooks import api, views, widgets
@@ -50,33 +63,29 @@ ctx = api.start("02_portfolio.ipynb", parent_id=parent_id, as_of=as_of, model=mo
 ctx
 
 # %% [markdown]
-# ## Explore
+# ## Khám phá · Explore
+#
+# Trong JupyterLab, các danh sách chọn dưới đây đổi đơn vị cấp trên của các ô
+# nhỏ, ngày tính, mô hình và ngôn ngữ, và mọi phần bên dưới được vẽ lại (cả lời
+# và bảng). Khi chạy bằng papermill hay chạy hàng loạt, ô tham số quyết định.
 #
 # In JupyterLab, the dropdowns below change the parent unit of the small
 # multiples, the as-of date, the model and the language, and every section
-# below is drawn again. Under papermill and in the batch the cell of
-# parameters decides.
+# below is drawn again (its text and tables too). Under papermill and in the
+# batch the cell of parameters decides.
 
 # %%
 ui = widgets.Explorer(ctx)
 ui
 
-# %% [markdown]
-# ## The outlook of every unit
-#
-# The model's forecast for every unit and target (no scenario, and no search
-# for what it would take: the unit notebook does that for one unit). A unit
-# labelled `no data` has a target but no admission count inside its window
-# yet; its chance comes from the model alone.
+# %%
+ui.section(views.text("02.outlook"))
 
 # %%
 ui.section(views.portfolio_outlook)
 
-# %% [markdown]
-# ## Who is on track
-#
-# Units per pace label (term targets), with the median chance of reaching
-# the target among them.
+# %%
+ui.section(views.text("02.labels"))
 
 # %%
 ui.section(views.by_label)
@@ -87,20 +96,14 @@ ui.section(views.portfolio_chart)
 # %%
 ui.section(views.pace_chart)
 
-# %% [markdown]
-# ## The units below one parent
-#
-# Each panel is one unit's admissions and forecast as a share of its own
-# term target, so units of different sizes read on the same axis.
+# %%
+ui.section(views.text("02.children"))
 
 # %%
 ui.section(views.children_chart)
 
-# %% [markdown]
-# ## Results
-#
-# The ranking and every outlook row, written as JSON beside the executed
-# notebook.
+# %%
+ui.section(views.text("results"))
 
 # %%
 api.finish(ctx, views.portfolio_results(ctx));

@@ -77,3 +77,33 @@ def test_notebook_01_in_vietnamese_has_no_english_narrative_or_raw_floats(tmp_pa
     # point (4754.528377, 0.696); a dot only groups thousands (8.793).
     assert not re.search(r"\d\.\d{4,}|\b0\.\d+", text)
     assert "3.878" in text and "6.500" in text
+
+
+def _shown(obj) -> str:
+    """What a section shows, as text: a Markdown's body, a table's headers and cells."""
+    if isinstance(obj, pd.DataFrame):
+        return " | ".join([*obj.columns, *obj.astype(str).to_numpy().ravel()])
+    return getattr(obj, "data", "" if obj is None else str(obj))
+
+
+def test_explorer_redraws_words_and_tables_in_the_chosen_language(tmp_path):
+    """The language dropdown (Explorer.choose) switches the narrative, the tables and
+    the why-sentence of notebook 01's sections, not only the charts."""
+    from forecast.notebooks import api, views, widgets
+
+    # Bình Thuận (shipped data): a term target with no admission count reported
+    # in its window, so its chance comes from the other units and the
+    # why-section says so (forecast.brief.explain.prior_note).
+    ctx = api.start("01_unit_outlook.ipynb", unit_id="binh-thuan", term=None, as_of=None,
+                    model="hier_nb", scenarios=[], n_paths=300, seed=1, lang="vi",
+                    output_dir=str(tmp_path), data=None)
+    ui = widgets.Explorer(ctx)
+    seen: list[str] = []
+    for draw in (views.text("01.outlook"), views.unit_outlook, views.why):
+        ui.section(lambda c, d=draw: seen.append(_shown(d(c))))
+    ui.choose(lang="en")
+    vi, en = seen[:3], seen[3:]
+    assert vi[0].startswith("## Tiến độ và dự báo") and en[0].startswith("## Progress and forecast")
+    assert "Khả năng đạt" in vi[1] and "chưa có số liệu" in vi[1] and "Chance" not in vi[1]
+    assert "Chance" in en[1] and "no report yet" in en[1] and "Khả năng" not in en[1]
+    assert "chưa có số kết nạp" in vi[2] and "No admissions of the unit are reported" in en[2]

@@ -22,8 +22,8 @@ NARRATIVE: dict[str, dict[str, str]] = {
         "vi": "## Số liệu đã báo cáo\n\nMọi số liệu của đơn vị đến ngày tính, với nguồn và vị trí trong nguồn. Số là số kết nạp trừ khi cột *Đại lượng* ghi khác; *Đính chính từ* là giá trị in ban đầu khi có đính chính.",
         "en": "## Reported figures\n\nEvery figure reported for the unit up to the as-of date, with its source and where in the source it stands. Counts are admissions unless *Measure* says otherwise; *Corrected from* is the printed value a declared correction replaced."},
     "01.outlook": {
-        "vi": "## Tiến độ và dự báo\n\nMỗi dòng là một chỉ tiêu và một kịch bản. *Đã kết nạp* là số kết nạp trong thời hạn của chỉ tiêu đến số liệu cuối; *Xếp loại* là nhịp theo cách đánh giá thông thường; *Khả năng đạt* là khả năng đạt chỉ tiêu trước hạn; *Cuối kỳ 10 %–90 %* là khoảng 80 % của tổng cuối kỳ.",
-        "en": "## Progress and forecast\n\nOne row per target and scenario. *Admitted* is what was admitted in the target's window by the last figure; *Label* is the official-style pace label; *Chance* is the chance of reaching the target by its deadline; *Final, 10 %–90 %* the 80 % range of the final count."},
+        "vi": "## Tiến độ và dự báo\n\nMỗi dòng là một chỉ tiêu và một kịch bản. *Đã kết nạp* là số kết nạp trong thời hạn của chỉ tiêu đến số liệu cuối; *Xếp loại* là nhịp theo cách đánh giá thông thường; *Khả năng đạt* là khả năng đạt chỉ tiêu trước hạn; *Cuối kỳ 10 %–90 %* là khoảng 80 % của tổng cuối kỳ. Chỉ tiêu năm nay và năm sau mà số liệu chưa in có *Nguồn chỉ tiêu* là *giả định*: lấy từ chỉ tiêu năm gần nhất, từ chỉ tiêu mà tỷ lệ đạt đã in cho thấy, hoặc từ chỉ tiêu nhiệm kỳ chia đều cho các năm.",
+        "en": "## Progress and forecast\n\nOne row per target and scenario. *Admitted* is what was admitted in the target's window by the last figure; *Label* is the official-style pace label; *Chance* is the chance of reaching the target by its deadline; *Final, 10 %–90 %* the 80 % range of the final count. This year's and next year's annual targets that the data do not print yet are *assumed* (*Target from*): the nearest annual target, the target the printed attainments imply, or the term target spread over the term."},
     "01.scenarios": {
         "vi": "## Kịch bản\n\nMỗi kịch bản đặt trước tỷ lệ đạt của các năm còn lại (*giữ tỷ lệ năm gần nhất*, *theo xu hướng*, *đạt 100 %*). Các dòng *không nhiễu* là kịch bản không có dao động giữa các năm.",
         "en": "## Scenarios\n\nEach scenario fixes the attainment of the years left (*last year's*, *recent trend*, *100 %*). The *no noise* rows are the scenario without year-to-year noise."},
@@ -92,6 +92,8 @@ _MEASURES = {"admitted": ("kết nạp", "admitted"), "attainment_pct": ("tỷ l
 _SEVERITY = {"warning": ("cảnh báo", "warning"), "info": ("thông tin", "information")}
 _DATASETS = {"public": ("số liệu công bố", "public"), "synthetic": ("giả lập", "synthetic")}
 _SUBSETS = {"all": ("tất cả", "all"), "common": ("dự báo chung", "common")}
+# An annual target the data do not print is assumed by the engine (target_source).
+_TARGET_SOURCES = {"reported": ("đã công bố", "reported"), "assumed": ("giả định", "assumed")}
 
 
 def _words(mapping: dict) -> Callable[[Any, str], str]:
@@ -144,6 +146,7 @@ FORMATS: dict[str, Callable[[Any, str], str]] = {
     "severity": _words(_SEVERITY),
     "dataset": _words(_DATASETS),
     "subset": _words(_SUBSETS),
+    "target_source": _words(_TARGET_SOURCES),
     "text": lambda v, lang: "" if missing(v) else str(v),
     "span": lambda v, lang: "" if missing(v) else str(v).replace("-", "–"),
 }
@@ -159,6 +162,7 @@ COLUMNS: dict[str, tuple[str, str, str]] = {
     "target_kind": ("Loại chỉ tiêu", "Target kind", "kind"),
     "target_id": ("Mã chỉ tiêu", "Target id", "text"),
     "target": ("Chỉ tiêu", "Target", "figure"),
+    "target_source": ("Nguồn chỉ tiêu", "Target from", "target_source"),
     "cumulative": ("Đã kết nạp", "Admitted", "count"),
     "label": ("Xếp loại", "Label", "label"),
     "scenario": ("Kịch bản", "Scenario", "scenario"),

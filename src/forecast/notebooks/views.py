@@ -3,7 +3,11 @@
 Each function takes the notebook's :class:`~forecast.notebooks.api.Context`,
 reads the current parameters from it (``ctx.parameters``, ``ctx.as_of``,
 ``ctx.lang``, ``ctx.scenarios``), draws its charts through
-:meth:`Context.figure` and returns what the cell shows. A notebook cell calls
+:meth:`Context.figure` and returns what the cell shows: its tables through
+:func:`forecast.notebooks.show.table` and its words through
+:func:`forecast.notebooks.show.say`, in ``ctx.lang``, so the language
+dropdown redraws them too (:func:`text` is the section of a heading and its
+paragraph). The raw tables stay in ``ctx.state`` for the results file. A notebook cell calls
 ``ui.section(views.history)`` (:class:`forecast.notebooks.widgets.Explorer`),
 so the same function draws the section under papermill and again when a
 dropdown changes in JupyterLab. What a later section needs (the outlook) is
@@ -12,16 +16,31 @@ kept in ``ctx.state`` by the section that computes it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from forecast import figures
+from forecast.notebooks import show
 
-FORECAST_COLUMNS = ["target_kind", "term", "target", "cumulative", "label", "scenario",
-                    "p_reach", "final_q10", "final_q50", "final_q90", "reach_date_q50"]
+FORECAST_COLUMNS = ["target_kind", "term", "target", "target_source", "cumulative", "label",
+                    "scenario", "p_reach", "final_q10", "final_q50", "final_q90", "reach_date_q50"]
 SCENARIO_COLUMNS = ["target_id", "scenario", "p_reach", "final_q10", "final_q50", "final_q90",
                     "reach_date_q50"]
 REQUIREMENT_COLUMNS = ["target_kind", "term", "required_attainment", "required_per_year_p",
                        "trained_needed", "introduced_needed"]
+HISTORY_COLUMNS = ["measure", "subgroup", "value_text", "period_start", "period_end", "source_id",
+                   "locator", "corrected_from"]
+RANKING_COLUMNS = ["name", "term", "target", "cumulative", "label", "p_reach", "final_q10",
+                   "final_q50", "final_q90"]
+
+
+def text(key: str) -> Callable[[Any], Any]:
+    """The section that shows the narrative ``key`` of :data:`forecast.notebooks.show.NARRATIVE`."""
+    def draw(ctx):
+        return show.say(key, ctx.lang)
+
+    draw.__name__ = f"text_{key}"
+    return draw
 
 
 # --- 01: one unit ---------------------------------------------------------------------
@@ -29,8 +48,7 @@ def history(ctx):
     """Every figure reported for the unit up to the as-of date, with its source."""
     obs = ctx.dataset.observations_until(ctx.as_of)
     obs = obs[obs["unit_id"] == ctx.parameters["unit_id"]]
-    return obs[["measure", "subgroup", "value_text", "period_start", "period_end", "source_id",
-                "locator", "corrected_from"]]
+    return show.table(obs, ctx.lang, HISTORY_COLUMNS)
 
 
 def yearly(ctx) -> None:
@@ -55,9 +73,26 @@ def unit_outlook(ctx):
         table = table[table["term"] == p["term"]]
     ctx.state.update(result=result, table=table)
     if table.empty:
-        print(f"{ctx.unit_name(unit)}: no target with a reported admission count, "
-              "so nothing to forecast.")
-    return table[FORECAST_COLUMNS].round(2)
+        return show.say("no_target", ctx.lang, unit=ctx.unit_name(unit))
+    return show.table(table, ctx.lang, FORECAST_COLUMNS)
+
+
+def why(ctx):
+    """Why the headline chance is what it is, when the pace label or the scenarios
+    seem to say otherwise (the brief's sentence, :mod:`forecast.brief.explain`)."""
+    from forecast.brief.explain import prior_note, why_headline
+    from forecast.brief.units import primary_row
+
+    unit, table = ctx.parameters["unit_id"], _state(ctx, "table", unit_outlook)
+    main = None if table.empty else primary_row(table, unit)
+    if main is None:
+        return None
+    same = table[(table["target_id"] == main["target_id"]) & (table["model"] == main["model"])]
+    fitted = ctx.state["result"].fitted.get(ctx.parameters["model"])
+    sentence = prior_note(main, ctx.lang) or why_headline(
+        main, same, ctx.lang, profile=getattr(fitted, "profile", None),
+        p_level=ctx.assumptions.p_level)
+    return show.lines([sentence]) if sentence else None
 
 
 def progress(ctx) -> None:
@@ -73,13 +108,13 @@ def scenarios(ctx):
     """Chance and range of the final count under each scenario."""
     table = _state(ctx, "table", unit_outlook)
     ctx.state["scenario_table"] = table[SCENARIO_COLUMNS].round(3)
-    return ctx.state["scenario_table"]
+    return show.table(table, ctx.lang, SCENARIO_COLUMNS)
 
 
 def requirements(ctx):
     """What it would take: attainment, admissions and candidates a year."""
     table = _state(ctx, "table", unit_outlook)
-    return table[table["scenario"] == "model"][REQUIREMENT_COLUMNS].round(1)
+    return show.table(table[table["scenario"] == "model"], ctx.lang, REQUIREMENT_COLUMNS)
 
 
 def pipeline(ctx) -> None:
@@ -88,15 +123,14 @@ def pipeline(ctx) -> None:
                lang=ctx.lang, p_level=ctx.assumptions.p_level)
 
 
-def part_year(ctx) -> None:
+def part_year(ctx):
     """The latest part-year counts against the within-year profile."""
     from forecast.brief.units import part_year_points
 
     unit = ctx.parameters["unit_id"]
     points = part_year_points(ctx.dataset, unit, ctx.as_of)
     if points is None:
-        print("No part-year admissions with an annual target for this unit.")
-        return
+        return show.say("no_part_year", ctx.lang, unit=ctx.unit_name(unit))
     ctx.figure("part_year", figures.part_year_nowcast, points[1], year=points[0],
                unit_name=ctx.unit_name(unit), source_line=ctx.source_line(unit), lang=ctx.lang)
 
@@ -120,13 +154,14 @@ def portfolio_outlook(ctx):
     result = outlook(ctx.dataset, as_of=ctx.as_of, model=ctx.parameters["model"],
                      assumptions=ctx.assumptions, requirements=False)
     ctx.state.update(result=result, ranking=ranking(result.table))
-    return ctx.state["ranking"]
+    return show.table(ctx.state["ranking"], ctx.lang, RANKING_COLUMNS)
 
 
 def by_label(ctx):
     """Units per pace label, with the median chance among them."""
     rank = _state(ctx, "ranking", portfolio_outlook)
-    return rank.groupby("label")["p_reach"].agg(["count", "median"]).round(2)
+    counts = rank.groupby("label")["p_reach"].agg(n_units="count", median_p_reach="median")
+    return show.table(counts.reset_index(), ctx.lang)
 
 
 def portfolio_chart(ctx) -> None:
