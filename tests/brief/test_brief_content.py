@@ -181,6 +181,6 @@ def test_word_file_language_widths_and_repeated_headers(brief):
 def test_meta_line_reads_naturally(brief):
     lang, _, html = brief
     meta = re.search(r'<p class="meta">(.*?)</p>', html).group(1)
-    expected = ("Số liệu đến lần báo cáo mới nhất của từng đơn vị; mô hình nhị thức âm gộp"
-                if lang == "vi" else "Data to each unit's latest report; model pooled negative")
+    expected = ("Số liệu đến lần báo cáo mới nhất của từng đơn vị; mô hình nhị thức âm phân tầng"
+                if lang == "vi" else "Data to each unit's latest report; model hierarchical negative")
     assert meta.startswith(expected)

@@ -55,6 +55,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Số liệu đến {as_of}; mô hình {model}; {paths} đường mô phỏng, hạt giống {seed}; {n_units} đơn vị có phần riêng, {n_all} đơn vị có chỉ tiêu.",
         "en": "Data to {as_of}; model {model}; {paths} simulated paths, seed {seed}; {n_units} units with a section, {n_all} units with a target."},
     "as_of_latest": {"vi": "lần báo cáo mới nhất của từng đơn vị", "en": "each unit's latest report"},
+    "model:hier_nb": {"vi": "nhị thức âm phân tầng, ưu tiên số liệu của chính đơn vị (hier_nb)",
+                      "en": "hierarchical negative binomial, the unit's own record first (hier_nb)"},
     "model:pooled_nb": {"vi": "nhị thức âm gộp các đơn vị (pooled_nb)",
                         "en": "pooled negative binomial (pooled_nb)"},
     "model:local_level": {"vi": "mức cục bộ (local_level)", "en": "local level (local_level)"},

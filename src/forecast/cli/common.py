@@ -36,14 +36,18 @@ def add_as_of_option(p: argparse.ArgumentParser) -> None:
 
 
 def as_of_date(args: argparse.Namespace) -> pd.Timestamp | None:
-    """The ``--as-of`` value as a Timestamp, or None."""
-    if getattr(args, "as_of", None) is None:
+    """The ``--as-of`` value as a Timestamp, or None (several dates: the earliest)."""
+    given = getattr(args, "as_of", None)
+    if given is None:
         return None
-    try:
-        return parse_date(args.as_of, end=True)
-    except ParseError as exc:
-        raise ConfigError(f"option --as-of: found {args.as_of!r}; expected {exc}. "
-                          "Fix: write the date as 2022-12-31.") from exc
+    dates = []
+    for value in given if isinstance(given, (list, tuple)) else [given]:
+        try:
+            dates.append(parse_date(value, end=True))
+        except ParseError as exc:
+            raise ConfigError(f"option --as-of: found {value!r}; expected {exc}. "
+                              "Fix: write the date as 2022-12-31.") from exc
+    return min(dates)
 
 
 def load_dataset(args: argparse.Namespace, assumptions: Assumptions | None = None):
