@@ -63,33 +63,33 @@ from forecast.models.draws import poisson_draws
 
 @dataclass
 class HierSettings:
-    """Choices of ``hier_nb``; each is an assumption listed in ``docs/assumptions.md`` (A9-A14)."""
+    """Choices of ``hier_nb``; each is an assumption listed in ``docs/assumptions.md`` (H1-H6)."""
 
     trend: bool = True
     trend_sd: float = 0.05
-    """Prior sd of a unit's trend in log-attainment per year (A9)."""
+    """Prior sd of a unit's trend in log-attainment per year (H1)."""
     tau_min: float = 0.15
     """Floor of the between-unit sd of log-attainment: a unit with a few
-    years of its own is never pulled all the way to the population (A10)."""
+    years of its own is never pulled all the way to the population (H2)."""
     tau_default: float = 0.35
     """Between-unit sd when fewer than 3 units have whole years."""
     sigma_default: float = 0.15
     """Prior guess of the year-to-year sd of log-attainment beyond Poisson noise;
     the pooled value is this with ``sigma_pool_df`` pseudo-degrees of freedom
-    plus the units' own (A11)."""
+    plus the units' own (H3)."""
     sigma_pool_df: float = 4.0
     sigma_bounds: tuple = (0.03, 0.6)
     sigma_prior_df: float = 4.0
-    """Pseudo-years of the pooled year-to-year variance in a unit's own (A11)."""
+    """Pseudo-years of the pooled year-to-year variance in a unit's own (H3)."""
     year_sd: float = 0.05
     """Sd of the shared year effect when too few units share years to estimate it."""
     year_sd_bounds: tuple = (0.02, 0.2)
     drift: float = 0.10
     """Extra sd of log-attainment per year between a count and the nearest year
-    with a target (A12)."""
+    with a target (H4)."""
     publication_discount: float = 0.5
     """Share of the population's log-attainment above 100 % attributed to the
-    selection of published successes and removed from the prior centre (A13)."""
+    selection of published successes and removed from the prior centre (H5)."""
     prior: str = "corrected"
     """``corrected`` (default): the prior centre lowered by ``publication_discount``;
     ``population``: the population as the loaded data show it (sensitivity)."""
