@@ -145,7 +145,8 @@ def test_serves_the_widgets_extension(lab):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["01_unit_outlook.ipynb", "02_portfolio.ipynb"])
-def test_notebook_run_headless_shows_dropdowns_and_draws_sections_in_them(tmp_path, name):
+def test_notebook_run_headless_shows_dropdowns_and_draws_sections_in_them(tmp_path, name,
+                                                                          monkeypatch):
     """Run as JupyterLab runs it (a kernel, no papermill): the Explorer cell shows a
     widget view, its dropdowns exist, and the sections below draw inside widget outputs."""
     import nbformat
@@ -154,6 +155,9 @@ def test_notebook_run_headless_shows_dropdowns_and_draws_sections_in_them(tmp_pa
     from forecast.batch.kernels import kernel_manager_for
     from forecast.batch.run import default_kernel
 
+    # As JupyterLab starts it: tasks.py runs the suite with MPLBACKEND=Agg, which a
+    # kernel would inherit and then show no figure at all.
+    monkeypatch.delenv("MPLBACKEND", raising=False)
     nb = nbformat.read(NOTEBOOKS / name, as_version=4)
     params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
     tiny = ROOT / "tests" / "fixtures" / "tiny"
