@@ -49,6 +49,13 @@ class Assumptions:
     rate_target_members : str
         Which membership figure a rate target (% of members) is applied to:
         ``latest`` before the year, the only one implemented (A8).
+    push_band : float
+        The final push (A9, :mod:`forecast.models.push`): a simulated final
+        total within this share below the target may be raised to it.
+    push_share : float or None
+        Probability that a total in the band is raised; ``0`` (default) turns
+        the push off, ``None`` estimates it from the final results in the
+        data (A9; off by default: the real-data backtest did not favour it).
     """
 
     term_start: str = "01-01"
@@ -62,6 +69,8 @@ class Assumptions:
     n_paths: int = 10_000
     seed: int = 20251
     rate_target_members: str = "latest"
+    push_band: float = 0.10
+    push_share: float | None = 0.0
     extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -99,6 +108,13 @@ class Assumptions:
                     "of each month, January to December."
                 )
             object.__setattr__(self, "within_year_profile", prof)
+        if not 0 <= self.push_band < 1 or (
+                self.push_share is not None and not 0 <= self.push_share <= 1):
+            raise ConfigError(
+                "assumptions 'push_band' and 'push_share': expected 0 <= push_band < 1 and "
+                f"push_share empty or in [0, 1], found {self.push_band!r} and "
+                f"{self.push_share!r}. Fix: e.g. 0.1 and empty (estimated); 0 turns it off."
+            )
         if self.n_paths < 100:
             raise ConfigError(
                 f"assumption 'n_paths': found {self.n_paths}; expected at least 100. "

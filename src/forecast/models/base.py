@@ -28,6 +28,7 @@ import pandas as pd
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ModelError
 from forecast.models.progress import admitted_spans
+from forecast.models.push import Push, estimate_push
 
 from forecast.models.exposure import (  # noqa: F401  (re-exported: models.Exposure ... stay importable)
     EXPOSURE_KINDS, Exposure, share_between, unit_exposure, year_weights,
@@ -252,9 +253,17 @@ class FittedModel:
     diagnostics: dict = field(default_factory=dict)
     profile: tuple = ()
     concentration: float = 30.0
+    share_spread: object = None
+    """A unit's share at a cut-off (``forecast.models.share.ShareSpread``); None: the defaults."""
+    push: Push = field(default_factory=Push)
+    """The final push applied to the model's simulated totals (:mod:`forecast.models.push`)."""
     part_year_update = False
     """Class flag: the simulation draws the rest of a partly reported year
     consistent with the part-year count (:mod:`forecast.simulate.part_year`)."""
+
+    def unit_alpha(self, unit_id: str) -> float:
+        """The unit's negative-binomial dispersion (one for all units unless a model has its own)."""
+        return float(self.alpha)
 
     def note(self, unit_id: str, text: str) -> None:
         old = self.diagnostics.get(unit_id, "")
@@ -384,6 +393,8 @@ def fit(dataset, model: str = DEFAULT_MODEL, as_of: pd.Timestamp | None = None,
     profile = profile_for(dataset, assumptions, as_of)
     data = prepare(dataset, as_of, profile, units)
     concentration = profile_concentration(dataset, assumptions, as_of)
+    from forecast.models.profile_estimate import share_spread
+
     func = MODELS[model]
     if getattr(func, "takes_context", False):
         # Models that weigh part-year counts by the share's uncertainty and
@@ -393,6 +404,10 @@ def fit(dataset, model: str = DEFAULT_MODEL, as_of: pd.Timestamp | None = None,
     fitted = func(data, profile, **options)
     fitted.profile = profile
     fitted.concentration = concentration
+    # The share spread at a cut-off as estimated with the profile (kappa, the
+    # front-loaded weight, the exponent's error), for the part-year step.
+    fitted.share_spread = share_spread(dataset, assumptions, as_of)
+    fitted.push = estimate_push(dataset, as_of, assumptions.push_band, assumptions.push_share)
     return fitted
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ModelError
 from forecast.models.base import DEFAULT_MODEL, FittedModel, Streams, fit, profile_for
+from forecast.models.attainment import with_implied_counts
 from forecast.models.exposure import assumed_targets
 from forecast.models.progress import admitted_spans, cumulative_history, progress_table
 from forecast.records import frame_records
@@ -124,6 +125,8 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
     Outlook
     """
     assumptions = assumptions or Assumptions()
+    # Attainment reports of a known target are counts too (forecast.models.attainment).
+    dataset = with_implied_counts(dataset)
     as_of = pd.Timestamp(as_of) if as_of is not None else None
     names = [model] if isinstance(model, str) else list(model)
     scen = [s if isinstance(s, Scenario) else parse_scenario(s) for s in scenarios]

@@ -42,6 +42,7 @@ import pandas as pd
 
 from forecast.errors import ModelError
 from forecast.models.base import FittedModel, Streams
+from forecast.models.push import apply_push
 from forecast.simulate.part_year import condition_part_years
 from forecast.simulate.reach import _segments, crossing_keys
 from forecast.simulate.thinning import thin_partial_years
@@ -268,6 +269,11 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
         cm[:, :, -1] = np.rint(cm[:, :, -1])
     c, p, _ = cm.shape
     targets = np.array([float(j.target) for j in jobs])
+    push = getattr(fitted, "push", None)
+    if push is not None and push.active and not deterministic and jobs[0].attainment is None:
+        # The final push (forecast.models.push): own stream 6 of each unit.
+        for i, job in enumerate(jobs):
+            apply_push(cm[i, :, -1], targets[i], push, streams.unit(job.unit_id, 6))
     finals = cm[:, :, -1]
     valid = np.isfinite(targets) & (targets > 0)
     tol = targets[:, None] - 1e-9

@@ -11,7 +11,7 @@ Here, for every unit, path and partly reported year ``t`` of the window
 
 1. the year's rate ``lam`` has the model's prior, a gamma with the path's
    mean ``mu`` (exposure × the drawn attainment × trend × the shared year
-   shock) and shape ``k = 1 / alpha`` (the model's negative-binomial
+   shock) and shape ``k = 1 / alpha_u`` (the unit's negative-binomial
    dispersion); the unit's share ``s`` reached by the cut-off follows the
    mixture of :mod:`forecast.models.share` around the profile's share (the
    spread around the curve, a wide component for a front-loaded or very
@@ -70,7 +70,7 @@ def condition_part_years(fitted, jobs, grid, lay, kv: np.ndarray, d: np.ndarray,
     Parameters
     ----------
     fitted : FittedModel
-        Needs ``means_batch``, ``alpha``, ``year_sd``, ``concentration``
+        Needs ``means_batch``, ``unit_alpha``, ``year_sd``, ``concentration``
         (or ``share_spread``).
     jobs : list of Job
     grid : MonthGrid
@@ -96,7 +96,9 @@ def condition_part_years(fitted, jobs, grid, lay, kv: np.ndarray, d: np.ndarray,
         return done
     ids = [j.unit_id for j in jobs]
     n = d.shape[1]
-    k = 1.0 / max(float(fitted.alpha), 1e-3)
+    # Each unit's own dispersion where the model has one (hier_nb: a province's
+    # year varies less, relative to its mean, than a cell's).
+    k = np.array([1.0 / max(float(fitted.unit_alpha(u)), 1e-3) for u in ids])
     spread = spread_of_fit(fitted)
     for t, y in enumerate(lay.need):
         in_year = grid.year == y
@@ -113,7 +115,7 @@ def condition_part_years(fitted, jobs, grid, lay, kv: np.ndarray, d: np.ndarray,
         mu = np.broadcast_to(np.maximum(mu, 1e-9), (len(ids), n))
         for i, u in enumerate(ids):
             rng = streams.unit(u, STREAM_KEY, int(y))
-            s, lam = update_by_count(rng, covered, spread, c[i], k, k / mu[i], n)
+            s, lam = update_by_count(rng, covered, spread, c[i], k[i], k[i] / mu[i], n)
             rest = poisson_draws(rng, (lam * (1.0 - s) * inside).astype(np.float32))
             d[i, :, t] = rest / np.float32(uncovered)
         done.add(t)
