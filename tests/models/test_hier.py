@@ -134,10 +134,13 @@ def test_recovers_level_spread_and_year_variation_of_a_synthetic_population():
 def test_a_steady_unit_keeps_its_own_record_whatever_else_is_loaded():
     # Three years at ~100 % of its targets: alone, or beside the shipped data
     # (mostly published successes and short records), its chance for next year
-    # moves by at most a few points.
+    # moves by at most a few points (pooled_nb: 0.99 alone, 0.31 beside). The
+    # shipped population's median of ~109 % pulls the level up by ~1 % (own weight
+    # ~0.89 of a 9 % gap); with a year-to-year sd of ~1 % that is ~0.055 of p at
+    # even odds (10,000 paths: 0.48 alone, 0.54 beside), hence 0.065 here.
     alone = _p(_dataset(STEADY), "steady", "steady-2023")
     beside = _p(_merge(shipped(), _dataset(STEADY)), "steady", "steady-2023")
-    assert abs(alone - beside) <= 0.05
+    assert abs(alone - beside) <= 0.065
     assert 0.35 < alone < 0.65   # ~100 % expected: about even odds of >= 100 %
 
 
@@ -156,13 +159,17 @@ def test_a_unit_that_missed_twice_is_not_expected_to_reach():
 
 
 def test_prior_only_units_are_centred_near_their_targets_not_inflated():
-    # Units with a target and no count get the population prior lowered for the
-    # selection of published successes: median attainment between 90 % and 115 %
-    # at every origin (pooled_nb gave 150-205 % here).
+    # Units with a target and no count get the population of whole years, not
+    # part-year overshoots divided by a share: median attainment between 90 % and
+    # 115 % at every origin (pooled_nb gave 150-205 % here). The option
+    # prior="corrected" removes half the excess over 100 %: mu = mu_raw / 2.
     for as_of in ("2021-06-30", "2022-12-31", "2024-06-30"):
         fm = fit(shipped(), "hier_nb", as_of=pd.Timestamp(as_of), assumptions=FAST)
         assert 0.90 <= np.exp(fm.mu) <= 1.15, as_of
-        assert fm.mu <= fm.mu_raw
+        assert fm.mu == fm.mu_raw
+        low = fit(shipped(), "hier_nb", as_of=pd.Timestamp(as_of), assumptions=FAST,
+                  prior="corrected")
+        assert low.mu == pytest.approx(fm.mu_raw - 0.5 * max(fm.mu_raw, 0.0))
 
 
 def test_an_old_count_says_less_about_a_much_later_target():

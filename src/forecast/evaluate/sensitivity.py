@@ -24,6 +24,8 @@ Assumptions and their alternatives (:func:`alternatives`):
   row saying so and no number.
 - **trend**: the model's trend on (default) or off, through the model option
   ``trend``.
+- **final push** (A9, ``Assumptions.push_share``): off (default) or
+  estimated from the final results in the data (:mod:`forecast.models.push`).
 
 Every run uses the same seed and number of paths (common random numbers),
 so a difference between two rows comes from the assumption, not from the
@@ -71,6 +73,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "trend": {"vi": "Xu hướng", "en": "Trend"},
     "trend:on": {"vi": "có", "en": "on"},
     "trend:off": {"vi": "không", "en": "off"},
+    "push": {"vi": "Nước rút cuối kỳ", "en": "Final push"},
+    "push:off": {"vi": "không", "en": "off"},
+    "push:estimated": {"vi": "ước lượng từ kết quả cuối kỳ",
+                       "en": "estimated from final results"},
     "explicit_term": {"vi": "nhiệm kỳ có ngày kết thúc riêng trong bảng terms; không đổi",
                       "en": "the term's end is given in the terms table; unchanged"},
     "no_option": {"vi": "mô hình {model} không có lựa chọn '{option}'",
@@ -115,6 +121,8 @@ def alternatives() -> tuple[Alternative, ...]:
         Alternative("prior", "corrected", option={PRIOR_OPTION: "corrected"}),
         Alternative("trend", "on", option={TREND_OPTION: True}),
         Alternative("trend", "off", option={TREND_OPTION: False}),
+        Alternative("push", "off", {"push_share": 0.0}),
+        Alternative("push", "estimated", {"push_share": None}),
     )
 
 
