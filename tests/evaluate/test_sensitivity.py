@@ -58,7 +58,7 @@ def test_one_row_per_target_and_alternative(table):
     assert set(table["target_id"]) == {"tien-giang-term-2020-2025"}
     defaults = table[table["is_default"]]
     assert sorted(defaults["assumption"] + ":" + defaults["alternative"]) == [
-        "prior:population", "profile:estimated", "term_end:09-30", "trend:on"]
+        "prior:population", "profile:estimated", "push:off", "term_end:09-30", "trend:on"]
     # every default row is the base run: the same numbers
     assert defaults["p_reach"].nunique() == 1 and defaults["final_q50"].nunique() == 1
 
