@@ -71,7 +71,15 @@ class ConfigError(ForecastError):
 
 
 class ModelError(ForecastError):
-    """A model that cannot be fitted to a unit's data (too short, degenerate)."""
+    """A model that cannot be fitted to a unit's data (too short, degenerate).
+
+    ``why`` is the reason in words an analyst reads, ``{"vi": ..., "en": ...}``
+    (the outlook's ``why`` / ``why_vi`` columns); None when the message says it.
+    """
+
+    def __init__(self, message: str, why: dict | None = None):
+        super().__init__(message)
+        self.why = why
 
 
 class NotebookError(ForecastError):

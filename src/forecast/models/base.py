@@ -253,6 +253,8 @@ class FittedModel:
     diagnostics: dict = field(default_factory=dict)
     profile: tuple = ()
     concentration: float = 30.0
+    refused: dict = field(default_factory=dict)
+    """``unit_id`` → the ModelError saying why the model cannot forecast it."""
     share_spread: object = None
     """A unit's share at a cut-off (``forecast.models.share.ShareSpread``); None: the defaults."""
     push: Push = field(default_factory=Push)
@@ -260,6 +262,18 @@ class FittedModel:
     part_year_update = False
     """Class flag: the simulation draws the rest of a partly reported year
     consistent with the part-year count (:mod:`forecast.simulate.part_year`)."""
+
+    def refuse(self, unit_id: str, exc: ModelError) -> None:
+        """Record that the model cannot forecast a unit (raised again by :meth:`check_unit`)."""
+        self.refused[unit_id] = exc
+        self.note(unit_id, str(exc))
+
+    def check_unit(self, unit_id: str, known) -> None:
+        """Raise the unit's refusal, or a plain ModelError if ``known`` lacks it."""
+        if unit_id in self.refused:
+            raise self.refused[unit_id]
+        if unit_id not in known:
+            raise ModelError(self.diagnostics.get(unit_id, f"unit {unit_id!r}: no data"))
 
     def unit_alpha(self, unit_id: str) -> float:
         """The unit's negative-binomial dispersion (one for all units unless a model has its own)."""
@@ -419,7 +433,12 @@ def require_full_years(ud: UnitData, minimum: int, model: str) -> pd.Series:
             f"unit {ud.unit_id!r}: model {model!r} needs at least {minimum} whole-year "
             f"counts, found {len(full)}"
             + (f" ({', '.join(str(y) for y in full.index)})" if len(full) else "")
-            + ". Fix: use the pooled model (--model pooled_nb), which borrows strength "
-            "from other units, or add yearly figures."
-        )
+            + f". Fix: use the default model ({DEFAULT_MODEL}), which borrows strength "
+            "from other units, or add yearly figures.",
+            why={"en": f"Model {model} needs at least {minimum} whole years of the unit's own "
+                       f"counts and the data have {len(full)}; the default model "
+                       f"({DEFAULT_MODEL}) also learns from other units and answers.",
+                 "vi": f"Mô hình {model} cần ít nhất {minimum} năm trọn số kết nạp của chính "
+                       f"đơn vị, số liệu mới có {len(full)}; mô hình mặc định ({DEFAULT_MODEL}) "
+                       "học thêm từ các đơn vị khác nên vẫn dự báo được."})
     return full

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from forecast.errors import ModelError
-from forecast.models.base import FittedModel, Streams, register, require_full_years
+from forecast.models.base import DEFAULT_MODEL, FittedModel, Streams, register, require_full_years
 
 
 @dataclass
@@ -23,8 +23,7 @@ class LastYear(FittedModel):
     level: dict = field(default_factory=dict)
 
     def yearly_means(self, unit_id, years, streams: Streams) -> np.ndarray:
-        if unit_id not in self.level:
-            raise ModelError(self.diagnostics.get(unit_id, f"unit {unit_id!r}: no data"))
+        self.check_unit(unit_id, self.level)
         return np.full((streams.n_paths, len(years)), self.level[unit_id])
 
 
@@ -36,7 +35,7 @@ def fit_last_year(data, profile, **options) -> LastYear:
         try:
             full = require_full_years(ud, 1, "last_year")
         except ModelError as exc:
-            model.note(u, str(exc))
+            model.refuse(u, exc)
             continue
         model.level[u] = float(full.iloc[-1])
     return model
@@ -49,8 +48,7 @@ class MeanAttainment(FittedModel):
     attainment: dict = field(default_factory=dict)
 
     def yearly_means(self, unit_id, years, streams: Streams) -> np.ndarray:
-        if unit_id not in self.attainment:
-            raise ModelError(self.diagnostics.get(unit_id, f"unit {unit_id!r}: no data"))
+        self.check_unit(unit_id, self.attainment)
         e = self.exposure(unit_id, years)
         return np.broadcast_to(self.attainment[unit_id] * e, (streams.n_paths, len(years)))
 
@@ -70,12 +68,24 @@ def fit_mean_attainment(data, profile, **options) -> MeanAttainment:
     model = MeanAttainment("mean_attainment", data, alpha=0.0, year_sd=0.0)
     for u, ud in data.items():
         if ud.exposure.kind == "own_level":
-            model.note(u, f"unit {u!r}: mean_attainment needs a target to measure "
-                          "attainment against; none found. Fix: add the unit's target.")
+            model.refuse(u, ModelError(
+                f"unit {u!r}: mean_attainment needs a target to measure attainment against; "
+                "none found. Fix: add the unit's target.",
+                why={"en": "Model mean_attainment needs a target to measure the unit's "
+                           "attainment against, and the data have none.",
+                     "vi": "Mô hình mean_attainment cần chỉ tiêu để tính tỷ lệ đạt, "
+                           "số liệu chưa có chỉ tiêu của đơn vị."}))
             continue
         if ud.n_obs == 0:
-            model.note(u, f"unit {u!r}: mean_attainment needs at least one admitted count; "
-                          "none up to the as-of date.")
+            model.refuse(u, ModelError(
+                f"unit {u!r}: mean_attainment needs at least one admitted count; none up to "
+                "the as-of date.",
+                why={"en": "Model mean_attainment repeats the unit's own attainment and the "
+                           f"unit has no count yet; the default model ({DEFAULT_MODEL}) "
+                           "answers from other units.",
+                     "vi": "Mô hình mean_attainment lặp lại tỷ lệ đạt của chính đơn vị, đơn vị "
+                           f"chưa có số kết nạp; mô hình mặc định ({DEFAULT_MODEL}) dự báo "
+                           "theo các đơn vị khác."}))
             continue
         model.attainment[u] = observed_attainment(ud)
     return model

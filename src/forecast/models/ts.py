@@ -69,7 +69,11 @@ class TimeSeriesModel(FittedModel):
                 raise ModelError(
                     f"{self.name} needs {MIN_YEARS} consecutive whole years; the last run "
                     f"has {len(run)} ({run.index.min()}-{run.index.max()}). Fix: use "
-                    "--model local_level, which steps over missing years.")
+                    "--model local_level, which steps over missing years.",
+                    why={"en": f"Model {self.name} needs {MIN_YEARS} consecutive whole years "
+                               f"of counts; the unit's last run has {len(run)}.",
+                         "vi": f"Mô hình {self.name} cần {MIN_YEARS} năm trọn liên tiếp; chuỗi "
+                               f"gần nhất của đơn vị chỉ có {len(run)} năm."})
             error = "mul" if (run > 0).all() else "add"
             res = ETSModel(run.to_numpy(dtype=float), error=error, trend=None).fit(disp=False)
             return ("ets", res, int(run.index.max()))

@@ -257,7 +257,8 @@ def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, 
     if prow["remaining"] <= 0:
         # Already reached: so under every model, whatever it can forecast.
         vals = {**vals, "p_reach": 1.0}
-    why = explain_row(fm, prow, vals, streams.n_paths)
+    why = explain_row(fm, prow, vals, streams.n_paths,
+                      getattr(res, "why", None) if isinstance(res, ModelError) else None)
     out.append(({**base, "model": fm.name, "scenario": MODEL_SCENARIO, **vals, **req,
                  "n_obs": n_obs, "diagnostics": diag, **why},
                 (unit, tid, fm.name, MODEL_SCENARIO), summary))
@@ -287,14 +288,16 @@ def _mc(vals: dict, n_paths: int, deterministic: bool = False) -> dict:
     return {"mc_se": float(np.sqrt(p * (1 - p) / n_paths))}
 
 
-def explain_row(fm: FittedModel, prow: pd.Series, vals: dict, n_paths: int) -> dict:
+def explain_row(fm: FittedModel, prow: pd.Series, vals: dict, n_paths: int,
+                refusal: dict | None = None) -> dict:
     """The "why this probability" columns of the model's own row.
 
     ``expected_attainment`` (the model's mean attainment of the first year
     forecast), ``recent_attainment`` (the unit's last up to three whole
     years), ``own_weight`` (how much the unit's own record weighs against
     the population, 0-1) where the model says so, and one plain sentence in
-    English (``why``) and Vietnamese (``why_vi``).
+    English (``why``) and Vietnamese (``why_vi``). ``refusal``: the model's
+    reason for giving no forecast (``ModelError.why``), said instead.
     """
     from forecast.outlook.why import sentence
 
@@ -308,7 +311,7 @@ def explain_row(fm: FittedModel, prow: pd.Series, vals: dict, n_paths: int) -> d
         year = (pd.Timestamp(prow["as_of"]) + pd.Timedelta(days=1)).year
         exposure = float(ud.exposure.at(year))
     for lang, key in (("en", "why"), ("vi", "why_vi")):
-        out[key] = sentence(prow, {**vals, **out}, exposure, lang)
+        out[key] = sentence(prow, {**vals, **out}, exposure, lang, refusal)
     return out
 
 

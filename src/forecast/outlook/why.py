@@ -45,7 +45,7 @@ def _pct(x: float, lang: str) -> str:
     return fmt_pct(100 * x, lang, 0) if np.isfinite(x) else "–"
 
 
-def sentence(prow, vals: dict, exposure: float, lang: str) -> str:
+def sentence(prow, vals: dict, exposure: float, lang: str, refusal: dict | None = None) -> str:
     """The sentence for one outlook row.
 
     Parameters
@@ -59,6 +59,9 @@ def sentence(prow, vals: dict, exposure: float, lang: str) -> str:
         What the unit is expected to admit in a year at 100 % (NaN: unknown).
     lang : str
         ``"vi"`` or ``"en"``.
+    refusal : dict, optional
+        The model's reason for not forecasting (``ModelError.why``), said when
+        there is no probability.
     """
     fields = {"cum": fmt_int(prow["cumulative"], lang), "target": fmt_int(prow["target"], lang),
               "deadline": fmt_date(prow["deadline"], lang)}
@@ -66,7 +69,7 @@ def sentence(prow, vals: dict, exposure: float, lang: str) -> str:
         return TEXT["reached"][lang].format(**fields)
     p = vals.get("p_reach", np.nan)
     if missing(p):
-        return TEXT["none"][lang]
+        return refusal[lang] if refusal else TEXT["none"][lang]
     exp_att = vals.get("expected_attainment", np.nan)
     own = vals.get("own_weight", np.nan)
     if not missing(own) and own <= 0 and not missing(exp_att):
