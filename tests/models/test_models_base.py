@@ -115,7 +115,7 @@ def test_ets_refuses_short_records_with_a_fix(tiny_dataset):
     msg = str(err.value)
     assert MIN_YEARS == 4
     assert "'tien-giang'" in msg and "at least 4 whole-year counts, found 3 (2020, 2021, 2022)" in msg
-    assert "Fix: use the pooled model" in msg
+    assert "Fix: use the default model (hier_nb)" in msg
 
 
 def test_local_level_fits_a_long_record_and_captures_warnings():
