@@ -36,6 +36,10 @@ PHRASES: dict[str, dict[str, str]] = {
                 "en": "\u201cwhat it would take\u201d aims at a chance of {p}"},
     "paths": {"vi": "{n} đường mô phỏng, hạt giống ngẫu nhiên {seed}",
               "en": "{n} simulated paths, random seed {seed}"},
+    "push_off": {"vi": "không tính nước rút cuối kỳ", "en": "no final push"},
+    "push_on": {"vi": "tổng cuối kỳ thiếu dưới {band} chỉ tiêu được bù kịp với khả năng {share}",
+                "en": "a final total short by less than {band} of the target is closed with chance {share}"},
+    "push_estimated": {"vi": "ước lượng", "en": "estimated"},
     "rate_latest": {"vi": "chỉ tiêu theo % đảng viên tính trên số đảng viên báo cáo gần nhất",
                     "en": "a target as a share of members uses the latest membership reported"},
     "rate_other": {"vi": "chỉ tiêu theo % đảng viên tính trên số đảng viên: {v}",
@@ -83,6 +87,8 @@ def assumption_values(assumptions: Assumptions, profile, lang: str) -> dict[str,
             out[k] = str(v)
         elif k == "rate_target_members":
             out[k] = _p("latest", lang) if v == "latest" else str(v)
+        elif k == "push_share" and v is None:
+            out[k] = _p("push_estimated", lang)
         elif isinstance(v, bool) or isinstance(v, str):
             out[k] = str(v)
         elif isinstance(v, int):
@@ -126,5 +132,9 @@ def unit_assumption_line(assumptions: Assumptions, profile, conversion, lang: st
         ("p_level", _p("p_level", lang, p=fmt_prob(a.p_level, lang))),
         ("n_paths", _p("paths", lang, n=fmt_int(a.n_paths, lang), seed=a.seed)),
         ("rate_target_members", rate),
+        ("push_share", _p("push_off", lang) if a.push_share == 0 else _p(
+            "push_on", lang, band=fmt_pct(100 * a.push_band, lang, 0),
+            share=_p("push_estimated", lang) if a.push_share is None
+            else fmt_prob(a.push_share, lang))),
     ]
     return "; ".join(f"{ASSUMPTION_IDS[k]} {phrase}" for k, phrase in parts) + "."

@@ -18,6 +18,7 @@ ASSUMPTION_IDS = {
     "term_start": "A1", "term_end": "A2", "pace_on_track": "A3", "pace_limited": "A3",
     "within_year_profile": "A4", "conversion_introduced": "A5", "conversion_trained": "A5",
     "p_level": "A6", "n_paths": "A7", "seed": "A7", "rate_target_members": "A8",
+    "push_band": "A9", "push_share": "A9",
 }
 """Field of :class:`forecast.config.Assumptions` → its id in ``docs/assumptions.md``."""
 
@@ -46,6 +47,10 @@ ASSUMPTION_TEXT: dict[str, dict[str, str]] = {
     "rate_target_members": {
         "vi": "Chỉ tiêu theo % đảng viên áp dụng cho số đảng viên báo cáo gần nhất",
         "en": "A rate target (% of members) applies to the latest membership reported"},
+    "push_band": {"vi": "Nước rút cuối kỳ: khoảng dưới chỉ tiêu mà đơn vị có thể bù kịp",
+                  "en": "Final push: the band below the target a unit may still close"},
+    "push_share": {"vi": "Nước rút cuối kỳ: xác suất bù kịp (0: không tính; trống: ước lượng)",
+                   "en": "Final push: chance the band is closed (0: off; empty: estimated)"},
 }
 
 STRINGS: dict[str, dict[str, str]] = {

@@ -89,6 +89,10 @@ class HierSettings:
     drift: float = 0.10
     """Extra sd of log-attainment per year between a count and the nearest year
     with a target (H4)."""
+    level_drift: float = 0.0
+    """Sd per year of a random walk in the unit's level (H7): a count ``d`` years
+    before the first year forecast gets the extra variance ``level_drift² d``,
+    and each year forecast adds an increment of that sd to the path's level."""
     publication_discount: float = 0.5
     """Share of the population's log-attainment above 100 % attributed to the
     selection of published successes and removed from the prior centre (H5)."""
@@ -113,6 +117,7 @@ class HierModel(FittedModel):
     mu_raw: float = 0.0
     tau: float = 0.35
     year_effects: dict = field(default_factory=dict)
+    level_drift: float = 0.0
     population: pd.DataFrame = field(default_factory=pd.DataFrame)
     part_year_update = True
 
@@ -143,8 +148,19 @@ class HierModel(FittedModel):
             chol = np.linalg.cholesky(self.cov[u] + np.eye(2) * 1e-12)
             ab = np.asarray(self.mean[u]) + z @ chol.T
             logm = ab[:, :1] + ab[:, 1:] * t[None, :]
+            if self.level_drift > 0:
+                logm = logm + self._walk(u, t, n, streams)
             out[i] = self.exposure(u, years)[None, :] * np.exp(logm)
         return out
+
+    def _walk(self, unit_id: str, t: np.ndarray, n: int, streams: Streams) -> np.ndarray:
+        """The level's random walk at years ``c + t`` (0 up to the reference year),
+        mean-corrected so that it moves the median, not the mean; stream ``(unit, 7)``."""
+        steps = np.maximum(np.asarray(t, dtype=float), 0.0)
+        z = streams.unit(unit_id, 7).standard_normal((n, int(steps.max()) if len(steps) else 0))
+        walk = np.concatenate([np.zeros((n, 1)), np.cumsum(z, axis=1)], axis=1) * self.level_drift
+        k = steps.astype(int)
+        return walk[:, k] - self.level_drift ** 2 * steps[None, :] / 2
 
     def alpha_paths(self, unit_id: str, n: int, streams: Streams) -> np.ndarray:
         """``s_u²`` per path from its scaled inverse-chi-square posterior (stream ``(unit, 5)``)."""
@@ -172,7 +188,8 @@ class HierModel(FittedModel):
 
 
 # --- the observations ---------------------------------------------------------------
-def _observations(data, ref_year: int, kappa: float, drift: float) -> pd.DataFrame:
+def _observations(data, ref_year: int, kappa: float, drift: float,
+                  level_drift: float = 0.0) -> pd.DataFrame:
     """One row per usable count: unit, z, its fixed variance parts, year layout."""
     rows = []
     for u, ud in data.items():
@@ -198,7 +215,7 @@ def _observations(data, ref_year: int, kappa: float, drift: float) -> pd.DataFra
                 fixed += ((r.high - r.low) / (y + 0.5)) ** 2 / 12
             if part:
                 fixed += (1 - tw) / (tw * (kappa + 1))
-            fixed += (drift * dist) ** 2
+            fixed += (drift * dist) ** 2 + level_drift ** 2 * abs(tbar - ref_year)
             rows.append((u, np.log((y + 0.5) / (x + 0.5)), fixed,
                          sum(v * v for v in w.values()) / tw ** 2, tbar - ref_year,
                          next(iter(w)) if single else -1, whole, part, pooled, y, x))
@@ -298,7 +315,7 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
         ends = [ud.counts["period_end"].max() for ud in data.values() if not ud.counts.empty]
         origin = max(ends) if ends else pd.Timestamp.today()
     ref_year = (pd.Timestamp(origin) + pd.Timedelta(days=1)).year
-    obs = _observations(data, ref_year, concentration, settings.drift)
+    obs = _observations(data, ref_year, concentration, settings.drift, settings.level_drift)
     if settings.prior_only:
         obs = obs.iloc[:0]
     sigma2, pooled_s2, sigma_df = _unit_sigma2(obs, settings)
@@ -327,7 +344,8 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
     mu = mu_raw - discount * max(mu_raw, 0.0)
 
     fm = HierModel(name="hier_nb", data=data, alpha=pooled_s2, year_sd=h, ref_year=ref_year,
-                   mu=mu, mu_raw=mu_raw, tau=tau, year_effects=effects)
+                   mu=mu, mu_raw=mu_raw, tau=tau, year_effects=effects,
+                   level_drift=settings.level_drift)
     prior_prec = np.diag([1 / (tau ** 2 + var_mu),
                           1 / settings.trend_sd ** 2 if settings.trend else 1e12])
     prior_mean = np.array([mu, 0.0])
