@@ -152,3 +152,33 @@ def test_reports_after_the_unit_ended():
     msg = _problems(MERGE, late)
     assert "observations (in memory), row 7, column 'unit_id'" in msg
     assert "give the report to the successor ab" in msg
+
+
+def test_bad_lineage_on_the_command_line_exits_2(tmp_path, capsys):
+    import shutil
+
+    from forecast.cli import main
+    from forecast.paths import DATA_DIR
+
+    for f in DATA_DIR.glob("*.csv"):
+        shutil.copy(f, tmp_path / f.name)
+    text = (tmp_path / "lineage.csv").read_text(encoding="utf-8")
+    (tmp_path / "lineage.csv").write_text(
+        text.replace(",khanh-hoa-moi,", ",khanh-hoa-moii,"), encoding="utf-8")
+    assert main(["audit", "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "lineage.csv, row 4, column 'successor_id': found 'khanh-hoa-moii'" in err
+    assert "Traceback" not in err
+
+
+def test_predecessor_history_chart_in_both_languages():
+    from forecast.figures.lineage import predecessor_history
+
+    ds = _ds(MERGE)
+    for lang, words, sep in (("vi", "đơn vị tiền thân", "."), ("en", "predecessors", ",")):
+        names = {u: u.upper() for u in ds.units["unit_id"]}
+        chart = predecessor_history(ds.history, "ab", names=names, event_date="2025-07-01",
+                                    source_line="Source: s1.", lang=lang)
+        assert words in chart.title
+        # 2022: A 1.252 and B 800 stacked; 2023: A 1.278 only (B missing)
+        assert f"2022: A 1{sep}252, B 800; 2023: A 1{sep}278" in chart.alt_text
