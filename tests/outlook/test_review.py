@@ -13,7 +13,8 @@ import pytest
 from forecast.cli import main
 from forecast.config import Assumptions
 from forecast.data.dataset import load
-from forecast.data.lineage import ended_units, term_containing
+from forecast.data.lineage import ended_units
+from forecast.data.terms import term_containing
 from forecast.outlook.review import _forecast_cols, review_text_table, term_review
 
 

@@ -44,7 +44,7 @@ def add_term_option(p: argparse.ArgumentParser) -> None:
 
 def term_of(args: argparse.Namespace, dataset, as_of: pd.Timestamp | None) -> str | None:
     """The term chosen by ``--term``, else the one containing ``as_of`` (None: every term)."""
-    from forecast.data.lineage import term_containing, term_labels
+    from forecast.data.terms import term_containing, term_labels
 
     given = getattr(args, "term", None)
     if given is None:

@@ -396,25 +396,3 @@ def ended_units(dataset, as_of: pd.Timestamp | None) -> list[str]:
     gone = lin[lin["event"].isin(ENDING_EVENTS) & (lin["date"] <= as_of)]
     return list(dict.fromkeys(gone["predecessor_id"]))
 
-
-def term_labels(dataset) -> list[str]:
-    """Every term label of the targets and the terms table, in time order."""
-    labels = set(dataset.targets["term"]) | set(dataset.terms["term"])
-    return sorted(t for t in labels if t)
-
-
-def term_containing(dataset, when: pd.Timestamp) -> str | None:
-    """The term whose default window contains ``when``.
-
-    Terms overlap by the default rule (2020-2025 runs to 30 September 2025,
-    2025-2030 from 1 January 2025): the one whose deadline comes first, the
-    term still being counted, wins. None when no term contains the date.
-    """
-    from forecast.data.dataset import default_window
-
-    inside = []
-    for label in term_labels(dataset):
-        start, end = default_window(label, dataset.assumptions)
-        if start <= when <= end:
-            inside.append((end, label))
-    return min(inside)[1] if inside else None
