@@ -44,17 +44,12 @@ def add_term_option(p: argparse.ArgumentParser) -> None:
 
 def term_of(args: argparse.Namespace, dataset, as_of: pd.Timestamp | None) -> str | None:
     """The term chosen by ``--term``, else the one containing ``as_of`` (None: every term)."""
-    from forecast.data.terms import term_containing, term_labels
+    from forecast.data.terms import check_term, term_containing
 
     given = getattr(args, "term", None)
     if given is None:
         return term_containing(dataset, as_of) if as_of is not None else None
-    labels = term_labels(dataset)
-    label = given.strip().replace("–", "-")
-    if label not in labels:
-        raise ConfigError(f"option --term: found {given!r}; expected one of the terms of the "
-                          f"data: {', '.join(labels)}. Fix: write the term as 2020-2025.")
-    return label
+    return check_term(dataset, given)
 
 
 def as_of_date(args: argparse.Namespace) -> pd.Timestamp | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from forecast.data.dataset import default_window
+from forecast.errors import ConfigError
 
 
 def term_labels(dataset) -> list[str]:
@@ -26,3 +27,13 @@ def term_containing(dataset, when: pd.Timestamp) -> str | None:
         if start <= when <= end:
             inside.append((end, label))
     return min(inside)[1] if inside else None
+
+
+def check_term(dataset, given: str, option: str = "--term") -> str:
+    """``given`` as a term label of the data (an en dash read as '-'); else ConfigError."""
+    labels = term_labels(dataset)
+    label = str(given).strip().replace("–", "-")
+    if label not in labels:
+        raise ConfigError(f"option {option}: found {given!r}; expected one of the terms of the "
+                          f"data: {', '.join(labels)}. Fix: write the term as 2020-2025.")
+    return label
