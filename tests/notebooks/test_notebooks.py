@@ -35,9 +35,9 @@ def code_cells(path: Path) -> list:
 
 
 # --- files ----------------------------------------------------------------------------
-def test_the_four_notebooks_exist():
+def test_the_five_notebooks_exist():
     assert NAMES == ["01_unit_outlook.ipynb", "02_portfolio.ipynb", "03_data_audit.ipynb",
-                     "04_backtest.ipynb"]
+                     "04_backtest.ipynb", "05_term_review.ipynb"]
 
 
 @pytest.mark.parametrize("path", MAIN + sorted(GOLDEN.glob("*.ipynb")), ids=lambda p: p.name)
@@ -226,6 +226,17 @@ def test_unit_outlook_runs(tmp_path):
     term = next(r for r in res["records"] if r["term"] == "2020-2025" and r["scenario"] == "model")
     assert (term["target"], term["cumulative"]) == (6500, 1252 + 1278 + 1348)
     assert {"progress", "pipeline", "yearly"} <= set(res["figures"])
+
+
+@pytest.mark.slow
+def test_term_review_runs(tmp_path):
+    res = run("05_term_review.ipynb", tmp_path, term="2015-2020", as_of_dates=["2019-12-31"],
+              n_paths=200, lang="en")
+    tg = next(r for r in res["records"] if r["unit_id"] == "tien-giang")
+    # 8.793 admitted against 6.500: 8793 / 6500 = 1.3528
+    assert (tg["result"], tg["target"]) == (8793, 6500)
+    assert abs(tg["attainment"] - 1.3528) < 1e-4
+    assert tg["as_of"].startswith("2019-12-31")
 
 
 @pytest.mark.slow

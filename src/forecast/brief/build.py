@@ -22,6 +22,8 @@ all could be produced. See ``docs/brief.md``.
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 import platform
@@ -98,7 +100,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
                 units: list[str] | None = None, as_of=None, model: str = DEFAULT_MODEL,
                 scenarios=DEFAULT_SCENARIOS, assumptions: Assumptions | None = None,
                 formats=("png", "svg", "pdf"), outputs=OUTPUTS,
-                size: str | None = None) -> BriefResult:
+                size: str | None = None, term: str | None = None,
+                review: str | None = None) -> BriefResult:
     """Write the brief folder.
 
     Parameters
@@ -130,6 +133,11 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
     size : {"column", "page", "slide"}, optional
         Every chart at this size (default: page-wide charts at "page", the
         others at "column"; :data:`forecast.figures.style.SIZES`).
+    term : str, optional
+        Only the targets of this term (``2025-2030``); default every term.
+    review : str, optional
+        Add the review of this term (:func:`forecast.outlook.review.term_review`,
+        at most 2,000 paths) before the assumptions.
 
     Returns
     -------
@@ -169,7 +177,8 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
             selected, skipped, problems = _build(
                 dataset, tmp, out, lang=lang, units=units, as_of=as_of, model=model,
                 scenarios=scenarios, assumptions=assumptions, formats=formats,
-                outputs=outputs, size=size, timings=timings, started=started)
+                outputs=outputs, size=size, timings=timings, started=started, term=term,
+                review=review)
             _swap_in(tmp, out)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -183,15 +192,15 @@ def build_brief(dataset, out: str | Path | None = None, *, lang: str = "vi",
 
 
 def _build(dataset, tmp: Path, out: Path, *, lang, units, as_of, model, scenarios,
-           assumptions, formats, outputs, size, timings,
-           started) -> tuple[list[str], list[str], list[str]]:
+           assumptions, formats, outputs, size, timings, started, term=None,
+           review=None) -> tuple[list[str], list[str], list[str]]:
     """Write the whole brief into ``tmp``; return (selected, skipped, problems)."""
     from forecast.audit.run import audit
     from forecast.outlook.table import outlook
 
     clock = time.perf_counter()
     result = outlook(dataset, as_of=as_of, model=model, scenarios=list(scenarios),
-                     assumptions=assumptions)
+                     assumptions=assumptions, term=term)
     timings["outlook"] = round(time.perf_counter() - clock, 3)
     clock = time.perf_counter()
     audit_problem = ""
@@ -215,6 +224,15 @@ def _build(dataset, tmp: Path, out: Path, *, lang, units, as_of, model, scenario
         clock = time.perf_counter()
         sections.append(asm.unit_section(unit_id))
         timings["units"][unit_id] = round(time.perf_counter() - clock, 3)
+    if review:
+        from forecast.brief.review import review_section
+        from forecast.outlook.review import term_review
+
+        clock = time.perf_counter()
+        quick = dataclasses.replace(assumptions, n_paths=min(assumptions.n_paths, 2000))
+        sections.append(review_section(dataset, term_review(dataset, review, model=model,
+                                                            assumptions=quick), review, lang))
+        timings["review"] = round(time.perf_counter() - clock, 3)
     sections.append(asm.assumptions_section())
     _check_produced(sections, tmp)
     problems = list(asm.problems) + ([audit_problem] if audit_problem else [])

@@ -83,6 +83,14 @@ STRINGS: dict[str, dict[str, str]] = {
     "audit": {"vi": "Cảnh báo khi đối chiếu số liệu", "en": "Audit warnings"},
     "no_audit": {"vi": "Không có cảnh báo.", "en": "No warnings."},
     "problems": {"vi": "Phần không tạo được", "en": "What could not be produced"},
+    "review": {"vi": "Tổng kết nhiệm kỳ {term}", "en": "Review of the {term} term"},
+    "review_intro": {
+        "vi": "Kết quả cả nhiệm kỳ của {n} đơn vị so với chỉ tiêu và với dự báo mà công cụ "
+              "đưa ra tại các mốc trước đó (chỉ dùng số liệu đã có đến mốc ấy).",
+        "en": "The whole-term results of {n} units against their targets and against what "
+              "the toolkit forecast at earlier dates (with only the figures known by then)."},
+    "review_none": {"vi": "Chưa có đơn vị nào báo cáo kết quả cả nhiệm kỳ {term}.",
+                    "en": "No unit reports a result for the whole {term} term yet."},
     "failed": {"vi": "Không tạo được {what}: {error}", "en": "Could not produce {what}: {error}"},
     "files": {"vi": "Tệp", "en": "Files"},
     "figure_files": {"vi": "Tệp để chèn", "en": "Files to insert"},

@@ -15,8 +15,8 @@ import sys
 from forecast import __version__
 from forecast.errors import ForecastError
 
-COMMANDS = ("audit", "outlook", "compare", "backtest", "sensitivity", "batch", "brief",
-            "template")
+COMMANDS = ("audit", "outlook", "compare", "backtest", "sensitivity", "review", "batch",
+            "brief", "template")
 
 
 def build_parser() -> argparse.ArgumentParser:

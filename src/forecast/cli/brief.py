@@ -9,7 +9,8 @@ import time
 from pathlib import Path
 
 from forecast.config import Assumptions
-from forecast.cli.common import add_as_of_option, add_data_option, as_of_date, load_dataset
+from forecast.cli.common import (add_as_of_option, add_data_option, add_term_option, as_of_date,
+                                 load_dataset, term_of)
 from forecast.cli.options import SCENARIO_HELP, read_scenarios
 from forecast.models.base import DEFAULT_MODEL
 
@@ -62,6 +63,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help=f"Monte Carlo paths per unit and target (default {DEFAULT_PATHS})")
     p.add_argument("--seed", type=int, metavar="S", default=None,
                    help="random seed; the same seed gives the same numbers")
+    add_term_option(p)
+    p.add_argument("--review", metavar="YYYY-YYYY", default=None,
+                   help=("add the review of this term: results against targets and against "
+                         "the earlier forecasts (docs/review.md)"))
     p.set_defaults(run=run)
 
 
@@ -85,9 +90,13 @@ def run(args: argparse.Namespace) -> int:
         [s for s in args.scenario if s.lower() != "none"]
     dataset = load_dataset(args, assumptions)
     scenarios = read_scenarios(scenarios, dataset)
+    as_of = as_of_date(args)
+    review = term_of(argparse.Namespace(term=args.review), dataset, None) if args.review \
+        else None
     result = build_brief(dataset, args.out, lang=args.lang, units=args.units,
-                         as_of=as_of_date(args), model=args.model, scenarios=scenarios,
-                         assumptions=assumptions, outputs=outputs, size=args.size)
+                         as_of=as_of, model=args.model, scenarios=scenarios,
+                         assumptions=assumptions, outputs=outputs, size=args.size,
+                         term=term_of(args, dataset, as_of), review=review)
     if result.skipped:
         print(f"forecast brief: note: {len(result.skipped)} unit(s) asked for have no target "
               f"with figures and get no section: {', '.join(result.skipped)}", file=sys.stderr)

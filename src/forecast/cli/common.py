@@ -35,6 +35,23 @@ def add_as_of_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def add_term_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--term", metavar="YYYY-YYYY", default=None,
+        help=("only the targets of this term (a label of targets.csv or terms.csv, e.g. "
+              "2025-2030); default: the term that contains --as-of, every term without it"))
+
+
+def term_of(args: argparse.Namespace, dataset, as_of: pd.Timestamp | None) -> str | None:
+    """The term chosen by ``--term``, else the one containing ``as_of`` (None: every term)."""
+    from forecast.data.terms import check_term, term_containing
+
+    given = getattr(args, "term", None)
+    if given is None:
+        return term_containing(dataset, as_of) if as_of is not None else None
+    return check_term(dataset, given)
+
+
 def as_of_date(args: argparse.Namespace) -> pd.Timestamp | None:
     """The ``--as-of`` value as a Timestamp, or None (several dates: the earliest)."""
     given = getattr(args, "as_of", None)
@@ -116,6 +133,7 @@ def skipped_units(dataset, table: pd.DataFrame, as_of: pd.Timestamp | None,
     annual targets of the year it looks at; a unit can have targets and
     still no row, and must not vanish without a line saying why.
     """
+    from forecast.data.lineage import ended_units
     from forecast.models.progress import select_targets
 
     targets = dataset.targets
@@ -123,8 +141,15 @@ def skipped_units(dataset, table: pd.DataFrame, as_of: pd.Timestamp | None,
     shown = set(table["unit_id"])
     adm = dataset.observations[dataset.observations["measure"] == "admitted"]
     out = {}
+    lin = dataset.lineage
     for u in (u for u in asked if u not in shown):
         mine = targets[targets["unit_id"] == u]
+        if u in ended_units(dataset, as_of):
+            event = lin[lin["predecessor_id"] == u].iloc[0]
+            into = f" into {event['successor_id']}" if event["successor_id"] else ""
+            out[u] = (f"it ended on {event['date'].date()} ({event['event']}{into}, lineage "
+                      f"{event['event_id']}); see forecast review")
+            continue
         latest = adm.loc[adm["unit_id"] == u, "period_end"].max()
         chosen = select_targets(dataset, as_of, [u]) if not mine.empty else mine
         if mine.empty:

@@ -10,8 +10,9 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.config import Assumptions
-from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option, as_of_date,
-                                 load_dataset, note, print_json, skipped_units)
+from forecast.cli.common import (add_as_of_option, add_data_option, add_json_option,
+                                 add_term_option, as_of_date, load_dataset, note, print_json,
+                                 skipped_units, term_of)
 from forecast.cli.options import SCENARIO_HELP, read_scenarios
 from forecast.models.base import DEFAULT_MODEL
 
@@ -29,6 +30,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_data_option(p)
     add_as_of_option(p)
     add_json_option(p)
+    add_term_option(p)
     p.add_argument("--units", nargs="+", metavar="ID",
                    help="only these unit ids (default: every unit with a target)")
     p.add_argument("--model", action="append", metavar="NAME", default=None,
@@ -68,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     as_of = as_of_date(args)
     result = outlook(dataset, as_of=as_of, model=models, scenarios=scenarios,
                      assumptions=assumptions, units=args.units,
-                     requirements=args.requirements, pool_with=args.pool_with)
+                     requirements=args.requirements, pool_with=args.pool_with,
+                     term=term_of(args, dataset, as_of))
     skipped = skipped_units(dataset, result.table, as_of, args.units)
     by_reason: dict[str, list[str]] = {}
     for unit_id, why in skipped.items():

@@ -23,7 +23,9 @@ from forecast.errors import ConfigError, DataError, Problem
 from forecast.labels import fmt_date, fmt_month, text
 from forecast.data.numbers import ParseError, parse_date, parse_quantity
 from forecast.data.readers import META_COLUMNS, empty_raw, read_path
-from forecast.data.schema import STOCK_MEASURES, TABLES
+from forecast.data.lineage import (HISTORY_COLUMNS, LINEAGE_SUFFIX, carry_histories,
+                                   lineage_frame)
+from forecast.data.schema import LINEAGE, STOCK_MEASURES, TABLES
 
 TERM_LABEL = re.compile(r"\s*(\d{4})\s*[-–]\s*(\d{4})\s*")
 
@@ -51,12 +53,19 @@ class Dataset:
     ----------
     units, sources, terms, targets, observations, corrections : DataFrame
         See ``data/README.md`` and the team contract for the columns.
+        ``observations`` includes the successors' histories derived from the
+        lineage (:func:`forecast.data.lineage.carry_histories`).
     assumptions : Assumptions
         The assumptions used to derive term windows.
     files : tuple of Path
         Input files read, in order (for manifests).
     origins : dict
         ``(table, record_id)`` → ``"file, row N"``, to point at a record in messages.
+    lineage : DataFrame
+        :data:`forecast.data.lineage.LINEAGE_COLUMNS`, empty without a lineage table.
+    history : DataFrame
+        :data:`forecast.data.lineage.HISTORY_COLUMNS`: each predecessor's report
+        carried to a successor, complete or partial.
     """
 
     units: pd.DataFrame
@@ -68,6 +77,10 @@ class Dataset:
     assumptions: Assumptions = field(default_factory=Assumptions)
     files: tuple[Path, ...] = ()
     origins: dict = field(default_factory=dict, repr=False)
+    lineage: pd.DataFrame = field(default_factory=lambda: lineage_frame(empty_raw(LINEAGE)),
+                                  repr=False)
+    history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS),
+                                  repr=False)
 
     # -- look-ups ---------------------------------------------------------
     def _unit_row(self, unit_id: str) -> pd.Series:
@@ -152,7 +165,8 @@ class Dataset:
     # -- construction -----------------------------------------------------
     @classmethod
     def from_frames(cls, *, units=None, sources=None, targets=None, observations=None,
-                    terms=None, corrections=None, assumptions: Assumptions | None = None,
+                    terms=None, corrections=None, lineage=None,
+                    assumptions: Assumptions | None = None,
                     validate: bool = True) -> "Dataset":
         """Build a dataset from small frames (or lists of dicts) of raw text.
 
@@ -162,7 +176,7 @@ class Dataset:
         is named ``<table> (in memory)`` in problems.
         """
         given = dict(units=units, sources=sources, targets=targets, observations=observations,
-                     terms=terms, corrections=corrections)
+                     terms=terms, corrections=corrections, lineage=lineage)
         raw = {}
         for name, frame in given.items():
             table = TABLES[name]
@@ -259,9 +273,15 @@ def build(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions,
         df = raw[name]
         for rid, f, sheet, r in zip(df[key], df["_file"], df["_sheet"], df["_row"]):
             origins[(name, rid)] = f"{f}{f' [sheet {sheet}]' if sheet else ''}, row {r}"
+    lineage = lineage_frame(raw["lineage"])
+    history = pd.DataFrame(columns=HISTORY_COLUMNS)
+    if not lineage.empty:
+        observations, history = carry_histories(lineage, observations)
+        for oid in observations["obs_id"][observations["obs_id"].str.endswith(LINEAGE_SUFFIX)]:
+            origins[("observations", oid)] = "derived from the lineage table"
     frames = [_text_dtypes(f) for f in (units, sources, terms, targets, observations,
                                         corrections)]
-    return Dataset(*frames, assumptions, files, origins)
+    return Dataset(*frames, assumptions, files, origins, lineage, history)
 
 
 def _text_dtypes(df: pd.DataFrame) -> pd.DataFrame:

@@ -52,6 +52,14 @@ figure is a typing error (and would overflow the simulation's draws)."""
 MAX_CELL_CHARS = 5_000
 """Longest text accepted in one cell; a long note is a few hundred characters."""
 
+LINEAGE_EVENTS = ("merge", "split", "rename", "dissolve", "move")
+"""What happened to a unit: merged into another (its history joins the
+successor's), split (a share of its history goes to each successor), renamed
+(the same history under a new id), dissolved (no successor), moved under
+another parent (the successor column names the new parent)."""
+ENDING_EVENTS = ("merge", "split", "rename", "dissolve")
+"""Events after which the predecessor makes no more reports."""
+
 PERIOD_KINDS = ("year", "part_year", "span", "point")
 """Derived from the dates: a whole calendar year; from 1 January to a cut-off in
 the same year; any other span (several years, term to date); a stock at a date."""
@@ -237,6 +245,31 @@ CORRECTIONS = Table(
     optional=True,
 )
 
+LINEAGE = Table(
+    "lineage", None,
+    "Optional. What happened to units: mergers, splits, renames, dissolutions, moves; "
+    "one row per predecessor and successor (rows of one event share an event_id).",
+    (
+        Column("event_id", True, "id", "Short ASCII slug of the event, the same on every row "
+               "of one merger or split.", example="L01"),
+        Column("event", True, "choice", "What happened.", LINEAGE_EVENTS, example="merge"),
+        Column("date", True, "date", "Effective date: the successor's first day; the "
+               "predecessor's reports end before it.", example="2025-07-01"),
+        Column("predecessor_id", True, "ref", "Unit before the event (units.unit_id).",
+               example="tien-giang"),
+        Column("successor_id", False, "ref",
+               "Unit after the event (units.unit_id); for move, the new parent; blank for "
+               "dissolve.", example="dong-thap-moi"),
+        Column("share", False, "quantity",
+               "split: share of the predecessor going to this successor, in percent "
+               "(40%, or a range 30-50% where assumed); blank (= 100 %) otherwise.",
+               example=""),
+        *SOURCE_COLUMNS,
+        Column("note", False, "text", "Remarks.", example=""),
+    ),
+    optional=True,
+)
+
 TABLES: dict[str, Table] = {
-    t.name: t for t in (UNITS, SOURCES, TERMS, TARGETS, OBSERVATIONS, CORRECTIONS)
+    t.name: t for t in (UNITS, SOURCES, TERMS, TARGETS, OBSERVATIONS, CORRECTIONS, LINEAGE)
 }

@@ -21,9 +21,10 @@ TEXT_FORMAT = "@"
 DATA_ROWS = 1000
 """Rows below the header given the text format and drop-down lists."""
 
-EMPTY_EXAMPLE_TABLES = ("corrections",)
+EMPTY_EXAMPLE_TABLES = ("corrections", "lineage")
 """Tables whose sheet gets no example row: a correction needs a misprinted
-figure in the data to correct, which the example rows do not have."""
+figure in the data to correct, and a lineage event a second unit, which the
+example rows do not have."""
 
 
 def example_row(table: Table) -> list[str]:

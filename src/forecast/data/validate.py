@@ -17,6 +17,7 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.errors import Problem
+from forecast.data.lineage import check_lineage
 from forecast.data.numbers import YEARS, ParseError, parse_date, parse_quantity
 from forecast.data.schema import (FUNNEL_STAGES, MAX_CELL_CHARS, MAX_COUNT, PCT_MEASURES,
                                   STOCK_MEASURES, TABLES, Table)
@@ -151,6 +152,7 @@ def check(raw: Mapping[str, pd.DataFrame], assumptions: Assumptions) -> list[Pro
     problems += check_terms(raw["terms"])
     problems += check_targets(raw["targets"])
     problems += check_observations(raw["observations"], raw["targets"])
+    problems += check_lineage(raw)
     return problems
 
 

@@ -68,6 +68,11 @@ NARRATIVE: dict[str, dict[str, str]] = {
         "en": "## Reliability\n\nForecasts grouped by their probability: in a reliable model the share of targets reached (*observed*) is close to the mean forecast (*forecast*) in every bin."},
     "04.failures": {"vi": "Các lần gọi mô hình không thành (mô hình không khớp được ở ngày sớm):",
                     "en": "Engine calls that failed (a model that cannot be fitted at an early date):"},
+    "05.review": {
+        "vi": "## Kết quả nhiệm kỳ và các dự báo trước đó\n\nMỗi dòng là một đơn vị và một mốc dự báo: kết quả cả nhiệm kỳ so với chỉ tiêu, và khả năng đạt cùng khoảng 80 % của tổng cuối kỳ mà công cụ đưa ra tại mốc ấy chỉ với số liệu đã có. *Vượt dự báo*: đạt chỉ tiêu khi khả năng dưới một nửa, hoặc kết quả trên khoảng 80 %; *thấp hơn dự báo*: ngược lại.",
+        "en": "## Term results and the earlier forecasts\n\nOne row per unit and forecast date: the whole-term result against the target, and the chance of reaching it with the 80 % range of the final total that the toolkit gave at that date with only the figures known then. *Better than forecast*: reached with a chance below one half, or above the 80 % range; *worse than forecast*: the reverse."},
+    "05.none": {"vi": "Chưa có đơn vị nào báo cáo kết quả cả nhiệm kỳ {term}.",
+                "en": "No unit reports a result for the whole {term} term yet."},
     "results": {
         "vi": "## Kết quả\n\nCác bảng và tệp biểu đồ, ghi thành JSON cạnh sổ tay đã chạy (chạy hàng loạt gom chúng thành một bảng).",
         "en": "## Results\n\nThe tables and figure files, written as JSON beside the executed notebook (the batch collects them into one table)."},

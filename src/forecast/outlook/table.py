@@ -17,6 +17,7 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ModelError
+from forecast.data.lineage import ended_units
 from forecast.models.base import DEFAULT_MODEL, FittedModel, Streams, fit, profile_for
 from forecast.models.attainment import with_implied_counts
 from forecast.models.exposure import assumed_targets
@@ -84,7 +85,7 @@ class Outlook:
 def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=None,
             units=None, requirements: bool = True, rollups: bool = True,
             model_options: dict | None = None, threads: int = 1,
-            pool_with=None) -> Outlook:
+            pool_with=None, term: str | None = None) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
 
     Parameters
@@ -119,6 +120,11 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
         The reference units the models learn the population from (with the
         units forecast); default every unit loaded. Use it to compare a
         province with its own peers only.
+    term : str, optional
+        Only the targets of this term (``2025-2030``); default every term.
+        Units that the lineage ended by ``as_of`` (merged, split, renamed,
+        dissolved) are left out whatever the term: they have no future to
+        forecast (:func:`forecast.data.lineage.ended_units`).
 
     Returns
     -------
@@ -136,6 +142,8 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
         extra = assumed_targets(dataset, as_of, profile_for(dataset, assumptions, as_of), units)
     progress = progress_table(dataset, as_of=as_of, assumptions=assumptions, units=units,
                               extra_targets=extra)
+    progress = progress[~progress["unit_id"].isin(ended_units(dataset, as_of))
+                        & ((progress["term"] == term) if term else True)].reset_index(drop=True)
     streams = Streams(assumptions.seed, assumptions.n_paths)
     rows, paths, fitted = [], {}, {}
     prows = [prow for _, prow in progress.iterrows()]
