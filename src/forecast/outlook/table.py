@@ -170,7 +170,8 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
 
 def unit_names(dataset, unit_ids) -> dict:
     """``{"vi": {id: name_vi}, "en": {id: name_en or name_vi}}`` for these units."""
-    ids = [u for u in dict.fromkeys(unit_ids) if u in set(dataset.units["unit_id"])]
+    known = set(dataset.units["unit_id"])
+    ids = [u for u in dict.fromkeys(unit_ids) if u in known]
     return {lang: {u: dataset.unit_name(u, lang) for u in ids} for lang in ("vi", "en")}
 
 
@@ -184,7 +185,8 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
     out = [{} for _ in prows]
     windows: dict = {}
     for i, prow in enumerate(prows):
-        known = admitted_spans(dataset.observations, prow["unit_id"], prow["start"],
+        known = admitted_spans(dataset.rows_of("observations", prow["unit_id"]),
+                               prow["unit_id"], prow["start"],
                                prow["deadline"], as_of)
         out[i]["known"] = known
         out[i]["grid"] = month_grid(prow["start"], prow["deadline"], known, fm.profile)
@@ -218,7 +220,8 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
                     out[i][label] = r
     for i, prow in enumerate(prows):
         # Charts show every reported cumulative point, not only the spans simulated from.
-        hist = cumulative_history(dataset.observations, prow["unit_id"], prow["start"],
+        hist = cumulative_history(dataset.rows_of("observations", prow["unit_id"]),
+                                  prow["unit_id"], prow["start"],
                                   prow["deadline"], spans=out[i]["known"])
         for r in out[i].values():
             if isinstance(r, SimResult):

@@ -145,7 +145,7 @@ def conversion_rates(dataset: Any, unit_id: str, assumptions: Assumptions | None
     Rates outside (0, 1] are ignored (a typo, or a stage counted differently).
     """
     assumptions = assumptions or Assumptions()
-    obs = dataset.observations
+    obs = dataset.rows_of("observations", unit_id)
     obs = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")]
     if as_of is not None:
         obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
