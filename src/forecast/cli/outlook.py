@@ -47,6 +47,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="random seed; the same seed gives the same numbers")
     p.add_argument("--no-requirements", dest="requirements", action="store_false",
                    help="skip the inverse search for the attainment needed (faster)")
+    p.add_argument("--workers", type=int, metavar="N", default=None,
+                   help=("processes the units are simulated in (default: every core); "
+                         "the numbers do not depend on it"))
+    p.add_argument("--executor", choices=("local", "dask"), default="local",
+                   help=("where the units' chunks run: local processes (default) or a Dask "
+                         "cluster (with --scheduler); the same numbers either way"))
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of the Dask scheduler, e.g. tcp://10.0.0.5:8786")
     p.add_argument("--out", type=Path, metavar="FILE", default=None,
                    help=("also write the whole table (every column of the outlook) to "
                          "FILE.xlsx (formatted columns, header) or FILE.csv (UTF-8 with BOM "
@@ -56,10 +64,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from forecast.brief.tables import check_suffix, write_table
+    from forecast.outlook.chunks import check_executor
     from forecast.outlook.table import check_model_names, outlook
 
     if args.out is not None:
         check_suffix(args.out)
+    check_executor(args.executor, args.scheduler, args.workers)
     changes = {k: v for k, v in (("n_paths", args.paths), ("seed", args.seed)) if v is not None}
     assumptions = dataclasses.replace(Assumptions(), **changes) if changes else Assumptions()
     models = check_model_names(args.model or [DEFAULT_MODEL])
@@ -71,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     result = outlook(dataset, as_of=as_of, model=models, scenarios=scenarios,
                      assumptions=assumptions, units=args.units,
                      requirements=args.requirements, pool_with=args.pool_with,
-                     term=term_of(args, dataset, as_of))
+                     term=term_of(args, dataset, as_of),
+                     workers=args.workers, executor=args.executor, scheduler=args.scheduler)
     skipped = skipped_units(dataset, result.table, as_of, args.units)
     by_reason: dict[str, list[str]] = {}
     for unit_id, why in skipped.items():

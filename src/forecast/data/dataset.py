@@ -81,10 +81,33 @@ class Dataset:
                                   repr=False)
     history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=HISTORY_COLUMNS),
                                   repr=False)
+    _split_cache: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     # -- look-ups ---------------------------------------------------------
+    def rows_of(self, table: str, unit_id: str, column: str = "unit_id") -> pd.DataFrame:
+        """Rows of ``table`` whose ``column`` is ``unit_id``, in file order, index kept.
+
+        The same rows as ``frame[frame[column] == unit_id]`` without scanning
+        the table: scanning it for every unit costs the table's size per unit,
+        quadratic over a national run. The table is split once (one
+        ``groupby``) and each unit's rows are kept after their first use, for
+        as long as the table is the same object. The frame returned is
+        shared: filter it, do not modify it.
+        """
+        frame = getattr(self, table)
+        got = self._split_cache.get((table, column))
+        if got is None or got[0] is not frame:
+            got = (frame, frame.groupby(column, sort=False).indices, {})
+            self._split_cache[(table, column)] = got
+        rows = got[2].get(unit_id)
+        if rows is None:
+            pos = got[1].get(unit_id)
+            rows = frame.iloc[pos] if pos is not None else frame.iloc[:0]
+            got[2][unit_id] = rows
+        return rows
+
     def _unit_row(self, unit_id: str) -> pd.Series:
-        hit = self.units[self.units["unit_id"] == unit_id]
+        hit = self.rows_of("units", unit_id)
         if hit.empty:
             near = nearest(unit_id, self.units["unit_id"])
             hint = f"did you mean {', '.join(near)}?" if near else "see units.csv for the ids"
@@ -124,7 +147,7 @@ class Dataset:
     def children(self, unit_id: str) -> list[str]:
         """Ids of the units directly below ``unit_id``, in file order."""
         self._unit_row(unit_id)
-        return self.units.loc[self.units["parent_id"] == unit_id, "unit_id"].tolist()
+        return self.rows_of("units", unit_id, "parent_id")["unit_id"].tolist()
 
     def observations_until(self, as_of: object = None) -> pd.DataFrame:
         """Observations whose period ends on or before ``as_of`` (all if None)."""

@@ -86,7 +86,7 @@ def count_observations(dataset, unit_id: str, as_of: pd.Timestamp | None,
     DataFrame
         :data:`COUNT_COLUMNS`; ``weights`` is a dict year → profile share.
     """
-    obs = dataset.observations
+    obs = dataset.rows_of("observations", unit_id)
     mine = obs[(obs["unit_id"] == unit_id) & (obs["measure"] == "admitted")
                & (obs["subgroup"].fillna("") == "") & obs["period_start"].notna()
                & obs["value"].notna()]

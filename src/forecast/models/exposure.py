@@ -96,8 +96,8 @@ def unit_exposure(dataset, unit_id: str, profile, as_of=None) -> Exposure:
     ``as_of`` limits the percentages that imply a target to reports whose
     period ended by then (printed targets are set in advance and always used).
     """
-    t = dataset.targets[dataset.targets["unit_id"] == unit_id]
-    obs = dataset.observations
+    t = dataset.rows_of("targets", unit_id)
+    obs = dataset.rows_of("observations", unit_id)
     annual: dict[int, list[float]] = {}
     for _, row in t[t["kind"] == "annual"].iterrows():
         if pd.isna(row["year"]):
@@ -155,15 +155,16 @@ def implied_annual_targets(dataset, unit_id: str, as_of=None,
         implied_bounds, percent_bounds, printed_decimals, roundness, whole_numbers,
     )
 
-    obs = dataset.observations
+    obs = dataset.rows_of("observations", unit_id)
     mine = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")
                & obs["period_start"].notna() & obs["period_end"].notna()
                & (obs["period_start"].dt.year == obs["period_end"].dt.year)]
     if as_of is not None:
         mine = mine[mine["period_end"] <= pd.Timestamp(as_of)]
-    terms = set(dataset.targets.loc[dataset.targets["kind"] == "term", "target_id"])
-    pcts = mine[mine["measure"].isin(["attainment_pct", "excess_pct"]) & (mine["value"] > 0)
-                & ~mine["ref"].fillna("").isin(terms)]
+    pcts = mine[mine["measure"].isin(["attainment_pct", "excess_pct"]) & (mine["value"] > 0)]
+    names_term = pcts["ref"].fillna("").map(
+        lambda ref: bool((dataset.rows_of("targets", ref, "target_id")["kind"] == "term").any()))
+    pcts = pcts[~names_term.astype(bool)]
     counts = mine[(mine["measure"] == "admitted") & mine["value"].notna()]
     central: dict[int, list[float]] = {}
     whole: dict[int, set[int]] = {}
@@ -232,7 +233,7 @@ def assumed_targets(dataset, as_of: pd.Timestamp, profile, units=None) -> pd.Dat
     first = (pd.Timestamp(as_of) + pd.Timedelta(days=1)).year
     rows = []
     for u in ids:
-        mine = t[t["unit_id"] == u]
+        mine = dataset.rows_of("targets", u)
         terms = mine[mine["kind"] == "term"]
         printed = set(mine.loc[mine["kind"] == "annual", "year"].dropna().astype(int))
         exp = None

@@ -187,7 +187,7 @@ def pace_label(ratio: float, remaining: float, cumulative_known: bool,
 def progress_row(dataset, target: pd.Series, as_of: pd.Timestamp | None,
                  assumptions: Assumptions) -> dict:
     """Progress of one unit towards one target, as of a date."""
-    obs = dataset.observations
+    obs = dataset.rows_of("observations", target["unit_id"])
     start, deadline = target["start"], target["deadline"]
     spans = admitted_spans(obs, target["unit_id"], start, deadline, as_of)
     cumulative = float(spans["value"].sum()) if not spans.empty else 0.0
@@ -210,7 +210,7 @@ def progress_row(dataset, target: pd.Series, as_of: pd.Timestamp | None,
         ratio = float("inf")
     else:
         ratio = observed / required if np.isfinite(required) else 0.0
-    unit = dataset.units.set_index("unit_id").loc[target["unit_id"]]
+    unit = dataset.rows_of("units", target["unit_id"]).iloc[0]
     return {
         "unit_id": target["unit_id"],
         "name": unit["name_vi"],

@@ -60,7 +60,7 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns) -> tuple[list,
             continue
         start, deadline = prow["start"], prow["deadline"]
         jobs = [Job(k, float("nan"),
-                    admitted_spans(dataset.observations, k, start, deadline, as_of),
+                    admitted_spans(dataset.rows_of("observations", k), k, start, deadline, as_of),
                     keep_paths=True) for k in kids]
         got = simulate_many(fm, jobs, start, deadline, streams)
         children = {k: r for k, r in zip(kids, got) if not isinstance(r, ModelError)}

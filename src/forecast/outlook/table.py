@@ -25,6 +25,7 @@ from forecast.models.progress import admitted_spans, cumulative_history, progres
 from forecast.records import frame_records
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
 from forecast.simulate.summary import SimResult, month_grid
+from forecast.outlook.chunks import CHUNK_ROWS, run_chunks, split
 from forecast.outlook.rollup import rollup_rows
 from forecast.simulate.engine import Job, simulate_many
 
@@ -85,7 +86,9 @@ class Outlook:
 def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=None,
             units=None, requirements: bool = True, rollups: bool = True,
             model_options: dict | None = None, threads: int = 1,
-            pool_with=None, term: str | None = None) -> Outlook:
+            pool_with=None, term: str | None = None, workers: int | None = None,
+            executor: str = "local", scheduler: str | None = None,
+            chunk_rows: int = CHUNK_ROWS) -> Outlook:
     """Progress, chance of reaching each target, scenarios and requirements.
 
     Parameters
@@ -125,6 +128,16 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
         Units that the lineage ended by ``as_of`` (merged, split, renamed,
         dissolved) are left out whatever the term: they have no future to
         forecast (:func:`forecast.data.lineage.ended_units`).
+    workers : int, optional
+        Processes the units' chunks run in (default: every core the process
+        may use; 1: this process). The numbers do not depend on it.
+    executor : str
+        ``local`` (processes on this machine) or ``dask`` (a Dask
+        distributed cluster at ``scheduler``); see :mod:`forecast.outlook.chunks`.
+    scheduler : str, optional
+        Address of the Dask scheduler, with ``executor="dask"``.
+    chunk_rows : int
+        Progress rows per chunk (:data:`forecast.outlook.chunks.CHUNK_ROWS`).
 
     Returns
     -------
@@ -160,14 +173,14 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
         fm = fit(dataset, name, as_of=as_of, assumptions=assumptions, units=fit_units,
                  **(model_options or {}).get(name, {}))
         fitted[name] = fm
-        sims = _simulate_all(dataset, fm, prows, as_of, scen, streams, threads)
+        notes = {}
         if rollups and name == names[0]:
             extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS)
-            for i, note in notes.items():
-                sims[i]["rollup_note"] = note
-        for prow, sim in zip(prows, sims):
-            for row, key, summary in _unit_rows(dataset, fm, prow, as_of, scen, streams,
-                                                assumptions, requirements, sim):
+        work = _Work(dataset, fm, prows, notes, as_of, scen, streams, assumptions,
+                     requirements, threads)
+        for part in run_chunks(_chunk_rows, work, split(len(prows), chunk_rows), workers,
+                               executor, scheduler):
+            for row, key, summary in part:
                 rows.append(row)
                 if summary is not None:
                     paths[key] = summary
@@ -179,9 +192,46 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
     return Outlook(table, paths, fitted, assumptions)
 
 
+@dataclass
+class _Work:
+    """What every chunk of progress rows needs (:func:`_chunk_rows`)."""
+
+    dataset: object
+    fm: FittedModel
+    prows: list
+    rollup_notes: dict
+    as_of: object
+    scen: list
+    streams: Streams
+    assumptions: Assumptions
+    requirements: bool
+    threads: int
+
+
+def _chunk_rows(work: _Work, chunk: range) -> list:
+    """Outlook rows ``(row, paths key, summary)`` of the progress rows in ``chunk``.
+
+    A unit's numbers come from its own streams, so they do not depend on
+    the chunk it is simulated in (:mod:`forecast.outlook.chunks`).
+    """
+    prows = [work.prows[i] for i in chunk]
+    sims = _simulate_all(work.dataset, work.fm, prows, work.as_of, work.scen, work.streams,
+                         work.threads)
+    if work.requirements:
+        _requirements_all(work.dataset, work.fm, prows, sims, work.streams, work.as_of,
+                          work.assumptions)
+    out = []
+    for i, prow, sim in zip(chunk, prows, sims):
+        if i in work.rollup_notes:
+            sim["rollup_note"] = work.rollup_notes[i]
+        out += _unit_rows(work.fm, prow, work.scen, work.streams, sim)
+    return out
+
+
 def unit_names(dataset, unit_ids) -> dict:
     """``{"vi": {id: name_vi}, "en": {id: name_en or name_vi}}`` for these units."""
-    ids = [u for u in dict.fromkeys(unit_ids) if u in set(dataset.units["unit_id"])]
+    known = set(dataset.units["unit_id"])
+    ids = [u for u in dict.fromkeys(unit_ids) if u in known]
     return {lang: {u: dataset.unit_name(u, lang) for u in ids} for lang in ("vi", "en")}
 
 
@@ -195,7 +245,8 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
     out = [{} for _ in prows]
     windows: dict = {}
     for i, prow in enumerate(prows):
-        known = admitted_spans(dataset.observations, prow["unit_id"], prow["start"],
+        known = admitted_spans(dataset.rows_of("observations", prow["unit_id"]),
+                               prow["unit_id"], prow["start"],
                                prow["deadline"], as_of)
         out[i]["known"] = known
         out[i]["grid"] = month_grid(prow["start"], prow["deadline"], known, fm.profile)
@@ -229,7 +280,8 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
                     out[i][label] = r
     for i, prow in enumerate(prows):
         # Charts show every reported cumulative point, not only the spans simulated from.
-        hist = cumulative_history(dataset.observations, prow["unit_id"], prow["start"],
+        hist = cumulative_history(dataset.rows_of("observations", prow["unit_id"]),
+                                  prow["unit_id"], prow["start"],
                                   prow["deadline"], spans=out[i]["known"])
         for r in out[i].values():
             if isinstance(r, SimResult):
@@ -237,12 +289,14 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
     return out
 
 
-def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, assumptions,
-               requirements, sim: dict):
-    """Rows of one unit and target: the model's forecast then each scenario."""
+def _unit_rows(fm: FittedModel, prow: pd.Series, scen, streams, sim: dict):
+    """Rows of one unit and target: the model's forecast then each scenario.
+
+    ``sim`` is the unit's entry of :func:`_simulate_all`, with ``"requirement"``
+    (columns, note) when :func:`_requirements_all` ran.
+    """
     unit, tid = prow["unit_id"], prow["target_id"]
     base = {c: prow[c] for c in OUTLOOK_COLUMNS if c in prow.index}
-    known = sim["known"]
     ud = fm.data.get(unit)
     notes = [fm.diagnostics.get(unit, "")]
     if ud is not None:
@@ -257,8 +311,8 @@ def _unit_rows(dataset, fm: FittedModel, prow: pd.Series, as_of, scen, streams, 
             notes.append(str(res))
     else:
         vals, summary = res.outlook_values(), res.summary
-        if requirements:
-            req, note = _requirements(dataset, fm, prow, known, streams, as_of, assumptions)
+        if "requirement" in sim:
+            req, note = sim["requirement"]
             notes.append(note)
     diag = "; ".join(n for n in notes if n)
     n_obs = ud.n_obs if ud is not None else 0
@@ -341,22 +395,36 @@ def _first_future_year(grid) -> int:
     return min(open_years) if open_years else int(grid.year[-1])
 
 
-def _requirements(dataset, fm, prow, known, streams, as_of, assumptions):
-    """The four ``required_*`` columns from :func:`forecast.simulate.requirements.requirement_for_target`."""
-    from forecast.simulate.requirements import conversion_rates, requirement_for_target
+def _requirements_all(dataset, fm, prows, sims, streams, as_of, assumptions) -> None:
+    """The four ``required_*`` columns and the note of every row whose forecast ran.
 
-    unit = prow["unit_id"]
-    if fm.data[unit].exposure.kind == "own_level":
-        return {k: np.nan for k in _REQ_KEYS}, ""
-    conv = conversion_rates(dataset, unit, assumptions, as_of=as_of)
-    try:
-        got = requirement_for_target(fm, unit, prow["start"], prow["deadline"],
-                                     float(prow["target"]), known, streams, conv,
-                                     assumptions.p_level)
-    except ModelError as exc:
-        return {k: np.nan for k in _REQ_KEYS}, str(exc)
-    note = f"requirement: {got['requirement_status']} (p={got['requirement_p']:.2f})"
-    return {k: got[k] for k in _REQ_KEYS}, note
+    Batched by target window (:func:`forecast.simulate.requirements.requirements_for_targets`);
+    stored as ``sims[i]["requirement"] = (columns, note)``.
+    """
+    from forecast.simulate.requirements import conversion_rates, requirements_for_targets
+
+    empty = {k: np.nan for k in _REQ_KEYS}
+    windows: dict = {}
+    for i, prow in enumerate(prows):
+        if isinstance(sims[i][MODEL_SCENARIO], ModelError):
+            continue
+        unit = prow["unit_id"]
+        if fm.data[unit].exposure.kind == "own_level":
+            sims[i]["requirement"] = (empty, "")
+            continue
+        windows.setdefault((prow["start"], prow["deadline"]), []).append(i)
+    for (start, deadline), idx in windows.items():
+        items = [(prows[i]["unit_id"], float(prows[i]["target"]), sims[i]["known"],
+                  conversion_rates(dataset, prows[i]["unit_id"], assumptions, as_of=as_of))
+                 for i in idx]
+        got = requirements_for_targets(fm, items, start, deadline, streams,
+                                       assumptions.p_level)
+        for i, r in zip(idx, got):
+            if isinstance(r, ModelError):
+                sims[i]["requirement"] = (empty, str(r))
+            else:
+                note = f"requirement: {r['requirement_status']} (p={r['requirement_p']:.2f})"
+                sims[i]["requirement"] = ({k: r[k] for k in _REQ_KEYS}, note)
 
 
 def check_model_names(names) -> list[str]:

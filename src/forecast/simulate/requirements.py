@@ -66,6 +66,7 @@ def required_attainment(simulate: Callable[[float], float], p_level: float = 0.8
     Bisection on ``[0, upper]``. ``p_reach`` rises with attainment; a Monte
     Carlo ``simulate`` must reuse the same random numbers on every call
     (a fixed seed) so that it is monotone, not merely monotone on average.
+    One problem of :func:`required_attainments`.
 
     Parameters
     ----------
@@ -85,28 +86,85 @@ def required_attainment(simulate: Callable[[float], float], p_level: float = 0.8
     -------
     Requirement
     """
+    got = required_attainments(lambda idx, att: [simulate(a) for a in att], 1, p_level,
+                               upper=upper, tol=tol, max_iter=max_iter)[0]
+    if isinstance(got, Exception):
+        raise got
+    return got
+
+
+def required_attainments(simulate: Callable[[list, list], list], n: int, p_level: float = 0.8,
+                         *, upper: float = 5.0, tol: float = 1e-3,
+                         max_iter: int = 60) -> list:
+    """:func:`required_attainment` for ``n`` problems at once, bisected in step.
+
+    Each step asks ``simulate`` once for every problem still open, so a
+    batched engine runs all units of a window in one call per step. Every
+    problem follows exactly the steps it would follow alone.
+
+    Parameters
+    ----------
+    simulate : callable
+        ``(indices, attainments) -> p_reach`` per index, or the
+        :class:`~forecast.errors.ModelError` the model raised for it.
+    n : int
+        Number of problems.
+    p_level, upper, tol, max_iter
+        As :func:`required_attainment`.
+
+    Returns
+    -------
+    list
+        Per problem, a :class:`Requirement` or the ModelError that stopped it.
+    """
     if not 0 < p_level < 1:
         raise ConfigError(f"required_attainment: p_level must be in (0, 1), found {p_level!r}. "
                           "Fix: e.g. 0.8 for an 80 % chance.")
     if not upper > 0 or not tol > 0:
         raise ConfigError(f"required_attainment: upper and tol must be positive, found "
                           f"upper={upper!r}, tol={tol!r}.")
-    p0 = float(simulate(0.0))
-    if p0 >= p_level:
-        return Requirement("reached" if p0 >= 1 else "no_more_needed", 0.0, p0, 1)
-    p_hi = float(simulate(upper))
-    if p_hi < p_level:
-        return Requirement("unreachable", None, p_hi, 2)
-    lo, hi, n = 0.0, float(upper), 2
-    while hi - lo > tol and n < max_iter + 2:
-        mid = (lo + hi) / 2
-        p_mid = float(simulate(mid))
-        n += 1
-        if p_mid >= p_level:
-            hi, p_hi = mid, p_mid
+    out: list = [None] * n
+
+    def ask(idx: list, att: list) -> dict:
+        got = {}
+        for i, p in zip(idx, simulate(idx, att) if idx else []):
+            if isinstance(p, ModelError):
+                out[i] = p
+            else:
+                got[i] = float(p)
+        return got
+
+    low = []
+    for i, p0 in ask(list(range(n)), [0.0] * n).items():
+        if p0 >= p_level:
+            out[i] = Requirement("reached" if p0 >= 1 else "no_more_needed", 0.0, p0, 1)
         else:
-            lo = mid
-    return Requirement("found", hi, p_hi, n)
+            low.append(i)
+    state = {}  # index -> [lo, hi, p at hi, evaluations]
+    for i, p_hi in ask(low, [float(upper)] * len(low)).items():
+        if p_hi < p_level:
+            out[i] = Requirement("unreachable", None, p_hi, 2)
+        else:
+            state[i] = [0.0, float(upper), p_hi, 2]
+    while True:
+        active = [i for i, (lo, hi, _, k) in state.items() if hi - lo > tol and k < max_iter + 2]
+        if not active:
+            break
+        mids = [(state[i][0] + state[i][1]) / 2 for i in active]
+        got = ask(active, mids)
+        for i, mid in zip(active, mids):
+            if i not in got:
+                del state[i]
+                continue
+            st = state[i]
+            st[3] += 1
+            if got[i] >= p_level:
+                st[1], st[2] = mid, got[i]
+            else:
+                st[0] = mid
+    for i, (_, hi, p_hi, k) in state.items():
+        out[i] = Requirement("found", hi, p_hi, k)
+    return out
 
 
 # --- conversion rates ----------------------------------------------------------------
@@ -145,13 +203,15 @@ def conversion_rates(dataset: Any, unit_id: str, assumptions: Assumptions | None
     Rates outside (0, 1] are ignored (a typo, or a stage counted differently).
     """
     assumptions = assumptions or Assumptions()
-    obs = dataset.observations
+    obs = dataset.rows_of("observations", unit_id)
     obs = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")]
     if as_of is not None:
         obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
-    obs = obs.sort_values("period_end")
     found = {}
-    for stage in ("introduced", "trained"):
+    # Nothing reported about the funnel (most units): the defaults, without the search.
+    funnel = obs["measure"].isin(("conversion_pct", "introduced", "trained")).any()
+    obs = obs.sort_values("period_end")
+    for stage in ("introduced", "trained") if funnel else ():
         pct = obs[(obs["measure"] == "conversion_pct") & (obs["ref"].fillna("") == stage)]
         pct = pct[(pct["value"] > 0) & (pct["value"] <= 100)]
         if len(pct):
@@ -212,6 +272,12 @@ def what_it_would_take(simulate: Callable[[float], float], yearly_base: float | 
         ``requirement_status``, ``requirement_p``, ``conversion_from`` for the
         diagnostics.
     """
+    base = _yearly_base(yearly_base)
+    return _columns(required_attainment(simulate, p_level, **search), base, conversion)
+
+
+def _yearly_base(yearly_base) -> float:
+    """The mean of the exposure over the remaining years; ModelError unless positive."""
     base = float(np.mean(np.asarray(yearly_base, dtype=float)))
     if not np.isfinite(base) or base <= 0:
         raise ModelError(
@@ -219,7 +285,11 @@ def what_it_would_take(simulate: Callable[[float], float], yearly_base: float | 
             "admissions per year at 100 % attainment. Fix: give the unit an annual or term "
             "target (an attainment has no meaning without one)."
         )
-    req = required_attainment(simulate, p_level, **search)
+    return base
+
+
+def _columns(req: Requirement, base: float, conversion: Conversion) -> dict[str, Any]:
+    """The outlook columns of :func:`what_it_would_take` from a search's result."""
     att = math.nan if req.attainment is None else req.attainment
     count = att * base
     introduced, trained = pipeline(count, conversion)
@@ -264,26 +334,81 @@ def requirement_for_target(fitted: Any, unit_id: str, start: Any, deadline: Any,
     dict
         As :func:`what_it_would_take`. The yearly base is the model's exposure
         over the years still to be simulated.
+
+    Raises
+    ------
+    ModelError
+        When the model cannot forecast the unit or it has no yearly base.
     """
-    from forecast.simulate.engine import simulate_target
+    got = requirements_for_targets(fitted, [(unit_id, target, known, conversion)], start,
+                                   deadline, streams, p_level, **search)[0]
+    if isinstance(got, Exception):
+        raise got
+    return got
+
+
+def requirements_for_targets(fitted: Any, items: Sequence[tuple], start: Any, deadline: Any,
+                             streams: Any, p_level: float = 0.8, **search: Any) -> list:
+    """:func:`requirement_for_target` for many units of one window, batched.
+
+    Every bisection step simulates all units still searching in one
+    :func:`~forecast.simulate.engine.simulate_many` call; a unit's numbers
+    come from its own random streams, so they are those of a search run
+    for it alone.
+
+    Parameters
+    ----------
+    items : sequence of tuple
+        ``(unit_id, target, known, conversion)`` per unit and target.
+    start, deadline, streams, p_level, **search
+        As :func:`requirement_for_target`.
+
+    Returns
+    -------
+    list
+        Aligned with ``items``: the dict of :func:`requirement_for_target`,
+        or the ModelError that stopped that unit's search.
+    """
+    from forecast.simulate.engine import Job, simulate_many
     from forecast.simulate.summary import month_grid
 
     start, deadline = pd.Timestamp(start), pd.Timestamp(deadline)
-    grid = month_grid(start, deadline, known, fitted.profile)
-    years = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
-    if not years:
-        done = simulate_target(fitted, unit_id, start, deadline, target, known, streams)
-        status = "reached" if done.p_reach >= 1 else "unreachable"
-        return {"required_attainment": 0.0 if status == "reached" else math.nan,
-                "required_per_year_p": 0.0 if status == "reached" else math.nan,
-                "introduced_needed": 0.0 if status == "reached" else math.nan,
-                "trained_needed": 0.0 if status == "reached" else math.nan,
-                "requirement_status": status, "requirement_p": done.p_reach,
-                "conversion_from": "window fully reported"}
-    base = fitted.exposure(unit_id, years)
+    out: list = [None] * len(items)
+    done, search_idx, bases = [], [], []
+    for i, (unit, _, known, _) in enumerate(items):
+        grid = month_grid(start, deadline, known, fitted.profile)
+        years = sorted({int(y) for y, u in zip(grid.year, grid.uncovered) if u > 0})
+        if not years:
+            done.append(i)
+            continue
+        try:
+            bases.append(_yearly_base(fitted.exposure(unit, years)))
+        except ModelError as exc:
+            out[i] = exc
+            continue
+        search_idx.append(i)
+    whole = simulate_many(fitted, [Job(items[i][0], float(items[i][1]), items[i][2])
+                                   for i in done], start, deadline, streams)
+    for i, r in zip(done, whole):
+        out[i] = r if isinstance(r, ModelError) else _window_reported(r.p_reach)
 
-    def simulate(att: float) -> float:
-        return simulate_target(fitted, unit_id, start, deadline, target, known, streams,
-                               attainment=att).p_reach
+    def simulate(idx: list, att: list) -> list:
+        jobs = [Job(items[search_idx[k]][0], float(items[search_idx[k]][1]),
+                    items[search_idx[k]][2], a) for k, a in zip(idx, att)]
+        return [r if isinstance(r, ModelError) else r.p_reach
+                for r in simulate_many(fitted, jobs, start, deadline, streams)]
 
-    return what_it_would_take(simulate, base, conversion, p_level, **search)
+    reqs = required_attainments(simulate, len(search_idx), p_level, **search)
+    for k, (i, req) in enumerate(zip(search_idx, reqs)):
+        out[i] = req if isinstance(req, ModelError) else _columns(req, bases[k], items[i][3])
+    return out
+
+
+def _window_reported(p_reach: float) -> dict[str, Any]:
+    """The columns when reports cover the whole window: reached or not, nothing to search."""
+    status = "reached" if p_reach >= 1 else "unreachable"
+    zero = 0.0 if status == "reached" else math.nan
+    return {"required_attainment": zero, "required_per_year_p": zero,
+            "introduced_needed": zero, "trained_needed": zero,
+            "requirement_status": status, "requirement_p": p_reach,
+            "conversion_from": "window fully reported"}

@@ -297,7 +297,7 @@ def rollup_from_dataset(dataset: Any, parent_target: pd.Series, children: Mappin
     child_targets = same.groupby("unit_id")["value"].median().to_dict()
     cover = coverage(kids, [k for k in children if k in kids], float(parent_target["value"]),
                      child_targets, min_target_share, require_targets)
-    obs = dataset.observations
+    obs = dataset.rows_of("observations", pid)
     rep = obs[(obs["unit_id"] == pid) & (obs["measure"] == "admitted")
               & (obs["subgroup"].fillna("") == "")]
     if as_of is not None:
