@@ -166,9 +166,10 @@ def test_notebook_run_headless_shows_dropdowns_and_draws_sections_in_them(tmp_pa
                      .replace('parent_id = "bac-lieu"', 'parent_id = "tien-giang"')
                      .replace("data = None", f"data = {str(tiny)!r}")
                      .replace('output_dir = ""', f"output_dir = {str(tmp_path)!r}"))
-    NotebookClient(nb, kernel_name=default_kernel(), timeout=300,
-                   resources={"metadata": {"path": str(NOTEBOOKS)}},
-                   kernel_manager_class=kernel_manager_for(None)).execute()
+    client = NotebookClient(nb, kernel_name=default_kernel(), timeout=300,
+                            resources={"metadata": {"path": str(NOTEBOOKS)}},
+                            kernel_manager_class=kernel_manager_for(None))
+    _execute_within(client, RUN_DEADLINE_S)
     explorer = next(c for c in nb.cells if c.cell_type == "code"
                     and c.source.startswith("ui = widgets.Explorer(ctx)"))
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
@@ -182,3 +183,35 @@ def test_notebook_run_headless_shows_dropdowns_and_draws_sections_in_them(tmp_pa
     assert any("image/png" in o.get("data", {}) for o in drawn)
     assert any("text/html" in o.get("data", {}) for o in drawn)
     assert (tmp_path / f"{tmp_path.name}.json").is_file()
+
+
+RUN_DEADLINE_S = 900
+"""A headless run that has not finished by then fails instead of holding the suite:
+a full suite once sat idle here (kernel and client both waiting) for 15 minutes."""
+
+
+def _execute_within(client, seconds: float) -> None:
+    """``client.execute()`` in a daemon thread; fail, and kill the kernel, after ``seconds``."""
+    import threading
+
+    errors: list = []
+
+    def run():
+        try:
+            client.execute()
+        except BaseException as exc:  # noqa: BLE001 (re-raised in the test's thread)
+            errors.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        km = getattr(client, "km", None)
+        if km is not None and getattr(km, "provisioner", None) is not None:
+            pid = getattr(km.provisioner, "pid", None)
+            if pid:
+                os.kill(pid, 9)
+        pytest.fail(f"the headless notebook run did not finish in {seconds:.0f} s")
+    if errors:
+        raise errors[0]
+

@@ -26,6 +26,9 @@ class _Stub:
     def means_batch(self, ids, years, streams):
         return np.full((len(ids), 1, len(years)), self.mu, dtype=np.float32)
 
+    def unit_alpha(self, unit_id):
+        return self.alpha
+
 
 def _run(c, mu, alpha, kappa, n=200_000, flag=True, front_weight=0.0, cutoff="2021-06-30"):
     known = pd.DataFrame({"period_start": [pd.Timestamp("2021-01-01")],
