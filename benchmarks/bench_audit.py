@@ -33,7 +33,6 @@ machine may be shared; the load average is printed.
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
 import resource
@@ -45,17 +44,11 @@ from pathlib import Path
 
 import numpy as np
 
+from synthetic_csv import vi_count, vi_pct, write_tables
+
 SOURCE = "bench-audit"
 YEARS = list(range(2015, 2025))
 
-
-def _vi_count(x: float) -> str:
-    """A count as a Vietnamese report prints it: ``1.252``."""
-    return f"{int(round(x)):,}".replace(",", ".")
-
-
-def _vi_pct(x: float) -> str:
-    return f"{x:.1f}".replace(".", ",") + "%"
 
 
 def generate(folder: Path, n_obs: int, dense: int, seed: int = 1) -> int:
@@ -76,7 +69,7 @@ def generate(folder: Path, n_obs: int, dense: int, seed: int = 1) -> int:
         start = np.datetime64(f"{y0}-01-01")
         end = min(start + np.timedelta64(length, "D"), np.datetime64("2024-12-31"))
         value = per_day * (end - start).astype(int) * rng.uniform(0.9, 1.1)
-        add("dense", "admitted", _vi_count(value), str(start), str(end))
+        add("dense", "admitted", vi_count(value), str(start), str(end))
     i = 0
     while len(obs) < n_obs:
         i += 1
@@ -85,7 +78,7 @@ def generate(folder: Path, n_obs: int, dense: int, seed: int = 1) -> int:
         level = float(np.exp(rng.uniform(np.log(20), np.log(2000))))
         term_total = 0.0
         targets.append([f"{uid}-term", uid, "2020-2025", "term", "", "resolution", "count",
-                        _vi_count(level * 5.5), SOURCE, "bench", ""])
+                        vi_count(level * 5.5), SOURCE, "bench", ""])
         for y in YEARS:
             count = rng.poisson(level)
             if y >= 2020:
@@ -94,39 +87,24 @@ def generate(folder: Path, n_obs: int, dense: int, seed: int = 1) -> int:
                 target = max(1, round(level * rng.uniform(0.9, 1.2)))
                 term = "2020-2025" if y >= 2020 else "2015-2020"
                 targets.append([f"{uid}-{y}", uid, term, "annual", str(y), "assigned", "count",
-                                _vi_count(target), SOURCE, "bench", ""])
-                add(uid, "attainment_pct", _vi_pct(100 * count / target), f"{y}-01-01",
+                                vi_count(target), SOURCE, "bench", ""])
+                add(uid, "attainment_pct", vi_pct(100 * count / target), f"{y}-01-01",
                     f"{y}-12-31", f"{uid}-{y}")
             if rng.uniform() < 0.9:
-                text = f"~{_vi_count(round(count, -1))}" if rng.uniform() < 0.05 else \
-                    _vi_count(count)
+                text = f"~{vi_count(round(count, -1))}" if rng.uniform() < 0.05 else \
+                    vi_count(count)
                 add(uid, "admitted", text, f"{y}-01-01", f"{y}-12-31")
                 if rng.uniform() < 0.03:  # a second report of the same year, another value
-                    add(uid, "admitted", _vi_count(count + 5), f"{y}-01-01", f"{y}-12-31")
+                    add(uid, "admitted", vi_count(count + 5), f"{y}-01-01", f"{y}-12-31")
             if rng.uniform() < 0.4:
                 h1 = count * rng.uniform(0.3, 0.45) * (3 if rng.uniform() < 0.02 else 1)
-                add(uid, "admitted", _vi_count(h1), f"{y}-01-01", f"{y}-06-30")
+                add(uid, "admitted", vi_count(h1), f"{y}-01-01", f"{y}-06-30")
             if rng.uniform() < 0.2:
-                add(uid, "admitted", _vi_count(count * 0.7), f"{y}-01-01", f"{y}-09-30")
+                add(uid, "admitted", vi_count(count * 0.7), f"{y}-01-01", f"{y}-09-30")
             if rng.uniform() < 0.3:
-                add(uid, "members", _vi_count(level * 30), "", f"{y}-12-31")
-        add(uid, "admitted", _vi_count(term_total), "2020-01-01", "2024-12-31")
-    tables = {
-        "units": (["unit_id", "name_vi", "name_en", "level", "parent_id", "province", "note"],
-                  units),
-        "sources": (["source_id", "title", "outlet", "url", "published", "file", "language",
-                     "note"], [[SOURCE, "Synthetic figures", "bench_audit.py", "", "2025", "",
-                                "en", ""]]),
-        "targets": (["target_id", "unit_id", "term", "kind", "year", "layer", "measure", "value",
-                     "source_id", "locator", "note"], targets),
-        "observations": (["obs_id", "unit_id", "measure", "subgroup", "value", "period_start",
-                          "period_end", "ref", "source_id", "locator", "note"], obs),
-    }
-    for name, (header, rows) in tables.items():
-        with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(rows)
+                add(uid, "members", vi_count(level * 30), "", f"{y}-12-31")
+        add(uid, "admitted", vi_count(term_total), "2020-01-01", "2024-12-31")
+    write_tables(folder, SOURCE, "bench_audit.py", units, targets, obs)
     return len(obs)
 
 

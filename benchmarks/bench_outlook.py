@@ -38,7 +38,6 @@ the load average is printed.
 from __future__ import annotations
 
 import argparse
-import csv
 import os
 import resource
 import subprocess
@@ -49,6 +48,8 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from synthetic_csv import vi_count, vi_pct, write_tables
 import psutil
 
 SOURCE = "bench-outlook"
@@ -56,14 +57,6 @@ PER_PROVINCE = 100
 YEARS = (2020, 2021, 2022)
 AS_OF = "2022-12-31"
 
-
-def _vi_count(x: float) -> str:
-    """A count as a Vietnamese report prints it: ``1.252``."""
-    return f"{int(round(x)):,}".replace(",", ".")
-
-
-def _vi_pct(x: float) -> str:
-    return f"{x:.1f}".replace(".", ",") + "%"
 
 
 def generate(folder: Path, n_units: int, seed: int = 1) -> int:
@@ -77,17 +70,17 @@ def generate(folder: Path, n_units: int, seed: int = 1) -> int:
     def add_unit(uid, name, level, parent, counts, level_size):
         units.append([uid, f"{name}", f"{name} (en)", level, parent, "(bench)", ""])
         targets.append([f"{uid}-term", uid, "2020-2025", "term", "", "resolution", "count",
-                        _vi_count(max(1, level_size * 5.5)), SOURCE, "bench", ""])
+                        vi_count(max(1, level_size * 5.5)), SOURCE, "bench", ""])
         for y in (*YEARS, 2023):
             target = max(1, round(level_size * rng.uniform(0.9, 1.2)))
             targets.append([f"{uid}-{y}", uid, "2020-2025", "annual", str(y), "assigned",
-                            "count", _vi_count(target), SOURCE, "bench", ""])
+                            "count", vi_count(target), SOURCE, "bench", ""])
             if y in YEARS:
                 count = counts[YEARS.index(y)]
-                obs.append([f"{uid}-admitted-{y}", uid, "admitted", "", _vi_count(count),
+                obs.append([f"{uid}-admitted-{y}", uid, "admitted", "", vi_count(count),
                             f"{y}-01-01", f"{y}-12-31", "", SOURCE, "bench", ""])
                 obs.append([f"{uid}-attainment-{y}", uid, "attainment_pct", "",
-                            _vi_pct(100 * count / target), f"{y}-01-01", f"{y}-12-31",
+                            vi_pct(100 * count / target), f"{y}-01-01", f"{y}-12-31",
                             f"{uid}-{y}", SOURCE, "bench", ""])
 
     for i in range(n_units):
@@ -99,22 +92,7 @@ def generate(folder: Path, n_units: int, seed: int = 1) -> int:
         add_unit(f"d{i:06d}", f"Huyện {i}", "district", f"p{p:04d}", counts, level)
     for p in range(n_prov):
         add_unit(f"p{p:04d}", f"Tỉnh {p}", "province", "", prov_counts[p], prov_level[p])
-    tables = {
-        "units": (["unit_id", "name_vi", "name_en", "level", "parent_id", "province", "note"],
-                  units),
-        "sources": (["source_id", "title", "outlet", "url", "published", "file", "language",
-                     "note"], [[SOURCE, "Synthetic figures", "bench_outlook.py", "", "2025",
-                                "", "en", ""]]),
-        "targets": (["target_id", "unit_id", "term", "kind", "year", "layer", "measure", "value",
-                     "source_id", "locator", "note"], targets),
-        "observations": (["obs_id", "unit_id", "measure", "subgroup", "value", "period_start",
-                          "period_end", "ref", "source_id", "locator", "note"], obs),
-    }
-    for name, (header, rows) in tables.items():
-        with open(folder / f"{name}.csv", "w", encoding="utf-8", newline="") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(rows)
+    write_tables(folder, SOURCE, "bench_outlook.py", units, targets, obs)
     return len(units)
 
 
