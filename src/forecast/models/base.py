@@ -48,21 +48,26 @@ def profile_for(dataset, assumptions: Assumptions,
     return tuple(within_year_profile(dataset, assumptions, as_of=as_of))
 
 
-def profile_concentration(dataset, assumptions: Assumptions,
-                          as_of: pd.Timestamp | None = None) -> float:
-    """Beta concentration ``kappa`` of a unit's share at a cut-off around the profile.
+def profile_parts(dataset, assumptions: Assumptions, as_of: pd.Timestamp | None = None):
+    """``(profile, concentration, spread)`` from one estimate of the within-year profile.
 
-    The estimate's (:func:`forecast.models.profile_estimate.estimate_profile`) when
-    the profile is estimated; the default (:data:`forecast.models.profile.DEFAULT_CONCENTRATION`)
-    when the analyst gives the profile. The simulation draws each unit-year's
-    share reached by a part-year report from it (:mod:`forecast.simulate.part_year`).
+    The profile as :func:`profile_for` gives it; ``concentration``, the Beta
+    concentration ``kappa`` of a unit's share at a cut-off around it, and
+    ``spread`` (:class:`forecast.models.share.ShareSpread`: ``kappa``, the
+    front-loaded weight, the exponent's error), the estimate's
+    (:func:`forecast.models.profile_estimate.estimate_profile`) when the
+    profile is estimated, the defaults when the analyst gives it. The
+    simulation draws each unit-year's share reached by a part-year report from
+    them (:mod:`forecast.simulate.part_year`).
     """
     from forecast.models.profile import DEFAULT_CONCENTRATION
-    from forecast.models.profile_estimate import estimate_profile
+    from forecast.models.profile_estimate import estimate_profile, share_spread
 
     if assumptions.within_year_profile is not None:
-        return float(DEFAULT_CONCENTRATION)
-    return float(estimate_profile(dataset, assumptions, as_of=as_of).concentration)
+        return (tuple(assumptions.within_year_profile), float(DEFAULT_CONCENTRATION),
+                share_spread(dataset, assumptions, as_of))
+    est = estimate_profile(dataset, assumptions, as_of=as_of)
+    return tuple(est.shares), float(est.concentration), est.spread
 
 
 # --- the unit's counts --------------------------------------------------------------
@@ -404,11 +409,8 @@ def fit(dataset, model: str = DEFAULT_MODEL, as_of: pd.Timestamp | None = None,
         raise ConfigError(f"model {model!r} is not known; expected one of "
                           f"{', '.join(sorted(MODELS))}. Fix: pass --model with one of them.")
     assumptions = assumptions or Assumptions()
-    profile = profile_for(dataset, assumptions, as_of)
+    profile, concentration, spread = profile_parts(dataset, assumptions, as_of)
     data = prepare(dataset, as_of, profile, units)
-    concentration = profile_concentration(dataset, assumptions, as_of)
-    from forecast.models.profile_estimate import share_spread
-
     func = MODELS[model]
     if getattr(func, "takes_context", False):
         # Models that weigh part-year counts by the share's uncertainty and
@@ -418,9 +420,7 @@ def fit(dataset, model: str = DEFAULT_MODEL, as_of: pd.Timestamp | None = None,
     fitted = func(data, profile, **options)
     fitted.profile = profile
     fitted.concentration = concentration
-    # The share spread at a cut-off as estimated with the profile (kappa, the
-    # front-loaded weight, the exponent's error), for the part-year step.
-    fitted.share_spread = share_spread(dataset, assumptions, as_of)
+    fitted.share_spread = spread
     fitted.push = estimate_push(dataset, as_of, assumptions.push_band, assumptions.push_share)
     return fitted
 
