@@ -11,8 +11,8 @@ import statsmodels.api as sm
 
 from forecast.config import Assumptions
 from forecast.data.dataset import Dataset, load
-from forecast.models.base import fit
-from forecast.models.hier import HierSettings, _population
+from forecast.models.base import Streams, fit
+from forecast.models.hier import HierSettings, _population, _target_slope
 from forecast.outlook.table import outlook
 
 FAST = dataclasses.replace(Assumptions(), n_paths=2000, seed=11)
@@ -106,6 +106,56 @@ def test_dersimonian_laird_population_by_hand():
                                   HierSettings())
     assert mu == pytest.approx(0.2) and tau == pytest.approx(np.sqrt(0.03))
     assert var_mu == pytest.approx(0.04 / 3)
+
+
+def _slope_obs(z, g, dt):
+    n = len(z)
+    return pd.DataFrame({"unit_id": ["a"] * n, "z": z, "g": g, "dt": dt, "avg": [1.0] * n,
+                         "fixed": [1.0] * n, "pooled": [True] * n})
+
+
+def test_target_slope_by_hand():
+    # One unit, weights 1 (s² = 0, fixed = 1). Centred time -1, 0, 1; centred
+    # g = 0.1, -0.2, 0.1 is orthogonal to it, so gamma = sum(g z) / (sum(g²) + 1/sd²).
+    # Admissions flat while the target moves: z = 0.3 - g, sum(g z) = -sum(g²) = -0.06.
+    obs = _slope_obs([0.2, 0.5, 0.2], [0.1, -0.2, 0.1], [-2.0, -1.0, 0.0])
+    s2 = pd.Series({"a": 0.0})
+    gamma, sd = _target_slope(obs, s2, 0.0, prior_sd=0.5)
+    assert gamma == pytest.approx(-0.06 / (0.06 + 4.0))
+    assert sd == pytest.approx(np.sqrt(1 / (0.06 + 4.0)))
+    gamma, _ = _target_slope(obs, s2, 0.0, prior_sd=1e4)
+    assert gamma == pytest.approx(-1.0, abs=1e-6)
+
+
+def test_target_slope_is_learnt_from_units_whose_targets_move():
+    # 40 units admit ~e a year whatever their target, which moves by +-20 %
+    # around e (as when a target is last year's count plus an ambition): gamma
+    # near -1, and next year's mean no longer follows a target raised by 30 %.
+    rng = np.random.default_rng(3)
+    parts = []
+    for i in range(40):
+        e = float(rng.choice([50, 200, 800]))
+        years = range(2018, 2023)
+        counts = {y: int(rng.poisson(e * np.exp(rng.normal(0, 0.05)))) for y in years}
+        annual = {y: int(e * rng.uniform(0.8, 1.2)) for y in years}
+        annual[2023] = int(e * 1.3)
+        parts.append(_unit(f"u{i}", counts, annual=annual))
+    ds = _dataset(*parts)
+    fm = fit(ds, "hier_nb", as_of=pd.Timestamp("2022-12-31"), assumptions=FAST)
+    assert -1.15 < fm.gamma < -0.8 and fm.gamma_sd < 0.15
+    off = fit(ds, "hier_nb", as_of=pd.Timestamp("2022-12-31"), assumptions=FAST,
+              target_slope=False)
+    assert off.gamma == 0.0
+    st = Streams(seed=1, n_paths=4000)
+    for u in ("u0", "u1", "u2"):
+        own = np.mean(list(ds.observations.loc[ds.observations["unit_id"] == u, "value"]
+                           .astype(float)))
+        m = fm.yearly_means(u, [2023], st).mean()
+        m_off = off.yearly_means(u, [2023], st).mean()
+        # With gamma ~ -1 the mean stays near the unit's own ~e; as an offset it
+        # follows the target to ~1.3 e / (the unit's mean attainment ~1).
+        assert abs(m / own - 1) < 0.12
+        assert m_off / own > 1.15
 
 
 def test_recovers_level_spread_and_year_variation_of_a_synthetic_population():

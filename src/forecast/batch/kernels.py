@@ -14,7 +14,9 @@ Kernels are started by :class:`BatchKernelManager`, which
 - sets one BLAS/OpenMP thread in the kernel's environment, so N parallel runs
   use N cores instead of N × cores threads fighting over them;
 - writes the kernel's process id to a file, so whoever enforces the
-  wall-clock limit can kill the kernel as well as the worker.
+  wall-clock limit can kill the kernel as well as the worker;
+- gives its clients channels that wait for a message in slices of
+  :data:`POLL_SLICE_S` (:class:`SlicedChannel`).
 """
 
 from __future__ import annotations
@@ -29,8 +31,12 @@ import time
 import uuid
 from typing import Any
 
+from queue import Empty
+
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import default
+from traitlets import Type, default
 
 BLAS_ENV = {
     "OMP_NUM_THREADS": "1",
@@ -43,6 +49,42 @@ BLAS_ENV = {
 
 START_TIMEOUT = 60
 """Seconds papermill waits for a kernel to start (slow on a loaded machine)."""
+
+
+POLL_SLICE_S = 1.0
+"""Longest single wait of a client channel for a message (seconds)."""
+
+
+class SlicedChannel(AsyncZMQSocketChannel):
+    """A client channel whose wait for a message is cut into short polls.
+
+    Run headless (nbclient, papermill) on notebooks that show widgets, a
+    channel's asyncio poll sometimes misses the wake-up of a message that
+    has arrived: the kernel has answered and sits idle, and the client waits
+    out the whole cell timeout (or, with none, forever). A new poll sees the
+    waiting message at once, so polling in slices turns that hang into a
+    delay of at most :data:`POLL_SLICE_S` (``docs/notebooks.md``).
+    """
+
+    async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            left = POLL_SLICE_S if deadline is None else \
+                min(POLL_SLICE_S, max(deadline - time.monotonic(), 0.0))
+            try:
+                return await super().get_msg(timeout=left)
+            except Empty:
+                if deadline is not None and time.monotonic() >= deadline:
+                    raise
+
+
+class SlicedKernelClient(AsyncKernelClient):
+    """An asynchronous kernel client whose channels are :class:`SlicedChannel`."""
+
+    shell_channel_class = Type(SlicedChannel)
+    iopub_channel_class = Type(SlicedChannel)
+    stdin_channel_class = Type(SlicedChannel)
+    control_channel_class = Type(SlicedChannel)
 
 
 class BatchKernelManager(AsyncKernelManager):
@@ -61,6 +103,10 @@ class BatchKernelManager(AsyncKernelManager):
     @default("transport")
     def _default_transport(self) -> str:
         return "ipc"
+
+    @default("client_factory")
+    def _default_client_factory(self) -> type:
+        return SlicedKernelClient
 
     def _ip_default(self) -> str:
         # The stock default for IPC is the relative path "kernel-ipc", resolved

@@ -5,12 +5,17 @@ around a mean that is the unit's exposure (its target, see
 :mod:`forecast.models.exposure`) times its attainment::
 
     Y[u,t] ~ NegBin(mean m[u,t], var m + s_u² m²)
-    log m[u,t] = log E[u,t] + a_u + b_u (t - c) + eta_t
+    log m[u,t] = log E[u,t] + a_u + b_u (t - c) + gamma g[u,t] + eta_t
+    g[u,t] = log E[u,t] - log E[u,c]                   the unit's target against its own
     (a_u, b_u) ~ Normal((mu, 0), diag(tau², d²))     level and trend, drawn jointly
     eta_t ~ Normal(0, h²)                              shared by all units in year t
 
 ``a_u`` is the unit's log-attainment in the reference year ``c`` (the year of
-the forecast origin) and ``b_u`` its trend; ``s_u²`` is the unit's own
+the forecast origin) and ``b_u`` its trend; ``gamma`` says how far a unit's
+admissions follow its own target when that target moves (``gamma = 0``:
+one for one, the target a fixed offset; ``gamma = -1``: not at all), so
+between units the target sets the scale and within a unit it is a
+covariate; ``s_u²`` is the unit's own
 year-to-year variation beyond Poisson noise, so a province (large counts,
 small relative noise) and a cell (a few admissions, mostly Poisson noise)
 each get the spread their counts show.
@@ -26,22 +31,31 @@ The fit is empirical Bayes on the log scale, in closed form (no optimiser);
    (``(1 - w) / (w (kappa + 1))``, kappa the profile's concentration), and,
    for a year with no target of its own, ``(drift × years to the nearest
    target)²``: a 2017 count says less about attainment of a 2024 target.
-2. ``s_u²``: each unit's moment estimate around its own mean, shrunk to the
+2. ``gamma`` (option ``target_slope``): a weighted regression of log-attainment
+   on ``g`` and time within units (unit means removed; weights from a first
+   estimate of ``s_u²``), prior ``Normal(0, target_slope_sd²)``; it is taken
+   out of every ``z`` before the steps below, and the paths multiply the
+   mean by ``exp(gamma g)``. Its sd (``gamma_sd``) is kept, not drawn: with
+   many units it is small, with few ``gamma`` stays near 0 by its prior.
+   The shipped data barely move their targets within a unit, so ``gamma``
+   stays near 0 there; on the simulation study, whose targets follow last
+   year's count, it is near -1 (``docs/backtest.md``).
+3. ``s_u²``: each unit's moment estimate around its own mean, shrunk to the
    pooled value with ``sigma_prior_df`` pseudo-years (a unit with many years
    keeps its own); the pooled value itself starts from a documented guess
    (``sigma_default`` with ``sigma_pool_df`` pseudo-years), so a dataset with
    few long records does not claim that years hardly vary.
-3. Past year effects ``eta_t``: precision-weighted mean residual of the
+4. Past year effects ``eta_t``: precision-weighted mean residual of the
    units reporting year ``t``, shrunk with prior sd ``h``; they are taken out
    of the unit's data (a year bad for all units is not read as the unit's
    trend); future ones are drawn.
-4. ``mu`` and ``tau``: DerSimonian-Laird over the units' whole-year means
+5. ``mu`` and ``tau``: DerSimonian-Laird over the units' whole-year means
    only (part-year counts do not inform the population), ``tau >= tau_min``.
    With the option ``prior="corrected"`` the prior centre is lowered by
    ``publication_discount`` of its excess over 100 % (published figures
    over-represent successes); the default keeps the population as the data
    show it, which scored better on real outcomes (``docs/backtest.md``).
-5. Each unit's ``(a_u, b_u)`` posterior: a two-parameter Bayesian linear
+6. Each unit's ``(a_u, b_u)`` posterior: a two-parameter Bayesian linear
    regression with those variances; its weight on its own record is
    ``own_weight = 1 - prior precision / posterior precision`` of ``a_u``.
 
@@ -101,6 +115,13 @@ class HierSettings:
     ``corrected``: the prior centre lowered by ``publication_discount`` (sensitivity)."""
     prior_only: bool = False
     """Ignore every unit's own counts."""
+    target_slope: bool = True
+    """Estimate ``gamma``, how a unit's log-attainment moves when its own target
+    moves (H8): ``gamma = 0`` is admissions following the target one for one
+    (the target a fixed offset), ``gamma = -1`` admissions ignoring it."""
+    target_slope_sd: float = 0.5
+    """Prior sd of ``gamma`` around 0 (H8): with targets that hardly move within
+    units, the target stays an offset."""
 
 
 @dataclass
@@ -118,6 +139,8 @@ class HierModel(FittedModel):
     tau: float = 0.35
     year_effects: dict = field(default_factory=dict)
     level_drift: float = 0.0
+    gamma: float = 0.0
+    gamma_sd: float = 0.0
     population: pd.DataFrame = field(default_factory=pd.DataFrame)
     part_year_update = True
 
@@ -150,8 +173,15 @@ class HierModel(FittedModel):
             logm = ab[:, :1] + ab[:, 1:] * t[None, :]
             if self.level_drift > 0:
                 logm = logm + self._walk(u, t, n, streams)
-            out[i] = self.exposure(u, years)[None, :] * np.exp(logm)
+            out[i] = self._scale(u, years)[None, :] * np.exp(logm)
         return out
+
+    def _scale(self, unit_id: str, years) -> np.ndarray:
+        """``E[t] (E[t] / E[c]) ** gamma``: the target's share in the mean (H8)."""
+        e = self.exposure(unit_id, years)
+        if self.gamma == 0.0:
+            return e
+        return e * (e / self.exposure(unit_id, [self.ref_year])[0]) ** self.gamma
 
     def _walk(self, unit_id: str, t: np.ndarray, n: int, streams: Streams) -> np.ndarray:
         """The level's random walk at years ``c + t`` (0 up to the reference year),
@@ -196,6 +226,7 @@ def _observations(data, ref_year: int, kappa: float, drift: float,
         exp = ud.exposure
         pooled = exp.kind != "own_level"
         known_years = sorted(exp.by_year)
+        log_ref = np.log(exp.at(ref_year))
         for r in ud.counts.itertuples(index=False):
             w = {int(t): float(x) for t, x in r.weights.items() if x > 0}
             tw = sum(w.values())
@@ -218,12 +249,14 @@ def _observations(data, ref_year: int, kappa: float, drift: float,
             fixed += (drift * dist) ** 2 + level_drift ** 2 * abs(tbar - ref_year)
             rows.append((u, np.log((y + 0.5) / (x + 0.5)), fixed,
                          sum(v * v for v in w.values()) / tw ** 2, tbar - ref_year,
-                         next(iter(w)) if single else -1, whole, part, pooled, y, x))
-    cols = ["unit_id", "z", "fixed", "avg", "dt", "year", "whole", "part", "pooled", "y", "x"]
+                         next(iter(w)) if single else -1, whole, part, pooled, y, x,
+                         np.log(x / tw) - log_ref if pooled else 0.0))
+    cols = ["unit_id", "z", "fixed", "avg", "dt", "year", "whole", "part", "pooled", "y", "x",
+            "g"]
     # Typed even when empty: a boolean mask of object dtype would select columns.
     return pd.DataFrame(rows, columns=cols).astype(
         {"z": float, "fixed": float, "avg": float, "dt": float, "year": int, "whole": bool,
-         "part": bool, "pooled": bool, "y": float, "x": float})
+         "part": bool, "pooled": bool, "y": float, "x": float, "g": float})
 
 
 def _unit_sigma2(obs: pd.DataFrame, settings: HierSettings) -> tuple[pd.Series, float, pd.Series]:
@@ -291,6 +324,31 @@ def _population(means: pd.Series, var: pd.Series, settings: HierSettings) -> tup
     return mu, tau, float(1 / w.sum())
 
 
+def _target_slope(obs: pd.DataFrame, sigma2: pd.Series, pooled_s2: float,
+                  prior_sd: float) -> tuple[float, float]:
+    """``gamma`` and its sd from the units whose own target moves between their counts.
+
+    Within each unit (weighted means removed, so the unit's level drops out)
+    log-attainment is regressed on ``g = log E[t] - log E[c]`` and on time
+    (so a target that grows with a unit's trend is not read as the target's
+    effect), with weights ``1 / (s_u² avg + fixed)`` and the prior
+    ``gamma ~ Normal(0, prior_sd²)``.
+    """
+    o = obs[obs["pooled"]]
+    if o.empty:
+        return 0.0, prior_sd
+    w = 1 / (o["unit_id"].map(sigma2).fillna(pooled_s2) * o["avg"] + o["fixed"])
+    cols = o[["z", "g", "dt"]]
+    means = (cols.mul(w, axis=0)).groupby(o["unit_id"]).sum().div(
+        w.groupby(o["unit_id"]).sum(), axis=0)
+    dev = cols - means.reindex(o["unit_id"]).to_numpy()
+    X, z, wv = dev[["g", "dt"]].to_numpy(), dev["z"].to_numpy(), w.to_numpy()
+    A = (X * wv[:, None]).T @ X + np.diag([1 / prior_sd ** 2, 1e-9])
+    cov = np.linalg.inv(A)
+    coef = cov @ ((X * wv[:, None]).T @ z)
+    return float(coef[0]), float(np.sqrt(cov[0, 0]))
+
+
 @register("hier_nb")
 def fit_hier(data, profile, concentration: float = 30.0, origin=None,
              **options) -> HierModel:
@@ -319,6 +377,12 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
     if settings.prior_only:
         obs = obs.iloc[:0]
     sigma2, pooled_s2, sigma_df = _unit_sigma2(obs, settings)
+    gamma, gamma_sd = (_target_slope(obs, sigma2, pooled_s2, settings.target_slope_sd)
+                       if settings.target_slope else (0.0, 0.0))
+    if gamma != 0.0:
+        # The year-to-year variance is re-estimated once the target's part is out.
+        obs = obs.assign(z=obs["z"] - gamma * obs["g"])
+        sigma2, pooled_s2, sigma_df = _unit_sigma2(obs, settings)
 
     # Unit means of whole years (for year effects and the population), then year effects.
     def unit_means(o: pd.DataFrame, effects: dict):
@@ -345,7 +409,7 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
 
     fm = HierModel(name="hier_nb", data=data, alpha=pooled_s2, year_sd=h, ref_year=ref_year,
                    mu=mu, mu_raw=mu_raw, tau=tau, year_effects=effects,
-                   level_drift=settings.level_drift)
+                   level_drift=settings.level_drift, gamma=gamma, gamma_sd=gamma_sd)
     prior_prec = np.diag([1 / (tau ** 2 + var_mu),
                           1 / settings.trend_sd ** 2 if settings.trend else 1e12])
     prior_mean = np.array([mu, 0.0])
