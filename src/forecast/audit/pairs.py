@@ -72,7 +72,7 @@ def percent_findings(ds, rule: str = "either", near: float = 0.02,
     """
     obs = ds.observations
     counts = _index_counts(obs[obs["measure"] == "admitted"])
-    targets = _Targets(_count_targets(ds.targets, assumed or {}))
+    targets = _Targets(count_targets(ds.targets, assumed or {}))
     out: list[dict] = []
     implied: list[Implied] = []
     for p in obs[obs["measure"].isin(PERCENT_MEASURES)].to_dict("records"):
@@ -114,7 +114,7 @@ def _partner(p: Mapping, counts: Mapping[tuple, list[dict]]) -> dict | None:
     return (same_source or hit or [None])[0]
 
 
-def _count_targets(targets: pd.DataFrame, assumed: Mapping) -> pd.DataFrame:
+def count_targets(targets: pd.DataFrame, assumed: Mapping) -> pd.DataFrame:
     """Count targets of the dataset plus the analyst's assumed ones."""
     t = targets[targets["measure"] == "count"].copy()
     t["assumed"] = False

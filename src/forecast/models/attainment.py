@@ -43,13 +43,14 @@ SUFFIX = "~count"
 """Appended to the report's ``obs_id`` for the implied count."""
 
 
-def _count_targets(targets: pd.DataFrame) -> pd.DataFrame:
+def exact_count_targets(targets: pd.DataFrame) -> pd.DataFrame:
+    """Targets that are one exact count (not a rate, not a range)."""
     t = targets[(targets["measure"] == "count") & targets["value"].notna()
                 & (targets["low"].fillna(targets["value"]) == targets["high"].fillna(targets["value"]))]
     return t
 
 
-def _unique_value(frame: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
+def unique_value(frame: pd.DataFrame, keys: list[str], name: str) -> pd.DataFrame:
     """One value per key where all rows agree (else none), with the target id."""
     g = frame.groupby(keys)
     agree = g["value"].nunique() == 1
@@ -72,7 +73,7 @@ def implied_counts(dataset) -> pd.DataFrame:
               & obs["value"].notna()].copy()
     if rep.empty:
         return obs.iloc[:0]
-    t = _count_targets(dataset.targets)
+    t = exact_count_targets(dataset.targets)
     by_id = t.set_index("target_id")["value"]
     ref = rep["ref"].fillna("")
     rep["target"] = ref.map(by_id)
@@ -80,11 +81,11 @@ def implied_counts(dataset) -> pd.DataFrame:
 
     start, end = rep["period_start"], rep["period_end"]
     annual = t[t["kind"] == "annual"].assign(year=lambda f: f["year"].astype(int))
-    ann = _unique_value(annual, ["unit_id", "year"], "annual")
+    ann = unique_value(annual, ["unit_id", "year"], "annual")
     one_year = (start.dt.month == 1) & (start.dt.day == 1) & (end.dt.year == start.dt.year)
     rep["year"] = start.dt.year.where(one_year, -1).astype(int)
     rep = rep.merge(ann, on=["unit_id", "year"], how="left")
-    term = _unique_value(t[t["kind"] == "term"].dropna(subset=["start"]),
+    term = unique_value(t[t["kind"] == "term"].dropna(subset=["start"]),
                          ["unit_id", "start"], "term")
     rep = rep.merge(term.rename(columns={"start": "period_start"}),
                     on=["unit_id", "period_start"], how="left")

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from forecast.models.attainment import MEASURES, _count_targets, _unique_value
+from forecast.models.attainment import MEASURES, exact_count_targets, unique_value
 
 MAX_SHARE = 0.9
 """A push is never certain: some units a few short stay short."""
@@ -76,8 +76,8 @@ def final_results(dataset, as_of=None) -> pd.DataFrame:
         & (end >= pd.to_datetime(start.dt.year.astype(str) + "-12-31") - slack)
     parts = []
     # Whole-year counts over the unit's (single-valued) annual count target.
-    t = _count_targets(dataset.targets)
-    ann = _unique_value(t[t["kind"] == "annual"].assign(year=lambda f: f["year"].astype(int)),
+    t = exact_count_targets(dataset.targets)
+    ann = unique_value(t[t["kind"] == "annual"].assign(year=lambda f: f["year"].astype(int)),
                         ["unit_id", "year"], "target")
     cnt = obs[whole_year & (obs["measure"] == "admitted")].assign(year=lambda f: f["period_start"].dt.year)
     cnt = cnt.merge(ann, on=["unit_id", "year"])
