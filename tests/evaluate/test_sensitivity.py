@@ -58,7 +58,8 @@ def test_one_row_per_target_and_alternative(table):
     assert set(table["target_id"]) == {"tien-giang-term-2020-2025"}
     defaults = table[table["is_default"]]
     assert sorted(defaults["assumption"] + ":" + defaults["alternative"]) == [
-        "prior:population", "profile:estimated", "push:off", "term_end:09-30", "trend:on"]
+        "prior:population", "profile:estimated", "push:off", "slope:estimated", "term_end:09-30",
+        "trend:on"]
     # every default row is the base run: the same numbers
     assert defaults["p_reach"].nunique() == 1 and defaults["final_q50"].nunique() == 1
 
@@ -147,3 +148,12 @@ def test_any_other_failure_of_an_alternative_is_raised(tiny_dataset, monkeypatch
     with pytest.raises(ConfigError, match="did not converge"):
         sv.sensitivity(tiny_dataset, ["krong-bong"], "2021-06-30", model="fragile",
                        assumptions=FEW)
+
+
+def test_the_default_model_answers_both_slope_alternatives(tiny_dataset):
+    t = sv.sensitivity(tiny_dataset, ["tien-giang"], "2022-12-31", model="hier_nb",
+                       assumptions=FEW)
+    slope = t[(t["target_id"] == "tien-giang-term-2020-2025")
+              & (t["assumption"] == "slope")].set_index("alternative")
+    assert slope["p_reach"].notna().all() and (slope["note"] == "").all()
+    assert slope["is_default"].to_dict() == {"estimated": True, "offset": False}

@@ -26,6 +26,9 @@ Assumptions and their alternatives (:func:`alternatives`):
   ``trend``.
 - **final push** (A9, ``Assumptions.push_share``): off (default) or
   estimated from the final results in the data (:mod:`forecast.models.push`).
+- **the target within a unit** (H8, model option ``target_slope``): how far
+  admissions follow a unit's own target when it moves, estimated (default),
+  or one for one (the target a fixed offset).
 
 Every run uses the same seed and number of paths (common random numbers),
 so a difference between two rows comes from the assumption, not from the
@@ -49,6 +52,10 @@ PRIOR_OPTION = "prior"
 """Model option that chooses the prior (``population`` or ``corrected``)."""
 TREND_OPTION = "trend"
 """Model option that switches the trend on or off."""
+SLOPE_OPTION = "target_slope"
+"""Model option that estimates the target's slope within a unit or fixes it (offset)."""
+OPTION_DEFAULTS = {PRIOR_OPTION: "population", TREND_OPTION: True, SLOPE_OPTION: True}
+"""The value each model option takes when the caller does not pass it."""
 FLAT_PROFILE = tuple((m + 1) / 12 for m in range(12))
 
 SENSITIVITY_COLUMNS = [
@@ -77,6 +84,11 @@ STRINGS: dict[str, dict[str, str]] = {
     "push:off": {"vi": "không", "en": "off"},
     "push:estimated": {"vi": "ước lượng từ kết quả cuối kỳ",
                        "en": "estimated from final results"},
+    "slope": {"vi": "Chỉ tiêu thay đổi trong đơn vị", "en": "A unit's own target moving"},
+    "slope:estimated": {"vi": "mức bám theo chỉ tiêu ước lượng từ số liệu",
+                        "en": "how far admissions follow it, estimated"},
+    "slope:offset": {"vi": "số kết nạp tăng giảm đúng theo chỉ tiêu",
+                     "en": "admissions follow it one for one"},
     "explicit_term": {"vi": "nhiệm kỳ có ngày kết thúc riêng trong bảng terms; không đổi",
                       "en": "the term's end is given in the terms table; unchanged"},
     "no_option": {"vi": "mô hình {model} không có lựa chọn '{option}'",
@@ -123,6 +135,8 @@ def alternatives() -> tuple[Alternative, ...]:
         Alternative("trend", "off", option={TREND_OPTION: False}),
         Alternative("push", "off", {"push_share": 0.0}),
         Alternative("push", "estimated", {"push_share": None}),
+        Alternative("slope", "estimated", option={SLOPE_OPTION: True}),
+        Alternative("slope", "offset", option={SLOPE_OPTION: False}),
     )
 
 
@@ -229,12 +243,9 @@ def _variant(dataset, as_of, model, base, options, units, alt) -> pd.DataFrame |
 
 
 def _is_default(alt: Alternative, base: Assumptions, options: dict) -> bool:
-    same_assumptions = all(getattr(base, k) == v for k, v in alt.assumptions.items())
-    if alt.assumption == "prior":
-        return options.get(PRIOR_OPTION, "population") == alt.option[PRIOR_OPTION]
-    if alt.assumption == "trend":
-        return bool(options.get(TREND_OPTION, True)) == alt.option[TREND_OPTION]
-    return same_assumptions
+    if alt.option:
+        return all(options.get(k, OPTION_DEFAULTS[k]) == v for k, v in alt.option.items())
+    return all(getattr(base, k) == v for k, v in alt.assumptions.items())
 
 
 def _run(dataset, as_of, model, assumptions, options, units) -> pd.DataFrame:
