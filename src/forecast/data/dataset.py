@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -105,6 +106,23 @@ class Dataset:
             rows = frame.iloc[pos] if pos is not None else frame.iloc[:0]
             got[2][unit_id] = rows
         return rows
+
+    def memo(self, table: str, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` for as long as ``table`` is the same object.
+
+        For answers derived from one table that later stages ask for again
+        and again (a unit's admitted spans per window and date): kept, like
+        :meth:`rows_of`'s splits, until the table is replaced. The value
+        returned is shared: read it, do not modify it.
+        """
+        frame = getattr(self, table)
+        got = self._split_cache.get(("memo", table))
+        if got is None or got[0] is not frame:
+            got = (frame, {})
+            self._split_cache[("memo", table)] = got
+        if key not in got[1]:
+            got[1][key] = make()
+        return got[1][key]
 
     def _unit_row(self, unit_id: str) -> pd.Series:
         hit = self.rows_of("units", unit_id)
