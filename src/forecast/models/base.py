@@ -140,8 +140,17 @@ def count_observations(dataset, unit_id: str, as_of: pd.Timestamp | None,
             if sum(w.values()) < 0.05 or rest < 0:
                 continue
             rows.append(_count_row(ids[k], s0, s1, rest, max(lo, 0.0), max(hi, 0.0), w))
-    out = pd.DataFrame(rows, columns=COUNT_COLUMNS)
-    return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+    if not rows:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    rows.sort(key=lambda r: (r[2], r[1]))  # by period end, then start (no two alike)
+    cols = list(zip(*rows))
+    return pd.DataFrame({
+        "obs_id": list(cols[0]),
+        "period_start": np.array([t.to_datetime64() for t in cols[1]], dtype="datetime64[ns]"),
+        "period_end": np.array([t.to_datetime64() for t in cols[2]], dtype="datetime64[ns]"),
+        **{c: np.array(v, dtype=float) for c, v in zip(COUNT_COLUMNS[3:6], cols[3:6])},
+        "weights": list(cols[6]),
+    })
 
 
 def _count_row(obs_id, start, end, value, low, high, weights):
