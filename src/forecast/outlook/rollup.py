@@ -53,11 +53,12 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns) -> tuple[list,
     """
     rows, notes = [], {}
     targets = dataset.targets.set_index("target_id")
+    parents = set(dataset.units["parent_id"].dropna())
     for i, prow in enumerate(prows):
         pid = prow["unit_id"]
-        kids = dataset.children(pid)
-        if not kids or prow["target_id"] not in targets.index:
+        if pid not in parents or prow["target_id"] not in targets.index:
             continue
+        kids = dataset.children(pid)
         start, deadline = prow["start"], prow["deadline"]
         jobs = [Job(k, float("nan"), unit_spans(dataset, k, start, deadline, as_of),
                     keep_paths=True) for k in kids]
