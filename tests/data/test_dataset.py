@@ -165,3 +165,32 @@ def test_shipped_data_loads():
     assert set(ds.observations["period_kind"]) <= {"year", "part_year", "span", "point"}
     tg = ds.targets.set_index("target_id")
     assert (tg["deadline"] >= tg["start"]).all()
+
+
+def test_records_of_are_the_units_rows_as_dicts(tiny_dataset):
+    # tests/fixtures/tiny/targets.csv: Tiền Giang has its 2020-2025 term
+    # target of 6,500 (its only target).
+    for u in tiny_dataset.units["unit_id"]:
+        want = tiny_dataset.rows_of("targets", u)
+        got = tiny_dataset.records_of("targets", u)
+        assert [r["target_id"] for r in got] == list(want["target_id"])
+    (tg,) = [r for r in tiny_dataset.records_of("targets", "tien-giang") if r["kind"] == "term"]
+    assert tg["value"] == 6500 and tg["start"] == T("2020-01-01") and tg["year"] is None
+    assert tiny_dataset.records_of("targets", "no-such-unit") == []
+
+
+def test_memo_computes_once_and_again_for_a_replaced_table(tiny_dataset):
+    import dataclasses
+
+    calls = []
+
+    def count_rows(ds):
+        calls.append(1)
+        return len(ds.observations)
+
+    ds = dataclasses.replace(tiny_dataset)
+    assert ds.memo("observations", "n", lambda: count_rows(ds)) == len(ds.observations)
+    assert ds.memo("observations", "n", lambda: count_rows(ds)) == len(ds.observations)
+    assert len(calls) == 1
+    object.__setattr__(ds, "observations", ds.observations.iloc[:3])
+    assert ds.memo("observations", "n", lambda: count_rows(ds)) == 3 and len(calls) == 2

@@ -6,6 +6,8 @@ import math
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecast.config import Assumptions
 from forecast.models.progress import admitted_spans, pace_label
@@ -129,3 +131,74 @@ def test_cumulative_history_keeps_nested_reports_as_points():
     got = cumulative_history(obs, "u", T("2020-01-01"), T("2025-09-30"))
     assert list(got["cumulative"]) == [1252.0, 2530.0, 3878.0]
     assert cumulative_history(obs, "u", T("2026-01-01"), T("2030-09-30")).empty
+
+
+def test_the_same_period_twice_keeps_the_later_row_and_rows_without_a_start_drop_out():
+    # Two reports of 2021 (an article corrected a week later): the later row
+    # counts. A count with no period start says nothing about the window.
+    obs = _obs([("first", "2021-01-01", "2021-12-31", 100.0),
+                ("again", "2021-01-01", "2021-12-31", 104.0),
+                ("h1", "2021-01-01", "2021-06-30", 40.0)])
+    obs = pd.concat([obs, _obs([("nostart", "2020-01-01", "2020-12-31", 7.0)])
+                     .assign(period_start=pd.NaT)], ignore_index=True)
+    got = admitted_spans(obs, "u", T("2020-01-01"), T("2025-09-30"))
+    assert list(got["obs_id"]) == ["again"] and list(got["value"]) == [104.0]
+    assert list(got.index) == [0]
+
+
+def _brute_force_best(periods):
+    """(days, pieces) of the best set of non-overlapping periods, by trying every set."""
+    from itertools import combinations
+
+    best = (0, 0)
+    for k in range(1, len(periods) + 1):
+        for subset in combinations(sorted(periods), k):
+            if all(a[1] < b[0] for a, b in zip(subset, subset[1:])):
+                days = sum((e - s).days + 1 for s, e in subset)
+                best = max(best, (days, k))
+    return best
+
+
+MONTH_ENDS = pd.date_range("2020-01-31", periods=36, freq="ME")
+
+
+@given(st.lists(st.tuples(st.integers(0, 35), st.integers(0, 11)), min_size=1, max_size=7))
+@settings(max_examples=150, deadline=None)
+def test_admitted_spans_cover_as_many_days_as_any_non_overlapping_choice(raw):
+    # Independent check: the chosen periods do not overlap, and no other set of
+    # distinct reported periods covers more days (or as many in more pieces).
+    rows = []
+    for n, (first, length) in enumerate(raw):
+        last = min(first + length, 35)
+        start = (MONTH_ENDS[first] - pd.offsets.MonthBegin(1)).normalize()
+        rows.append((f"r{n}", start, MONTH_ENDS[last], float(n + 1)))
+    obs = _obs(rows)
+    got = admitted_spans(obs, "u", T("2020-01-01"), T("2022-12-31"))
+    chosen = list(zip(got["period_start"], got["period_end"]))
+    assert chosen == sorted(chosen, key=lambda p: (p[1], p[0]))
+    assert all(a[1] < b[0] for a, b in zip(chosen, chosen[1:]))
+    days = sum((e - s).days + 1 for s, e in chosen)
+    assert (days, len(chosen)) == _brute_force_best({(s, e) for _, s, e, _ in rows})
+    # Each chosen period carries its last reported row.
+    last_row = {}
+    for obs_id, s, e, _ in rows:
+        last_row[(s, e)] = obs_id
+    assert list(got["obs_id"]) == [last_row[p] for p in chosen]
+
+
+def test_unit_spans_are_admitted_spans_worked_out_once_per_dataset(tiny_dataset):
+    import dataclasses
+
+    from forecast.models.progress import unit_spans
+
+    start, end, as_of = T("2020-01-01"), T("2025-09-30"), T("2022-12-31")
+    got = unit_spans(tiny_dataset, "tien-giang", start, end, as_of)
+    want = admitted_spans(tiny_dataset.observations, "tien-giang", start, end, as_of)
+    pd.testing.assert_frame_equal(got, want)
+    assert list(got["value"]) == [1252.0, 1278.0, 1348.0]   # the three years (data/ CSV)
+    assert unit_spans(tiny_dataset, "tien-giang", start, end, as_of) is got
+    # A dataset with other observations works them out again: without the 2022
+    # count, "since 2020" (1,096 days) covers more than 2020 and 2021 (731).
+    fewer = dataclasses.replace(tiny_dataset, observations=tiny_dataset.observations[
+        tiny_dataset.observations["obs_id"] != "tien-giang-admitted-2022"])
+    assert list(unit_spans(fewer, "tien-giang", start, end, as_of)["value"]) == [3878.0]

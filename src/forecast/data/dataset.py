@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -106,13 +107,50 @@ class Dataset:
             got[2][unit_id] = rows
         return rows
 
-    def _unit_row(self, unit_id: str) -> pd.Series:
+    def memo(self, table: str, key: Hashable, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per ``key`` for as long as ``table`` is the same object.
+
+        For answers derived from one table that later stages ask for again
+        and again (a unit's admitted spans per window and date): kept, like
+        :meth:`rows_of`'s splits, until the table is replaced. The value
+        returned is shared: read it, do not modify it.
+        """
+        frame = getattr(self, table)
+        got = self._split_cache.get(("memo", table))
+        if got is None or got[0] is not frame:
+            got = (frame, {})
+            self._split_cache[("memo", table)] = got
+        if key not in got[1]:
+            got[1][key] = make()
+        return got[1][key]
+
+    def records_of(self, table: str, unit_id: str) -> list[dict]:
+        """:meth:`rows_of` as a list of dicts (column → value), in file order.
+
+        For code that reads a unit's few rows one by one: a dict per row
+        costs far less than a pandas row. The whole table is converted once
+        (``to_dict("records")``, so missing integers are None and dates
+        Timestamps) and kept as long as it is the same object. The dicts are
+        shared: read them, do not modify them.
+        """
+        def build():
+            by_unit: dict[str, list[dict]] = {}
+            for rec in getattr(self, table).to_dict("records"):
+                by_unit.setdefault(rec["unit_id"], []).append(rec)
+            return by_unit
+
+        return self.memo(table, "records_by_unit", build).get(unit_id, [])
+
+    def _unit_rows(self, unit_id: str) -> pd.DataFrame:
         hit = self.rows_of("units", unit_id)
         if hit.empty:
             near = nearest(unit_id, self.units["unit_id"])
             hint = f"did you mean {', '.join(near)}?" if near else "see units.csv for the ids"
             raise ConfigError(f"unit {unit_id!r} is not in the dataset. Fix: {hint}")
-        return hit.iloc[0]
+        return hit
+
+    def _unit_row(self, unit_id: str) -> pd.Series:
+        return self._unit_rows(unit_id).iloc[0]
 
     def unknown_units(self, unit_ids: Iterable[str]) -> dict[str, list[str]]:
         """The ids that are not units of the dataset, each with the nearest ids."""
@@ -146,7 +184,7 @@ class Dataset:
 
     def children(self, unit_id: str) -> list[str]:
         """Ids of the units directly below ``unit_id``, in file order."""
-        self._unit_row(unit_id)
+        self._unit_rows(unit_id)
         return self.rows_of("units", unit_id, "parent_id")["unit_id"].tolist()
 
     def observations_until(self, as_of: object = None) -> pd.DataFrame:

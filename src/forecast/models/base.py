@@ -27,7 +27,7 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ModelError
-from forecast.models.progress import admitted_spans
+from forecast.models.progress import pick_spans, whole_unit_admitted
 from forecast.models.push import Push, estimate_push
 
 from forecast.models.exposure import (  # noqa: F401  (re-exported: models.Exposure ... stay importable)
@@ -79,12 +79,14 @@ def count_observations(dataset, unit_id: str, as_of: pd.Timestamp | None,
     """Non-overlapping admitted counts of a unit, each with its year weights.
 
     Within each calendar year the reports that cover most of it are kept
-    (``progress.admitted_spans``: the full year over the nine months over the
-    first half). A multi-year span ("since the term began") is kept for the
-    years no yearly report covers: the yearly counts it contains are
-    subtracted from it (``low``/``high`` widened accordingly); a span that
-    only partly overlaps a yearly report is dropped, since what it adds
-    cannot be separated.
+    (``progress.pick_spans``, the choice of ``admitted_spans``: the full year
+    over the nine months over the first half). A multi-year span ("since the
+    term began") is kept for the years no yearly report covers: the yearly
+    counts it contains are subtracted from it (``low``/``high`` widened
+    accordingly); a span that only partly overlaps a yearly report is
+    dropped, since what it adds cannot be separated.
+
+    Works on the unit's few rows as numpy arrays: it runs once per unit.
 
     Returns
     -------
@@ -92,50 +94,63 @@ def count_observations(dataset, unit_id: str, as_of: pd.Timestamp | None,
         :data:`COUNT_COLUMNS`; ``weights`` is a dict year → profile share.
     """
     obs = dataset.rows_of("observations", unit_id)
-    mine = obs[(obs["unit_id"] == unit_id) & (obs["measure"] == "admitted")
-               & (obs["subgroup"].fillna("") == "") & obs["period_start"].notna()
-               & obs["value"].notna()]
+    starts = obs["period_start"].to_numpy()
+    ends = obs["period_end"].to_numpy()
+    value, low, high = (obs[c].to_numpy(dtype=float) for c in ("value", "low", "high"))
+    mask = whole_unit_admitted(obs, unit_id) & ~np.isnat(starts) & ~np.isnan(value)
     if as_of is not None:
-        mine = mine[mine["period_end"] <= as_of]
-    if mine.empty:
+        mask &= ends <= pd.Timestamp(as_of).to_datetime64()
+    mine = np.flatnonzero(mask)
+    if not len(mine):
         return pd.DataFrame(columns=COUNT_COLUMNS)
-    single = mine[mine["period_start"].dt.year == mine["period_end"].dt.year]
-    multi = mine[mine["period_start"].dt.year != mine["period_end"].dt.year]
-    picks = []
-    for y in sorted(set(single["period_end"].dt.year)):
-        got = admitted_spans(single, unit_id, pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31))
-        picks.append(got)
+    ids = obs["obs_id"].to_numpy()
+    first_year = starts[mine].astype("datetime64[Y]")
+    same_year = first_year == ends[mine].astype("datetime64[Y]")  # NaT: not the same
+    single, multi = mine[same_year], mine[~same_year]
+    picked = np.array([], dtype=np.intp)
+    for y in np.unique(first_year[same_year]):
+        # The calendar year's window, 1 January to 31 December.
+        jan1, dec31 = y.astype("datetime64[D]"), (y + 1).astype("datetime64[D]") - 1
+        inside = single[(starts[single] >= jan1) & (ends[single] <= dec31)]
+        picked = np.concatenate([picked, inside[pick_spans(starts[inside], ends[inside])]])
     rows = []
-    picked = pd.concat(picks) if picks else single.iloc[:0]
-    for r in picked.itertuples(index=False):
-        rows.append(_count_row(r.obs_id, r.period_start, r.period_end, r.value, r.low,
-                               r.high, year_weights(r.period_start, r.period_end, profile)))
-    if not multi.empty:
-        spans = admitted_spans(multi, unit_id, multi["period_start"].min(),
-                               multi["period_end"].max())
-        for s in spans.itertuples(index=False):
-            inside = picked[(picked["period_start"] >= s.period_start)
-                            & (picked["period_end"] <= s.period_end)]
-            partial = picked[(picked["period_end"] >= s.period_start)
-                             & (picked["period_start"] <= s.period_end)]
+    for i in picked:
+        s0, s1 = pd.Timestamp(starts[i]), pd.Timestamp(ends[i])
+        rows.append(_count_row(ids[i], s0, s1, value[i], low[i], high[i],
+                               year_weights(s0, s1, profile)))
+    multi = multi[~np.isnat(ends[multi])]
+    if len(multi):
+        for k in multi[pick_spans(starts[multi], ends[multi])]:
+            inside = picked[(starts[picked] >= starts[k]) & (ends[picked] <= ends[k])]
+            partial = picked[(ends[picked] >= starts[k]) & (starts[picked] <= ends[k])]
             if len(partial) > len(inside):
                 continue
-            w = year_weights(s.period_start, s.period_end, profile)
-            for r in inside.itertuples(index=False):
-                for y, x in year_weights(r.period_start, r.period_end, profile).items():
+            s0, s1 = pd.Timestamp(starts[k]), pd.Timestamp(ends[k])
+            w = year_weights(s0, s1, profile)
+            for i in inside:
+                for y, x in year_weights(pd.Timestamp(starts[i]), pd.Timestamp(ends[i]),
+                                         profile).items():
                     w[y] = w.get(y, 0.0) - x
             w = {y: x for y, x in w.items() if x > 1e-9}
-            lo_in = float(inside["low"].fillna(inside["value"]).sum())
-            hi_in = float(inside["high"].fillna(inside["value"]).sum())
-            value = s.value - float(inside["value"].sum())
-            low = (s.low if np.isfinite(s.low) else s.value) - hi_in
-            high = (s.high if np.isfinite(s.high) else s.value) - lo_in
-            if sum(w.values()) < 0.05 or value < 0:
+            lo_in = float(np.where(np.isnan(low[inside]), value[inside], low[inside]).sum())
+            hi_in = float(np.where(np.isnan(high[inside]), value[inside], high[inside]).sum())
+            rest = value[k] - float(value[inside].sum())
+            lo = (low[k] if np.isfinite(low[k]) else value[k]) - hi_in
+            hi = (high[k] if np.isfinite(high[k]) else value[k]) - lo_in
+            if sum(w.values()) < 0.05 or rest < 0:
                 continue
-            rows.append(_count_row(s.obs_id, s.period_start, s.period_end, value,
-                                   max(low, 0.0), max(high, 0.0), w))
-    out = pd.DataFrame(rows, columns=COUNT_COLUMNS)
-    return out.sort_values(["period_end", "period_start"]).reset_index(drop=True)
+            rows.append(_count_row(ids[k], s0, s1, rest, max(lo, 0.0), max(hi, 0.0), w))
+    if not rows:
+        return pd.DataFrame(columns=COUNT_COLUMNS)
+    rows.sort(key=lambda r: (r[2], r[1]))  # by period end, then start (no two alike)
+    cols = list(zip(*rows))
+    return pd.DataFrame({
+        "obs_id": list(cols[0]),
+        "period_start": np.array([t.to_datetime64() for t in cols[1]], dtype="datetime64[ns]"),
+        "period_end": np.array([t.to_datetime64() for t in cols[2]], dtype="datetime64[ns]"),
+        **{c: np.array(v, dtype=float) for c, v in zip(COUNT_COLUMNS[3:6], cols[3:6])},
+        "weights": list(cols[6]),
+    })
 
 
 def _count_row(obs_id, start, end, value, low, high, weights):

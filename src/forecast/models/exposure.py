@@ -96,11 +96,10 @@ def unit_exposure(dataset, unit_id: str, profile, as_of=None) -> Exposure:
     ``as_of`` limits the percentages that imply a target to reports whose
     period ended by then (printed targets are set in advance and always used).
     """
-    t = dataset.rows_of("targets", unit_id)
     obs = dataset.rows_of("observations", unit_id)
     annual: dict[int, list[float]] = {}
-    for _, row in t[t["kind"] == "annual"].iterrows():
-        if pd.isna(row["year"]):
+    for row in dataset.records_of("targets", unit_id):
+        if row["kind"] != "annual" or pd.isna(row["year"]):
             continue
         v = target_count(row, obs)
         if np.isfinite(v) and v > 0:
@@ -111,7 +110,8 @@ def unit_exposure(dataset, unit_id: str, profile, as_of=None) -> Exposure:
     if implied:
         return Exposure("implied_annual_target", implied, note)
     per_year: dict[int, float] = {}
-    for _, row in t[t["kind"] == "term"].sort_values("start").iterrows():
+    t = dataset.rows_of("targets", unit_id)
+    for row in t[t["kind"] == "term"].sort_values("start").to_dict("records"):
         v = target_count(row, obs)
         if not (np.isfinite(v) and v > 0) or pd.isna(row["start"]) or pd.isna(row["deadline"]):
             continue
@@ -233,16 +233,18 @@ def assumed_targets(dataset, as_of: pd.Timestamp, profile, units=None) -> pd.Dat
     first = (pd.Timestamp(as_of) + pd.Timedelta(days=1)).year
     rows = []
     for u in ids:
-        mine = dataset.rows_of("targets", u)
-        terms = mine[mine["kind"] == "term"]
-        printed = set(mine.loc[mine["kind"] == "annual", "year"].dropna().astype(int))
+        mine = dataset.records_of("targets", u)
+        annual = [r for r in mine if r["kind"] == "annual"]
+        printed = {int(r["year"]) for r in annual if not pd.isna(r["year"])}
         exp = None
         for year in (first, first + 1):
             a, b = pd.Timestamp(year, 1, 1), pd.Timestamp(year, 12, 31)
-            inside = terms[(terms["start"] <= b) & (terms["deadline"] >= a)]
-            if year in printed or (inside.empty and not printed):
+            # NaT compares False: a term without a window contains no year.
+            inside = [r for r in mine if r["kind"] == "term"
+                      and r["start"] <= b and r["deadline"] >= a]
+            if year in printed or (not inside and not printed):
                 continue
-            if inside.empty and min(abs(year - y) for y in printed) > 1:
+            if not inside and min(abs(year - y) for y in printed) > 1:
                 continue
             exp = exp or unit_exposure(dataset, u, profile, as_of)
             if exp.kind == "own_level":
@@ -250,8 +252,7 @@ def assumed_targets(dataset, as_of: pd.Timestamp, profile, units=None) -> pd.Dat
             value = float(round(exp.at(year)))
             if value <= 0:
                 continue
-            term = inside.iloc[0]["term"] if not inside.empty else \
-                mine.loc[mine["kind"] == "annual", "term"].iloc[-1]
+            term = inside[0]["term"] if inside else annual[-1]["term"]
             rows.append({
                 "target_id": f"{u}-{year}-assumed", "unit_id": u, "term": term,
                 "kind": "annual", "year": year, "layer": ASSUMED_LAYER, "measure": "count",

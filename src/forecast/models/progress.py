@@ -36,6 +36,18 @@ ASSUMED_LAYER = "assumed"
 """``layer`` of an annual target the data do not print, assumed by the toolkit."""
 
 
+def whole_unit_admitted(observations: pd.DataFrame, unit_id: str) -> np.ndarray:
+    """Boolean mask of the unit's ``admitted`` counts for the whole unit (no subgroup)."""
+    sub = observations["subgroup"].to_numpy()
+    return ((observations["unit_id"].to_numpy() == unit_id)
+            & (observations["measure"].to_numpy() == "admitted")
+            & (pd.isna(sub) | (sub == "")))
+
+
+def _datetime64(when) -> np.datetime64:
+    return pd.Timestamp(when).to_datetime64()
+
+
 def admitted_spans(
     observations: pd.DataFrame,
     unit_id: str,
@@ -49,11 +61,15 @@ def admitted_spans(
     three yearly counts and "since the term began". Among the counts for the
     whole unit (no subgroup) whose period lies inside ``[start, end]`` and
     ended by ``as_of``, this picks the set of non-overlapping periods that
-    covers the most days (weighted interval scheduling). On a tie, more and
-    shorter periods win: yearly counts over the "since the term began" total
-    that sums them, because they show the path and give the models one
-    figure a year (the audit checks that the two agree). Two reports of the
-    very same period keep the later row (the audit shows the conflict).
+    covers the most days (weighted interval scheduling, :func:`pick_spans`).
+    On a tie, more and shorter periods win: yearly counts over the "since the
+    term began" total that sums them, because they show the path and give
+    the models one figure a year (the audit checks that the two agree). Two
+    reports of the very same period keep the later row (the audit shows the
+    conflict).
+
+    The work is done on the columns as numpy arrays: this runs for every
+    unit and target (:func:`unit_spans` keeps each answer of a dataset).
 
     Returns
     -------
@@ -63,26 +79,39 @@ def admitted_spans(
         ``value``, ``qualifier``, ...).
     """
     obs = observations
-    mask = (
-        (obs["unit_id"] == unit_id)
-        & (obs["measure"] == "admitted")
-        & (obs["subgroup"].fillna("") == "")
-        & obs["period_start"].notna()
-        & (obs["period_start"] >= start)
-        & (obs["period_end"] <= end)
-    )
+    starts = obs["period_start"].to_numpy()
+    ends = obs["period_end"].to_numpy()
+    # NaT compares False, so rows without a start (or an end) drop out here.
+    mask = (whole_unit_admitted(obs, unit_id) & (starts >= _datetime64(start))
+            & (ends <= _datetime64(end)))
     if as_of is not None:
-        mask &= obs["period_end"] <= as_of
-    cand = obs[mask]
-    if cand.empty:
-        return cand
+        mask &= ends <= _datetime64(as_of)
+    rows = np.flatnonzero(mask)
+    if not len(rows):
+        return obs.iloc[rows]
+    return obs.iloc[rows[pick_spans(starts[rows], ends[rows])]].reset_index(drop=True)
+
+
+def pick_spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Which candidate periods :func:`admitted_spans` keeps (weighted interval scheduling).
+
+    Parameters
+    ----------
+    starts, ends : numpy.ndarray of datetime64
+        The candidate periods, in source order.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        Positions into ``starts``/``ends`` of the chosen periods, sorted by
+        period end then start.
+    """
     # Same period reported twice: keep the last row (rows are in source order).
-    cand = cand.drop_duplicates(["period_start", "period_end"], keep="last")
-    cand = cand.sort_values(["period_end", "period_start"]).reset_index(drop=True)
-    starts = cand["period_start"].to_numpy()
-    ends = cand["period_end"].to_numpy()
+    last = {key: i for i, key in enumerate(zip(starts.tolist(), ends.tolist()))}
+    keep = sorted(last.values(), key=lambda i: (ends[i], starts[i]))
+    starts, ends = starts[keep], ends[keep]
     days = ((ends - starts) / np.timedelta64(1, "D")).astype(float) + 1
-    n = len(cand)
+    n = len(keep)
     # best[i] = (days covered, pieces) of the best choice among the first i rows.
     best: list[tuple[float, int]] = [(0.0, 0)]
     choice: list[tuple[bool, int]] = []
@@ -106,7 +135,20 @@ def admitted_spans(
             i = j
         else:
             i -= 1
-    return cand.iloc[sorted(picked)].reset_index(drop=True)
+    return np.array([keep[i] for i in sorted(picked)], dtype=np.intp)
+
+
+def unit_spans(dataset, unit_id: str, start: pd.Timestamp, end: pd.Timestamp,
+               as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """:func:`admitted_spans` of a unit of ``dataset``, worked out once per window and date.
+
+    The progress table, the simulation and the roll-ups ask for the same
+    unit, window and date; the answer is kept on the dataset
+    (``Dataset.memo``). The frame returned is shared: read it, do not modify it.
+    """
+    return dataset.memo("observations", ("admitted_spans", unit_id, start, end, as_of),
+                        lambda: admitted_spans(dataset.rows_of("observations", unit_id),
+                                               unit_id, start, end, as_of))
 
 
 def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Timestamp,
@@ -118,7 +160,7 @@ def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Times
     that starts on the window's first day and ends inside what those spans
     cover: such a count is a cumulative figure by itself (Krông Bông's 23 by
     30 June as well as its 96 by 12 October). On a date both give, the
-    running total wins.
+    running total wins; of two such counts ending the same day, the later row.
 
     ``spans``, when given, is :func:`admitted_spans` for the same window,
     already computed by the caller.
@@ -133,17 +175,20 @@ def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Times
     if spans.empty:
         return pd.DataFrame({"period_end": pd.Series(dtype="datetime64[ns]"),
                              "cumulative": pd.Series(dtype=float)})
-    points = pd.DataFrame({"period_end": spans["period_end"],
-                           "cumulative": spans["value"].astype(float).cumsum()})
+    span_ends = spans["period_end"].to_numpy()
+    running = spans["value"].astype(float).cumsum().to_numpy()
     obs = observations
-    nested = obs[(obs["unit_id"] == unit_id) & (obs["measure"] == "admitted")
-                 & (obs["subgroup"].fillna("") == "") & (obs["period_start"] == start)
-                 & (obs["period_end"] <= points["period_end"].max())]
-    extra = pd.DataFrame({"period_end": nested["period_end"],
-                          "cumulative": nested["value"].astype(float)})
-    both = pd.concat([points, extra[~extra["period_end"].isin(points["period_end"])]])
-    both = both.drop_duplicates("period_end", keep="last")
-    return both.sort_values("period_end").reset_index(drop=True)
+    ends = obs["period_end"].to_numpy()
+    nested = np.flatnonzero(whole_unit_admitted(obs, unit_id)
+                            & (obs["period_start"].to_numpy() == _datetime64(start))
+                            & (ends <= span_ends.max()))
+    points = {}
+    for when, value in zip(ends[nested].tolist(), obs["value"].to_numpy()[nested].tolist()):
+        points[when] = float(value)
+    points.update(zip(span_ends.tolist(), running.tolist()))
+    dates = sorted(points)
+    return pd.DataFrame({"period_end": np.array(dates, dtype=span_ends.dtype),
+                         "cumulative": np.array([points[d] for d in dates], dtype=float)})
 
 
 def target_count(targets_row: pd.Series, observations: pd.DataFrame) -> float:
@@ -184,18 +229,25 @@ def pace_label(ratio: float, remaining: float, cumulative_known: bool,
     return "limited progress"
 
 
-def progress_row(dataset, target: pd.Series, as_of: pd.Timestamp | None,
+def progress_row(dataset, target, as_of: pd.Timestamp | None,
                  assumptions: Assumptions) -> dict:
-    """Progress of one unit towards one target, as of a date."""
-    obs = dataset.rows_of("observations", target["unit_id"])
+    """Progress of one unit towards one target, as of a date.
+
+    ``target`` is a row of ``dataset.targets`` (a Series or a dict of its columns).
+    """
+    uid = target["unit_id"]
+    obs = dataset.rows_of("observations", uid)
     start, deadline = target["start"], target["deadline"]
-    spans = admitted_spans(obs, target["unit_id"], start, deadline, as_of)
-    cumulative = float(spans["value"].sum()) if not spans.empty else 0.0
-    data_through = spans["period_end"].max() if not spans.empty else None
+    spans = unit_spans(dataset, uid, start, deadline, as_of)
+    known = not spans.empty
+    cumulative = float(spans["value"].sum()) if known else 0.0
+    data_through = spans["period_end"].max() if known else None
     effective = as_of if as_of is not None else (data_through or start)
     counted_to = data_through if data_through is not None else start
-    covered_days = float(((spans["period_end"] - spans["period_start"]).dt.days + 1).sum()) \
-        if not spans.empty else 0.0
+    covered_days = 0.0
+    if known:
+        length = spans["period_end"].to_numpy() - spans["period_start"].to_numpy()
+        covered_days = float((length // np.timedelta64(1, "D") + 1).sum())
     goal = target_count(target, obs)
     remaining = max(goal - cumulative, 0.0)
     years_left = max((deadline - counted_to).days / DAYS_PER_YEAR, 0.0)
@@ -210,12 +262,12 @@ def progress_row(dataset, target: pd.Series, as_of: pd.Timestamp | None,
         ratio = float("inf")
     else:
         ratio = observed / required if np.isfinite(required) else 0.0
-    unit = dataset.rows_of("units", target["unit_id"]).iloc[0]
+    name, level, parent = _unit_fields(dataset)[uid]
     return {
-        "unit_id": target["unit_id"],
-        "name": unit["name_vi"],
-        "level": unit["level"],
-        "parent_id": unit["parent_id"] if isinstance(unit["parent_id"], str) else None,
+        "unit_id": uid,
+        "name": name,
+        "level": level,
+        "parent_id": parent,
         "term": target["term"],
         "target_kind": target["kind"],
         "target_id": target["target_id"],
@@ -230,8 +282,21 @@ def progress_row(dataset, target: pd.Series, as_of: pd.Timestamp | None,
         "required_per_year": required,
         "observed_per_year": observed,
         "pace_ratio": ratio,
-        "label": pace_label(ratio, remaining, not spans.empty, assumptions),
+        "label": pace_label(ratio, remaining, known, assumptions),
     }
+
+
+def _unit_fields(dataset) -> dict:
+    """``unit_id`` → (Vietnamese name, level, parent id or None), built once per dataset."""
+    def build():
+        u = dataset.units
+        out: dict = {}
+        for uid, name, level, parent in zip(u["unit_id"], u["name_vi"], u["level"],
+                                            u["parent_id"]):
+            out.setdefault(uid, (name, level, parent if isinstance(parent, str) else None))
+        return out
+
+    return dataset.memo("units", "progress_fields", build)
 
 
 def select_targets(dataset, as_of: pd.Timestamp | None,
@@ -293,7 +358,7 @@ def progress_table(dataset, as_of: pd.Timestamp | None = None,
     if extra_targets is not None and not extra_targets.empty:
         chosen = pd.concat([chosen, extra_targets]).sort_values(["unit_id", "kind", "start"])
     rows = []
-    for _, target in chosen.iterrows():
+    for target in chosen.to_dict("records"):
         row = progress_row(dataset, target, as_of, assumptions)
         row["target_source"] = "assumed" if target.get("layer") == ASSUMED_LAYER else "reported"
         rows.append(row)

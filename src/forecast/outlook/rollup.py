@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from forecast.errors import ModelError
-from forecast.models.progress import admitted_spans
+from forecast.models.progress import unit_spans
 from forecast.simulate.rollup import rollup_from_dataset
 from forecast.simulate.engine import Job, simulate_many
 
@@ -53,14 +53,14 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns) -> tuple[list,
     """
     rows, notes = [], {}
     targets = dataset.targets.set_index("target_id")
+    parents = set(dataset.units["parent_id"].dropna())
     for i, prow in enumerate(prows):
         pid = prow["unit_id"]
-        kids = dataset.children(pid)
-        if not kids or prow["target_id"] not in targets.index:
+        if pid not in parents or prow["target_id"] not in targets.index:
             continue
+        kids = dataset.children(pid)
         start, deadline = prow["start"], prow["deadline"]
-        jobs = [Job(k, float("nan"),
-                    admitted_spans(dataset.rows_of("observations", k), k, start, deadline, as_of),
+        jobs = [Job(k, float("nan"), unit_spans(dataset, k, start, deadline, as_of),
                     keep_paths=True) for k in kids]
         got = simulate_many(fm, jobs, start, deadline, streams)
         children = {k: r for k, r in zip(kids, got) if not isinstance(r, ModelError)}

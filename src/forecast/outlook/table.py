@@ -21,7 +21,7 @@ from forecast.data.lineage import ended_units
 from forecast.models.base import DEFAULT_MODEL, FittedModel, Streams, fit, profile_for
 from forecast.models.attainment import with_implied_counts
 from forecast.models.exposure import assumed_targets
-from forecast.models.progress import admitted_spans, cumulative_history, progress_table
+from forecast.models.progress import cumulative_history, progress_table, unit_spans
 from forecast.records import frame_records
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
 from forecast.simulate.summary import SimResult, month_grid
@@ -245,9 +245,7 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
     out = [{} for _ in prows]
     windows: dict = {}
     for i, prow in enumerate(prows):
-        known = admitted_spans(dataset.rows_of("observations", prow["unit_id"]),
-                               prow["unit_id"], prow["start"],
-                               prow["deadline"], as_of)
+        known = unit_spans(dataset, prow["unit_id"], prow["start"], prow["deadline"], as_of)
         out[i]["known"] = known
         out[i]["grid"] = month_grid(prow["start"], prow["deadline"], known, fm.profile)
         windows.setdefault((prow["start"], prow["deadline"]), []).append(i)
