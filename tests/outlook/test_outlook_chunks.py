@@ -145,20 +145,3 @@ def test_outlook_on_a_dask_cluster_is_the_local_outlook(ds, fast, one):
         remote = outlook(ds, as_of=AS_OF, assumptions=fast, units=UNITS, executor="dask",
                          scheduler=cluster.scheduler_address, chunk_rows=2)
     pd.testing.assert_frame_equal(one.table, remote.table)
-
-
-def test_rollups_in_chunks_over_processes_give_the_same_rows(ds, fast, monkeypatch):
-    # Parents with many children; one parent row per chunk, two forked workers,
-    # against the roll-ups run in this process in one go.
-    from forecast.outlook import rollup
-
-    parents = ["quang-nam", "can-tho", "hai-duong", "dong-nai"]
-    kids = ds.units.loc[ds.units["parent_id"].isin(parents), "unit_id"].tolist()
-    units = parents + kids
-    serial = outlook(ds, as_of=AS_OF, assumptions=fast, units=units, workers=1,
-                     requirements=False).table
-    monkeypatch.setattr(rollup, "ROLLUP_CHUNK", 1)
-    forked = outlook(ds, as_of=AS_OF, assumptions=fast, units=units, workers=2,
-                     requirements=False).table
-    assert (serial["model"] == rollup.ROLLUP_MODEL).sum() >= 1
-    pd.testing.assert_frame_equal(serial, forked)

@@ -14,11 +14,6 @@ year shocks and trend draw), their monthly paths summed path by path
   (``compare_reported``) go into the diagnostics, of the roll-up row or,
   when the children do not cover the parent, of the parent's own row with
   the reason ("roll-up not shown: ...").
-
-Each parent row depends only on its children's own streams, so the parent
-rows are cut into chunks of :data:`ROLLUP_CHUNK` and run like the outlook's
-own chunks (:func:`forecast.outlook.chunks.run_chunks`: both cores by
-default, or a Dask cluster), with the same rows whatever the cut.
 """
 
 from __future__ import annotations
@@ -27,19 +22,14 @@ import numpy as np
 
 from forecast.errors import ModelError
 from forecast.models.progress import unit_spans
-from forecast.outlook.chunks import run_chunks, split
 from forecast.simulate.rollup import rollup_from_dataset
 from forecast.simulate.engine import Job, simulate_many
 
 ROLLUP_MODEL = "rollup"
 """``model`` value of the roll-up rows."""
-ROLLUP_CHUNK = 4
-"""Parent rows per chunk: a parent row simulates all its children (about 100
-communes under a province), so a few rows already make a chunk worth sending."""
 
 
-def rollup_rows(dataset, fm, prows, as_of, streams, base_columns, workers: int | None = 1,
-                executor: str = "local", scheduler: str | None = None) -> tuple[list, dict]:
+def rollup_rows(dataset, fm, prows, as_of, streams, base_columns) -> tuple[list, dict]:
     """Roll-up rows and notes for the parents among ``prows``.
 
     Parameters
@@ -53,8 +43,6 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns, workers: int |
     streams : Streams
     base_columns : list of str
         Outlook columns copied from the progress row.
-    workers, executor, scheduler
-        Where the chunks of parent rows run (:func:`forecast.outlook.chunks.run_chunks`).
 
     Returns
     -------
@@ -63,27 +51,13 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns, workers: int |
     notes : dict
         Progress-row index → diagnostics text for the parent's own rows.
     """
-    parents = set(dataset.units["parent_id"].dropna())
-    known = set(dataset.targets["target_id"])
-    todo = [i for i, prow in enumerate(prows)
-            if prow["unit_id"] in parents and prow["target_id"] in known]
-    work = (dataset, fm, prows, todo, as_of, streams, base_columns)
-    rows, notes = [], {}
-    for part_rows, part_notes in run_chunks(_rollup_chunk, work, split(len(todo), ROLLUP_CHUNK),
-                                            workers, executor, scheduler):
-        rows += part_rows
-        notes.update(part_notes)
-    return rows, notes
-
-
-def _rollup_chunk(work, chunk: range) -> tuple[list, dict]:
-    """Roll-up rows and notes of the parent rows ``todo[j]`` for ``j`` in ``chunk``."""
-    dataset, fm, prows, todo, as_of, streams, base_columns = work
     rows, notes = [], {}
     targets = dataset.targets.set_index("target_id")
-    for i in (todo[j] for j in chunk):
-        prow = prows[i]
+    parents = set(dataset.units["parent_id"].dropna())
+    for i, prow in enumerate(prows):
         pid = prow["unit_id"]
+        if pid not in parents or prow["target_id"] not in targets.index:
+            continue
         kids = dataset.children(pid)
         start, deadline = prow["start"], prow["deadline"]
         jobs = [Job(k, float("nan"), unit_spans(dataset, k, start, deadline, as_of),

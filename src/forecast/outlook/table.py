@@ -175,8 +175,7 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
         fitted[name] = fm
         notes = {}
         if rollups and name == names[0]:
-            extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS,
-                                       workers, executor, scheduler)
+            extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS)
         work = _Work(dataset, fm, prows, notes, as_of, scen, streams, assumptions,
                      requirements, threads)
         for part in run_chunks(_chunk_rows, work, split(len(prows), chunk_rows), workers,
