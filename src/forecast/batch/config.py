@@ -342,7 +342,7 @@ def plan_runs(config: BatchConfig, units: Any = None, check: Any = None) -> list
         ``check(spec, where)`` raises when a run's parameter *values* are not
         valid choices (a model ``etz``, a unit id the data lacks, a date that
         does not parse); called for every run before any starts. The command
-        line passes :func:`forecast.notebooks.api.check_run`.
+        line passes :func:`forecast.notebooks.checks.check_run`.
 
     Raises
     ------

@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from forecast.batch.run import run_batch
     from forecast.batch.config import load_config, plan_runs
-    from forecast.notebooks.api import check_run
+    from forecast.notebooks.checks import check_run
     from forecast.notebooks.run import units_table
 
     config = load_config(args.config)

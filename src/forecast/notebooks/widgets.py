@@ -4,7 +4,7 @@ A notebook cell such as ``ui = widgets.Explorer(ctx)`` shows dropdowns for
 the unit, the as-of date, the model, the scenarios and the language; each
 later cell draws one section with ``ui.section(views.history)``. Choosing
 another value checks it like the parameters cell's values
-(:func:`forecast.notebooks.api.check_values`), sets it in
+(:func:`forecast.notebooks.checks.check_values`), sets it in
 ``ctx.parameters`` and draws every section again, in order, each in its own
 cell's output area (an ``ipywidgets.Output``).
 
@@ -51,9 +51,9 @@ def interactive() -> bool:
     shell = get_ipython()
     if shell is None or getattr(shell, "kernel", None) is None:
         return False
-    from forecast.notebooks.api import _injected_cells
+    from forecast.notebooks.checks import injected_cells
 
-    return _injected_cells() is None
+    return injected_cells() is None
 
 
 def choices(ctx, name: str) -> list[tuple[str, Any]]:
@@ -153,7 +153,7 @@ class Explorer:
 
     def choose(self, **values: Any) -> None:
         """Set parameters (checked like the parameters cell) and draw every section again."""
-        from forecast.notebooks.api import check_values
+        from forecast.notebooks.checks import check_values
 
         params = {**self.ctx.parameters, **{k: (list(v) if isinstance(v, tuple) else v)
                                             for k, v in values.items()}}
