@@ -14,6 +14,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
+from forecast.models.attainment import report_share
 from forecast.models.progress import admitted_spans, target_count
 
 
@@ -61,7 +62,7 @@ def outcomes(dataset, tolerance_days: int = 31) -> pd.DataFrame:
             inside = admitted_spans(obs, t["unit_id"], start, deadline)
             if not pct.empty:
                 r = pct.iloc[-1]
-                share = r["value"] / 100 + (1 if r["measure"] == "excess_pct" else 0)
+                share = float(report_share(r["value"], r["measure"]))
                 final, how = float(share * goal), "attainment"
                 known_by = min(deadline, r["period_end"])
             elif not inside.empty and inside["value"].sum() >= goal - 1e-9:

@@ -52,6 +52,7 @@ from forecast.evaluate import cells as _cells
 from forecast.evaluate.origins import origins, outcomes
 from forecast.evaluate import quantiles as _q
 from forecast.evaluate import scores as _scores
+from forecast.models.attainment import report_share
 
 ALL = "all"
 GROUPINGS = ((), ("target_kind",), ("target_kind", "horizon"), ("target_kind", "record"),
@@ -130,7 +131,7 @@ def implied_annual_targets(dataset) -> pd.DataFrame:
         key = (f["unit_id"], int(start.year))
         if key in have or (key in best and best[key][0] >= end):
             continue
-        share = pct["value"].iloc[0] / 100 + (pct["measure"].iloc[0] == "excess_pct")
+        share = float(report_share(pct["value"].iloc[0], pct["measure"].iloc[0]))
         value = float(round(f["implied"]))
         if share < 1 and value <= count["value"].iloc[0]:
             value = float(np.floor(count["value"].iloc[0]) + 1)

@@ -43,6 +43,12 @@ SUFFIX = "~count"
 """Appended to the report's ``obs_id`` for the implied count."""
 
 
+def report_share(value, measure):
+    """The share of its target a report says was admitted: ``attainment_pct`` 83.5 →
+    0.835, ``excess_pct`` 12 → 1.12 (scalars or arrays alike)."""
+    return np.asarray(value, dtype=float) / 100 + (np.asarray(measure) == "excess_pct")
+
+
 def exact_count_targets(targets: pd.DataFrame) -> pd.DataFrame:
     """Targets that are one exact count (not a rate, not a range)."""
     t = targets[(targets["measure"] == "count") & targets["value"].notna()

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from forecast.models.attainment import MEASURES, exact_count_targets, unique_value
+from forecast.models.attainment import MEASURES, exact_count_targets, report_share, unique_value
 
 MAX_SHARE = 0.9
 """A push is never certain: some units a few short stay short."""
@@ -85,7 +85,7 @@ def final_results(dataset, as_of=None) -> pd.DataFrame:
                                "r": cnt["value"] / cnt["target"]}))
     # Attainment reports over a whole year, or over a term target's whole window.
     pct = obs[obs["measure"].isin(MEASURES)]
-    share = pct["value"] / 100 + (pct["measure"] == "excess_pct")
+    share = pd.Series(report_share(pct["value"], pct["measure"]), index=pct.index)
     yearly = whole_year.reindex(pct.index)
     parts.append(pd.DataFrame({"unit_id": pct["unit_id"][yearly],
                                "key": pct["period_start"][yearly].dt.year.astype(str),
@@ -95,7 +95,7 @@ def final_results(dataset, as_of=None) -> pd.DataFrame:
                                  left_on=["unit_id", "period_start"], right_on=["unit_id", "start"])
     tw = tw[(tw["period_end"] - tw["deadline"]).abs() <= slack]
     parts.append(pd.DataFrame({"unit_id": tw["unit_id"], "key": tw["target_id"],
-                               "r": tw["value"] / 100 + (tw["measure"] == "excess_pct")}))
+                               "r": report_share(tw["value"], tw["measure"])}))
     out = pd.concat(parts, ignore_index=True)
     out = out[np.isfinite(out["r"]) & (out["r"] > 0)]
     # One result per unit and window (a count and its printed share are one figure).
