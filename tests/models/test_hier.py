@@ -12,7 +12,7 @@ import statsmodels.api as sm
 from forecast.config import Assumptions
 from forecast.data.dataset import Dataset, load
 from forecast.models.base import Streams, fit
-from forecast.models.hier import HierSettings, _population, _target_slope
+from forecast.models.hier_steps import HierSettings, population_centre, target_slope
 from forecast.outlook.table import outlook
 
 FAST = dataclasses.replace(Assumptions(), n_paths=2000, seed=11)
@@ -102,7 +102,7 @@ def test_dersimonian_laird_population_by_hand():
     # Three unit means 0.0, 0.2, 0.4 with variances 0.01: fixed mean 0.2,
     # Q = 100 (0.04 + 0 + 0.04) = 8, C = 300 - 30000/300 = 200, tau² = (8 - 2)/200 = 0.03;
     # weights equal -> mu = 0.2, Var(mu) = (0.01 + 0.03) / 3.
-    mu, tau, var_mu = _population(pd.Series([0.0, 0.2, 0.4]), pd.Series([0.01] * 3),
+    mu, tau, var_mu = population_centre(pd.Series([0.0, 0.2, 0.4]), pd.Series([0.01] * 3),
                                   HierSettings())
     assert mu == pytest.approx(0.2) and tau == pytest.approx(np.sqrt(0.03))
     assert var_mu == pytest.approx(0.04 / 3)
@@ -120,10 +120,10 @@ def test_target_slope_by_hand():
     # Admissions flat while the target moves: z = 0.3 - g, sum(g z) = -sum(g²) = -0.06.
     obs = _slope_obs([0.2, 0.5, 0.2], [0.1, -0.2, 0.1], [-2.0, -1.0, 0.0])
     s2 = pd.Series({"a": 0.0})
-    gamma, sd = _target_slope(obs, s2, 0.0, prior_sd=0.5)
+    gamma, sd = target_slope(obs, s2, 0.0, prior_sd=0.5)
     assert gamma == pytest.approx(-0.06 / (0.06 + 4.0))
     assert sd == pytest.approx(np.sqrt(1 / (0.06 + 4.0)))
-    gamma, _ = _target_slope(obs, s2, 0.0, prior_sd=1e4)
+    gamma, _ = target_slope(obs, s2, 0.0, prior_sd=1e4)
     assert gamma == pytest.approx(-1.0, abs=1e-6)
 
 
