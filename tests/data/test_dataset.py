@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 
 from forecast.config import Assumptions
-from forecast.data.dataset import Dataset, load, period_kind
+from forecast.data.dataset import Dataset, load
+from forecast.data.frames import period_kind
 from forecast.errors import ConfigError, DataError
 
 T = pd.Timestamp

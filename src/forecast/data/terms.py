@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forecast.data.dataset import default_window
+from forecast.data.frames import default_window
 from forecast.errors import ConfigError
 
 

@@ -143,7 +143,7 @@ def alternatives() -> tuple[Alternative, ...]:
 def with_term_end(dataset, term_end: str):
     """The dataset with every term window the terms table does not give ending on
     ``term_end`` (``MM-DD``) of the term's last year (assumption A2)."""
-    from forecast.data.dataset import default_window
+    from forecast.data.frames import default_window
 
     a = dataclasses.replace(dataset.assumptions, term_end=term_end)
     terms = dataset.terms.copy()

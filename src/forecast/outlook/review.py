@@ -20,7 +20,7 @@ import pandas as pd
 
 from forecast.config import Assumptions
 from forecast.errors import ConfigError
-from forecast.data.dataset import term_years
+from forecast.data.frames import term_years
 from forecast.models.base import DEFAULT_MODEL
 from forecast.models.progress import target_count
 from forecast.outlook.table import MODEL_SCENARIO, outlook
