@@ -3,7 +3,7 @@
 Many articles print a unit's progress only as a share of its target ("đạt
 120 % chỉ tiêu năm", "vượt 3 %"). When the data hold that target, the report
 is a count: 120 % of an annual target of 90 is 108 admitted. The models read
-counts only (:func:`forecast.models.base.count_observations`), so without
+counts only (:func:`forecast.models.counts.count_observations`), so without
 this step such a unit would have no record of its own however much was
 published about it, and the population would be estimated from the few
 units that print counts.

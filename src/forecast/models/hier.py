@@ -182,7 +182,7 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
     Parameters
     ----------
     data : dict
-        ``unit_id`` → :class:`~forecast.models.base.UnitData`.
+        ``unit_id`` → :class:`~forecast.models.counts.UnitData`.
     profile : tuple of float
     concentration : float
         Beta concentration of a unit's share at a cut-off (part-year variance).
