@@ -28,7 +28,8 @@ from forecast.figures.export import save_figure
 from forecast.figures.base import select_rows
 from forecast.figures.frame import Chart, frame_texts
 from forecast.figures.portfolio import pace_dumbbell, portfolio
-from forecast.figures.progress import progress_to_target, small_multiples
+from forecast.figures.multiples import small_multiples
+from forecast.figures.progress import progress_to_target
 from forecast.figures.unit import part_year_nowcast, pipeline, yearly_admissions
 
 __all__ = [

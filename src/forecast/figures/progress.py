@@ -1,14 +1,12 @@
-"""Progress to target: one unit's fan chart, and small multiples of a parent's units."""
+"""Progress to target: one unit's fan chart, and the fan pieces the small multiples
+(:mod:`forecast.figures.multiples`) draw with."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import matplotlib.dates as mdates
-import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -25,7 +23,7 @@ from forecast.figures.style import (ASOF, BAND_50, BAND_80, FORECAST, HISTORY, M
 QUANTILES = ("q10", "q25", "q50", "q75", "q90")
 
 
-def _history(ps: Any, start: pd.Timestamp) -> pd.DataFrame:
+def history_frame(ps: Any, start: pd.Timestamp) -> pd.DataFrame:
     """Observed cumulative points, starting from zero at the term start."""
     h = ps.history.copy()
     h["period_end"] = pd.to_datetime(h["period_end"])
@@ -35,7 +33,7 @@ def _history(ps: Any, start: pd.Timestamp) -> pd.DataFrame:
     return h.reset_index(drop=True)
 
 
-def _quantiles(ps: Any) -> pd.DataFrame:
+def quantile_frame(ps: Any) -> pd.DataFrame:
     q = ps.cum_quantiles.copy()
     q.index = pd.to_datetime(q.index)
     missing = [c for c in QUANTILES if c not in q.columns]
@@ -72,7 +70,7 @@ def _legend_name(name: str, lang: str, narrow: bool) -> str:
     return scenario_name(base, lang, short=narrow)
 
 
-def _draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
+def draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
     x = q.index.to_numpy()
     ax.fill_between(x, q["q10"], q["q90"], color=BAND_80, lw=0,
                     gid="band80", zorder=1)
@@ -81,7 +79,7 @@ def _draw_fan(ax: Any, q: pd.DataFrame, lw: float = 1.4) -> None:
     ax.plot(x, q["q50"], color=FORECAST, lw=lw, gid="median", zorder=4)
 
 
-def _year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp, lang: str | None = None) -> None:
+def year_axis(ax: Any, start: pd.Timestamp, end: pd.Timestamp, lang: str | None = None) -> None:
     """Years on the x axis; a window of two years or less (an annual target)
     gets quarters instead (``T1 2021, T4, T7, T10`` / ``Jan 2021, Apr, July, Oct``),
     else it would show only its two ends."""
@@ -232,7 +230,7 @@ def progress_to_target(
     start, end = pd.Timestamp(row["start"]), pd.Timestamp(row["deadline"])
     as_of = pd.Timestamp(row["as_of"])
     ps = path_for(outlook.paths, row)
-    hist, q = _history(ps, start), _quantiles(ps)
+    hist, q = history_frame(ps, start), quantile_frame(ps)
     same = rows[(rows["target_id"] == row["target_id"]) & (rows["model"] == row["model"])]
     # Scenarios the engine kept no paths for are left out (nothing to draw).
     others = [s for s in dict.fromkeys(same["scenario"].astype(str)) if s != row["scenario"]
@@ -285,12 +283,12 @@ def progress_to_target(
         handles = [Line2D([], [], color=HISTORY, marker="o", ms=3 * fs.font_scale,
                           lw=1.4 * fs.font_scale)]
         if not q.empty:
-            _draw_fan(ax, q, lw=1.4 * fs.font_scale)
+            draw_fan(ax, q, lw=1.4 * fs.font_scale)
             handles.append((Patch(color=BAND_80), Patch(color=BAND_50),
                             Line2D([], [], color=FORECAST, lw=1.4 * fs.font_scale)))
         for i, name in enumerate(others):
             color, dash = SCENARIO_STYLES[i % len(SCENARIO_STYLES)]
-            qs = _forecast_part(_quantiles(path_for(outlook.paths, row, scenario=name)), hist)
+            qs = _forecast_part(quantile_frame(path_for(outlook.paths, row, scenario=name)), hist)
             handles += ax.plot(qs.index, qs["q50"], color=color, ls=dash,
                                lw=1.1 * fs.font_scale, gid=f"scenario-{name}", zorder=3)
         ax.plot(hist["period_end"], hist["cumulative"], color=HISTORY, marker="o",
@@ -306,7 +304,7 @@ def progress_to_target(
         ax.set_ylim(0, top * 1.15)
         ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_int(v, lang)))
         ax.yaxis.set_major_locator(MaxNLocator(5, integer=True))
-        _year_axis(ax, start, end, lang)
+        year_axis(ax, start, end, lang)
         add_legend(fig, handles, handler_map={tuple: HandlerTuple(ndivide=None, pad=0)})
     final = (fmt_int(row["final_q10"], lang), fmt_int(row["final_q50"], lang),
              fmt_int(row["final_q90"], lang))
@@ -316,143 +314,6 @@ def progress_to_target(
     return finish(fig, title, alt)
 
 
-def _facet_size(fs: Any, n: int) -> tuple[int, float]:
-    ncols = {"column": 2, "page": 4, "slide": 5}.get(fs.name, 3)
-    ncols = max(1, min(ncols, n))
-    nrows = int(np.ceil(n / ncols))
-    panel_h = {"column": 1.15, "page": 1.25, "slide": 1.2}.get(fs.name, 1.3) * fs.font_scale
-    return ncols, nrows * panel_h + 0.35 * fs.font_scale
-
-
-def small_multiples(
-    outlook: Any,
-    parent_id: str | None = None,
-    *,
-    source_line: str,
-    unit_ids: list[str] | None = None,
-    parent_name: str | None = None,
-    lang: str = "vi",
-    size: str = "page",
-    model: str | None = None,
-    scenario: str | None = None,
-    names: dict | None = None,
-) -> Chart:
-    """Progress to target for the children of one parent, on a shared % scale.
-
-    Each panel is one unit's cumulative admissions and forecast fan as a
-    percentage of its own term target, so a commune of 7 and a district of
-    300 read on the same axis; panels are ordered by ``p_reach``.
-
-    Parameters
-    ----------
-    outlook : Outlook
-    parent_id : str, optional
-        Units whose ``parent_id`` is this are shown (unless ``unit_ids``).
-    source_line : str
-    unit_ids : list of str, optional
-        Explicit units instead of a parent's children.
-    parent_name : str, optional
-        Name in the title; default the parent's name in the table, else its id.
-    lang, size, model, scenario, names
-        As in :func:`progress_to_target`.
-    """
-    table = localized(outlook.table, lang, names)
-    if unit_ids is None:
-        unit_ids = sorted(set(table.loc[table["parent_id"] == parent_id, "unit_id"]))
-        if not unit_ids:
-            raise ForecastError(
-                f"unit {parent_id!r} has no children in the outlook; expected rows whose "
-                "parent_id is it. Fix: check the id, or pass unit_ids explicitly."
-            )
-    if parent_name is None:
-        hit = table.loc[table["unit_id"] == parent_id, "name"]
-        parent_name = str(hit.iloc[0]) if len(hit) else str(parent_id or "")
-    rows = select_rows(table, model=model, scenario=scenario, unit_ids=unit_ids)
-    rows = rows.sort_values(["p_reach", "name"], ascending=[False, True])
-    long = []
-    for order, (_, row) in enumerate(rows.iterrows()):
-        ps = path_for(outlook.paths, row)
-        tgt = float(row["target"])
-        h = _history(ps, pd.Timestamp(row["start"]))
-        q = _quantiles(ps)
-        panel = f"{row['name']} · {fmt_prob(row['p_reach'], lang)}"
-        long.append(pd.DataFrame({"panel": panel, "order": order, "kind": "history",
-                                  "date": h["period_end"], "q50": 100 * h["cumulative"] / tgt,
-                                  "label": row["label"]}))
-        qq = 100 * q[list(QUANTILES)] / tgt
-        long.append(qq.assign(panel=panel, order=order, kind="forecast", date=q.index,
-                              label=row["label"]).reset_index(drop=True))
-    data = pd.concat(long, ignore_index=True)
-    level = text_level(lang)
-    n_likely = int((rows["p_reach"] >= 0.8).sum())
-    title = text("title_multiples", lang, parent=parent_name, n_likely=n_likely,
-                 n=len(rows), level=level)
-    as_of = pd.Timestamp(rows["as_of"].max())
-    subtitle = text("subtitle_multiples", lang, as_of=fmt_date(as_of, lang))
-    start = pd.to_datetime(rows["start"]).min()
-    end = pd.to_datetime(rows["deadline"]).max()
-    with use_style(size) as fs:
-        ncols, body_h = _facet_size(fs, len(rows))
-        panels = list(dict.fromkeys(data.sort_values("order")["panel"]))
-        grid = sns.FacetGrid(data, col="panel", col_wrap=ncols, col_order=panels,
-                             sharex=True, sharey=True, height=1.0, aspect=1.5, despine=True)
-        grid.map_dataframe(_facet_panel, as_of=as_of)
-        grid.set_titles("")
-        grid.set_axis_labels("", "")
-        limit = {"column": 24, "page": 26, "slide": 30}.get(fs.name, 26)
-        n_panels = len(panels)
-        titles = []
-        for i, (ax, panel) in enumerate(zip(grid.axes.flat, panels)):
-            name, p_text = panel.rsplit(" · ", 1)
-            short = name if len(name) <= limit else name[: limit - 1].rstrip() + "…"
-            titles.append((ax.set_title(f"{short} · {p_text}", loc="left",
-                                        fontsize=font_size("note", fs), pad=2), name, p_text))
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_pct(v, lang, 0)))
-            # Steps of 1, 2.5 or 5 (x10) so the 100 % target sits on a gridline.
-            ax.yaxis.set_major_locator(MaxNLocator(4, steps=[1, 2.5, 5, 10]))
-            _year_axis(ax, start, end)
-            ax.xaxis.set_major_locator(mdates.YearLocator(2))
-            # Re-applying locators makes fresh tick labels: hide them again where
-            # the shared axes make them redundant (seaborn hid the first set).
-            ax.tick_params(labelsize=font_size("note", fs), labelleft=i % ncols == 0,
-                           labelbottom=i + ncols >= n_panels)
-        fig, _ = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
-                            fig=grid.figure, body_height_in=body_h)
-        # Room between a panel's title and the x axis of the panel above.
-        fig.get_layout_engine().set(hspace=0.06)
-        after_layout(fig, lambda: _fit_titles(fig, titles))
-    alt = text("alt_multiples", lang, title=title, n=len(rows),
-               units="; ".join(f"{p}" for p in panels))
-    return finish(fig, title, alt)
-
-
-def _fit_titles(fig: Any, titles: list) -> None:
-    """Shorten panel titles (the unit's name, never the chance) that would run
-    into the next panel or off the figure."""
-    lefts = sorted({t.axes.get_window_extent().x0 for t, _, _ in titles})
-    edge = fig.bbox.x1 - 0.06 * fig.dpi
-    for label, name, p_text in titles:
-        x0 = label.axes.get_window_extent().x0
-        right = min([x - 0.04 * fig.dpi for x in lefts if x > x0 + 1] + [edge])
-        keep = len(name)
-        while label.get_window_extent().x1 > right and keep > 3:
-            keep -= 1
-            label.set_text(f"{name[:keep].rstrip()}… · {p_text}")
-
-
 def text_level(lang: str, level: float = 0.8) -> str:
     """The probability level in a title: ``80 %``."""
     return fmt_pct(100 * level, lang, 0)
-
-
-def _facet_panel(data: pd.DataFrame, color: Any = None, as_of: Any = None, **_: Any) -> None:
-    """Draw one facet (seaborn passes the panel's rows; the axes is current)."""
-    ax = plt.gca()
-    fc = data[data["kind"] == "forecast"].set_index("date")
-    hist = data[data["kind"] == "history"]
-    if len(fc):
-        _draw_fan(ax, fc)
-    ax.plot(hist["date"], hist["q50"], color=HISTORY, lw=1.1, marker="o", ms=2, gid="history")
-    ax.axhline(100, color=TARGET, ls=(0, (4, 2)), lw=0.9, gid="target")
-    if as_of is not None:
-        ax.axvline(as_of, color=ASOF, ls=":", lw=0.7)
