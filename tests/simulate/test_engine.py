@@ -177,3 +177,25 @@ def test_month_search_stays_inside_the_segment_when_the_target_is_met_only_by_ro
     tol = np.array([[80.0 - 1e-9]])
     got = _search(kv, d, lay, tol, np.ones((1, 2), dtype=bool), 0, 11)
     assert got.tolist() == [11, 1]
+
+
+def test_noise_cache_and_p_only_give_the_numbers_of_fresh_full_runs():
+    # The inverse search draws the same units again at other attainments with a
+    # noise cache and asks only for p_reach: each answer must equal a fresh,
+    # full simulation at that attainment (same streams, nothing cached).
+    fm = _units()
+    streams = Streams(4, 3000)
+    ids = list(fm.data)
+    cache: dict = {}
+    seen = []
+    for att in (0.7, 1.3, 0.7, 2.0):
+        jobs = [Job(u, 22.0 * 3 ** i, _known(i), attainment=att) for i, u in enumerate(ids)]
+        fast = simulate_many(fm, jobs, START, DEADLINE, streams, p_only=True,
+                             noise_cache=cache)
+        full = simulate_many(fm, jobs, START, DEADLINE, Streams(4, 3000))
+        assert fast == [r.p_reach for r in full]
+        cached = fm.draw_years_batch(ids, [2022, 2023], streams, att, cache)
+        fresh = fm.draw_years_batch(ids, [2022, 2023], Streams(4, 3000), att)
+        assert np.array_equal(cached, fresh)
+        seen += fast
+    assert sum(0.05 < p < 0.95 for p in seen) >= 4  # not all trivially met or missed

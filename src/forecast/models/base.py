@@ -198,7 +198,7 @@ class FittedModel:
                          for u in unit_ids])
 
     def draw_years_batch(self, unit_ids: list[str], years: list[int], streams: Streams,
-                         attainment=None) -> np.ndarray:
+                         attainment=None, noise_cache: dict | None = None) -> np.ndarray:
         """Simulated whole-year admissions of several units, ``(units, n_paths, years)``.
 
         float32 (whole numbers, exact below 2**24). Each unit draws from its
@@ -211,6 +211,8 @@ class FittedModel:
             ``attainment × E[t]`` instead of the model's (scenarios and the
             inverse search). The model's noise (shared year shock and NB
             dispersion) is kept.
+        noise_cache : dict, optional
+            See :meth:`noise_batch`.
         """
         years = [int(y) for y in years]
         if attainment is None:
@@ -221,7 +223,7 @@ class FittedModel:
             e = np.stack([self.exposure(u, years) for u in unit_ids]) if unit_ids else \
                 np.zeros((0, len(years)))
             means = (att * e)[:, None, :].astype(np.float32)
-        return self.noise_batch(unit_ids, years, means, streams)
+        return self.noise_batch(unit_ids, years, means, streams, noise_cache)
 
     def draw_years(self, unit_id: str, years: list[int], streams: Streams,
                    attainment=None) -> np.ndarray:
@@ -247,25 +249,45 @@ class FittedModel:
         return self.noise_batch([unit_id], years, m, streams)[0].astype(float)
 
     def noise_batch(self, unit_ids: list[str], years: list[int], means: np.ndarray,
-                    streams: Streams) -> np.ndarray:
+                    streams: Streams, noise_cache: dict | None = None) -> np.ndarray:
         """Year shock and NB2 noise on ``means`` (units × paths-or-1 × years), float32.
 
         The shock ``exp(s z_t - s²/2)`` is shared by every unit in year ``t``;
         the gamma-Poisson draw comes from the unit-year's own stream
-        (:func:`forecast.models.draws.nb_draws`, normal shortcut for large means).
-        """
-        from forecast.models.draws import nb_draws
+        (:meth:`count_noise`, normal shortcut for large means).
 
+        Parameters
+        ----------
+        noise_cache : dict, optional
+            Keeps each unit's :meth:`count_noise` between calls (keyed by unit
+            and years): a caller that draws the same units again at other
+            means (the inverse search) then pays for the Poisson step only,
+            and gets the numbers of a fresh call.
+        """
         n = streams.n_paths
         out = np.empty((len(unit_ids), n, len(years)), dtype=np.float32)
         s = float(self.year_sd)
-        for j, y in enumerate(years):
-            m = np.broadcast_to(means[:, :, j], (len(unit_ids), n))
-            if s > 0:
-                m = m * streams.year_factor(y, s)[None, :]
-            for i, u in enumerate(unit_ids):
-                out[i, :, j] = nb_draws(streams.unit(u, 1, int(y)), m[i], float(self.alpha))
+        for i, u in enumerate(unit_ids):
+            key = (u, tuple(int(y) for y in years))
+            parts = None if noise_cache is None else noise_cache.get(key)
+            if parts is None:
+                parts = self.count_noise(u, years, streams)
+                if noise_cache is not None:
+                    noise_cache[key] = parts
+            for j, y in enumerate(years):
+                m = np.broadcast_to(means[i, :, j], (n,)).astype(np.float32, copy=False)
+                if s > 0:
+                    m = m * streams.year_factor(y, s)
+                out[i, :, j] = parts[j].counts(m)
         return out
+
+    def count_noise(self, unit_id: str, years: list[int], streams: Streams) -> list:
+        """Per year, the unit's :class:`~forecast.models.draws.CountNoise`:
+        NB2 with dispersion ``alpha`` from the unit-year's stream ``(unit, 1, year)``."""
+        from forecast.models.draws import nb_noise
+
+        return [nb_noise(streams.unit(unit_id, 1, int(y)), streams.n_paths, float(self.alpha))
+                for y in years]
 
 
 MODELS: dict[str, Callable[..., FittedModel]] = {}

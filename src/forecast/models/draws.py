@@ -70,15 +70,56 @@ def poisson_draws(rng: np.random.Generator, lam: np.ndarray,
     return out
 
 
+class CountNoise:
+    """One unit-year's count draw, split at its Poisson step.
+
+    What a year's draw takes from its stream before the Poisson step (the
+    gamma rate of every path) does not depend on the mean. Kept here with the
+    stream's state after it, the draw can be repeated at other means at the
+    cost of the Poisson step alone, and gives the numbers a fresh draw from
+    the same stream gives: the inverse search (``forecast.simulate.requirements``)
+    asks for every unit about 15 times.
+
+    Parameters
+    ----------
+    rng : numpy.random.Generator
+        The unit-year's stream, after the draws that do not depend on the mean.
+    rate : numpy.ndarray, optional
+        Per path, the factor of the Poisson mean (the gamma rate), float32.
+    divisor : numpy.ndarray, optional
+        Per path, a divisor of the Poisson mean (a gamma drawn with scale 1
+        is divided by its shape), float32.
+    """
+
+    def __init__(self, rng: np.random.Generator, rate=None, divisor=None):
+        self.rng, self.rate, self.divisor = rng, rate, divisor
+        self.state = rng.bit_generator.state
+
+    def counts(self, lam: np.ndarray, normal_above: float = NORMAL_ABOVE,
+               dtype=np.float32) -> np.ndarray:
+        """Counts for the Poisson means ``lam × rate / divisor`` (float32 ``lam``)."""
+        if self.rate is not None:
+            lam = lam * self.rate
+        if self.divisor is not None:
+            lam = lam / self.divisor
+        self.rng.bit_generator.state = self.state
+        return poisson_draws(self.rng, lam, normal_above, dtype)
+
+
+def nb_noise(rng: np.random.Generator, shape, alpha: float) -> CountNoise:
+    """The :class:`CountNoise` of NB2 draws with dispersion ``alpha``, ``shape`` paths:
+    the gamma rate ``standard_gamma(1/alpha) · alpha``, drawn exactly in float32."""
+    rate = None
+    if alpha > 0:
+        rate = rng.standard_gamma(1 / alpha, shape, dtype=np.float32) * np.float32(alpha)
+    return CountNoise(rng, rate)
+
+
 def nb_draws(rng: np.random.Generator, means: np.ndarray, alpha: float,
              normal_above: float = NORMAL_ABOVE, dtype=np.float32) -> np.ndarray:
     """Negative-binomial (NB2) counts with ``means`` and dispersion ``alpha``.
 
-    ``Var = m + alpha · m²``; ``alpha = 0`` is Poisson. The gamma rate is
-    drawn exactly in float32 (``standard_gamma(1/alpha) · alpha``).
+    ``Var = m + alpha · m²``; ``alpha = 0`` is Poisson (:func:`nb_noise`).
     """
     lam = means.astype(np.float32, copy=False)
-    if alpha > 0:
-        lam = lam * (rng.standard_gamma(1 / alpha, lam.shape, dtype=np.float32)
-                     * np.float32(alpha))
-    return poisson_draws(rng, lam, normal_above, dtype)
+    return nb_noise(rng, lam.shape, alpha).counts(lam, normal_above, dtype)

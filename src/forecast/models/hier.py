@@ -76,7 +76,7 @@ import pandas as pd
 
 from forecast.errors import ConfigError, ModelError
 from forecast.models.base import FittedModel, Streams, register
-from forecast.models.draws import poisson_draws
+from forecast.models.draws import CountNoise
 from forecast.models.hier_steps import (HierSettings, observations, population_centre,
                                         target_slope, unit_sigma2, year_effects)
 
@@ -155,22 +155,16 @@ class HierModel(FittedModel):
         chi = streams.unit(unit_id, 5).chisquare(df, n)
         return (df * self.sigma2[unit_id] / np.maximum(chi, 1e-9)).astype(np.float32)
 
-    def noise_batch(self, unit_ids, years, means, streams: Streams) -> np.ndarray:
-        """Shared year effect, then gamma-Poisson noise with each path's own ``s_u²``."""
+    def count_noise(self, unit_id: str, years: list[int], streams: Streams) -> list:
+        """Gamma-Poisson noise with each path's own ``s_u²`` (:meth:`alpha_paths`)."""
         n = streams.n_paths
-        out = np.empty((len(unit_ids), n, len(years)), dtype=np.float32)
-        s = float(self.year_sd)
-        for i, u in enumerate(unit_ids):
-            alpha = self.alpha_paths(u, n, streams) if u in self.sigma2 else \
-                np.full(n, np.float32(self.alpha))
-            shape = np.float32(1.0) / np.maximum(alpha, np.float32(1e-6))
-            for j, y in enumerate(years):
-                m = np.broadcast_to(means[i, :, j], (n,)).astype(np.float32)
-                if s > 0:
-                    m = m * streams.year_factor(y, s)
-                rng = streams.unit(u, 1, int(y))
-                lam = m * rng.standard_gamma(shape).astype(np.float32) / shape
-                out[i, :, j] = poisson_draws(rng, lam)
+        alpha = self.alpha_paths(unit_id, n, streams) if unit_id in self.sigma2 else \
+            np.full(n, np.float32(self.alpha))
+        shape = np.float32(1.0) / np.maximum(alpha, np.float32(1e-6))
+        out = []
+        for y in years:
+            rng = streams.unit(unit_id, 1, int(y))
+            out.append(CountNoise(rng, rng.standard_gamma(shape).astype(np.float32), shape))
         return out
 
 

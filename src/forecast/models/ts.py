@@ -81,11 +81,12 @@ class TimeSeriesModel(FittedModel):
         res = UnobservedComponents(logy, level="llevel").fit(disp=False)
         return ("ll", res, int(years.max()))
 
-    def draw_years_batch(self, unit_ids, years, streams: Streams, attainment=None):
+    def draw_years_batch(self, unit_ids, years, streams: Streams, attainment=None,
+                         noise_cache=None):
         # statsmodels simulates one unit at a time; the attainment override
         # (scenarios) goes through the shared batched noise instead.
         if attainment is not None:
-            return super().draw_years_batch(unit_ids, years, streams, attainment)
+            return super().draw_years_batch(unit_ids, years, streams, attainment, noise_cache)
         return np.stack([self.draw_years(u, years, streams).astype(np.float32)
                          for u in unit_ids])
 

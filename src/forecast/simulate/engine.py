@@ -121,7 +121,8 @@ def layout(grid: MonthGrid) -> Layout:
 
 def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
                   deterministic: bool = False, grid: MonthGrid | None = None,
-                  chunk_elements: int = CHUNK_ELEMENTS, threads: int = 1) -> list:
+                  chunk_elements: int = CHUNK_ELEMENTS, threads: int = 1,
+                  p_only: bool = False, noise_cache: dict | None = None) -> list:
     """Simulate many units over one target window ``[start, deadline]``.
 
     Parameters
@@ -141,12 +142,21 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         drawing, sorting and multiplying); results do not depend on it.
         Models marked ``thread_safe = False`` (the statsmodels ones, whose
         warning capture is process-wide) use one.
+    p_only : bool
+        Only ``p_reach`` (a float per job): no quantiles, fan or reach dates.
+        The inverse search asks for nothing else, and the summaries cost
+        about as much as the draws.
+    noise_cache : dict, optional
+        Passed to the model's ``noise_batch``: a caller simulating the same
+        units again at other attainments keeps the draws that do not depend
+        on the mean (same numbers, fewer draws).
 
     Returns
     -------
     list
-        Aligned with ``jobs``: a :class:`~forecast.simulate.summary.SimResult`, or the
-        :class:`~forecast.errors.ModelError` the model raised for that unit.
+        Aligned with ``jobs``: a :class:`~forecast.simulate.summary.SimResult`
+        (``p_reach`` with ``p_only``), or the :class:`~forecast.errors.ModelError`
+        the model raised for that unit.
     """
     start, deadline = pd.Timestamp(start), pd.Timestamp(deadline)
     groups: dict = {}
@@ -168,13 +178,14 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         part, g, lay = task
         try:
             return part, _chunk(fitted, [jobs[i] for i in part], g, lay, streams,
-                                deterministic)
+                                deterministic, p_only, noise_cache)
         except ModelError as exc:
             # One unit the model refuses must not sink the others.
             res = [exc] if len(part) == 1 else []
             for i in (part if len(part) > 1 else []):
                 try:
-                    res.extend(_chunk(fitted, [jobs[i]], g, lay, streams, deterministic))
+                    res.extend(_chunk(fitted, [jobs[i]], g, lay, streams, deterministic,
+                                      p_only, noise_cache))
                 except ModelError as one:
                     res.append(one)
             return part, res
@@ -232,7 +243,7 @@ def _known_batch(jobs, cols, n_paths, streams, deterministic) -> np.ndarray:
     return kv
 
 
-def _draws(fitted, jobs, lay, streams, deterministic) -> np.ndarray:
+def _draws(fitted, jobs, lay, streams, deterministic, noise_cache=None) -> np.ndarray:
     """Year totals ``(units, paths or 1, years)`` for the years still to come."""
     ids = [j.unit_id for j in jobs]
     if not lay.need:
@@ -245,14 +256,15 @@ def _draws(fitted, jobs, lay, streams, deterministic) -> np.ndarray:
             return fitted.means_batch(ids, lay.need, streams).mean(axis=1, keepdims=True)
         e = np.stack([fitted.exposure(u, lay.need) for u in ids])
         return (att * e)[:, None, :]
-    return fitted.draw_years_batch(ids, lay.need, streams, att)
+    return fitted.draw_years_batch(ids, lay.need, streams, att, noise_cache)
 
 
-def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
+def _chunk(fitted, jobs, grid, lay, streams, deterministic, p_only=False,
+           noise_cache=None) -> list:
     n_paths = 1 if deterministic else streams.n_paths
     cols = [_known_arrays(j.known) for j in jobs]
     kv = _known_batch(jobs, cols, n_paths, streams, deterministic)
-    d = _draws(fitted, jobs, lay, streams, deterministic)
+    d = _draws(fitted, jobs, lay, streams, deterministic, noise_cache)
     counted: set[int] = set()
     if jobs[0].attainment is None:
         # The rest of a partly reported year follows its count (forecast.simulate.part_year).
@@ -278,6 +290,8 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
     valid = np.isfinite(targets) & (targets > 0)
     tol = targets[:, None] - 1e-9
     p_reach = np.where(valid, np.mean(finals >= tol, axis=1), np.nan)
+    if p_only:
+        return [float(x) for x in p_reach]
     means = finals.mean(axis=1)
     qf = _quantiles(np.sort(finals, axis=1))                          # (units, 5)
     varies = (((lay.uc[:, lay.marks] > 0).any(axis=0) & (d.shape[1] > 1))

@@ -392,11 +392,15 @@ def requirements_for_targets(fitted: Any, items: Sequence[tuple], start: Any, de
     for i, r in zip(done, whole):
         out[i] = r if isinstance(r, ModelError) else _window_reported(r.p_reach)
 
+    # Every step draws the same units again at other attainments: the draws
+    # that do not depend on the mean are kept (same numbers, fewer draws).
+    noise_cache: dict = {}
+
     def simulate(idx: list, att: list) -> list:
         jobs = [Job(items[search_idx[k]][0], float(items[search_idx[k]][1]),
                     items[search_idx[k]][2], a) for k, a in zip(idx, att)]
-        return [r if isinstance(r, ModelError) else r.p_reach
-                for r in simulate_many(fitted, jobs, start, deadline, streams)]
+        return simulate_many(fitted, jobs, start, deadline, streams, p_only=True,
+                             noise_cache=noise_cache)
 
     reqs = required_attainments(simulate, len(search_idx), p_level, **search)
     for k, (i, req) in enumerate(zip(search_idx, reqs)):
