@@ -190,7 +190,7 @@ def test_noise_cache_and_p_only_give_the_numbers_of_fresh_full_runs():
     seen = []
     for att in (0.7, 1.3, 0.7, 2.0):
         jobs = [Job(u, 22.0 * 3 ** i, _known(i), attainment=att) for i, u in enumerate(ids)]
-        fast = simulate_many(fm, jobs, START, DEADLINE, streams, p_only=True,
+        fast = simulate_many(fm, jobs, START, DEADLINE, streams, returns="p",
                              noise_cache=cache)
         full = simulate_many(fm, jobs, START, DEADLINE, Streams(4, 3000))
         assert fast == [r.p_reach for r in full]
@@ -199,3 +199,23 @@ def test_noise_cache_and_p_only_give_the_numbers_of_fresh_full_runs():
         assert np.array_equal(cached, fresh)
         seen += fast
     assert sum(0.05 < p < 0.95 for p in seen) >= 4  # not all trivially met or missed
+
+
+def test_path_parts_add_up_to_the_sum_of_the_monthly_paths():
+    # A roll-up adds children in the linear form (one product per month grid);
+    # the plain way keeps each child's monthly paths and adds the matrices.
+    # Units 0-2 report a first half-year, unit 3 nothing (two grids).
+    from forecast.simulate.engine import add_paths
+    from forecast.simulate.rollup import sum_paths
+
+    fm = _units(4)
+    none = _known(0).iloc[:0]
+    jobs = [Job(u, float("nan"), _known(i) if i < 3 else none) for i, u in enumerate(fm.data)]
+    parts = simulate_many(fm, jobs, START, DEADLINE, Streams(5, 2000), returns="paths")
+    full = simulate_many(fm, [Job(j.unit_id, j.target, j.known, keep_paths=True) for j in jobs],
+                         START, DEADLINE, Streams(5, 2000))
+    plain = sum(r.monthly for r in full)
+    np.testing.assert_allclose(add_paths(parts), plain, rtol=1e-12, atol=1e-9)
+    cum, ends = sum_paths(dict(zip(fm.data, parts)))
+    np.testing.assert_allclose(cum, plain, rtol=1e-12, atol=1e-9)
+    assert ends == full[0].month_ends and len({id(p.layout) for p in parts}) == 2

@@ -60,9 +60,9 @@ def rollup_rows(dataset, fm, prows, as_of, streams, base_columns) -> tuple[list,
             continue
         kids = dataset.children(pid)
         start, deadline = prow["start"], prow["deadline"]
-        jobs = [Job(k, float("nan"), unit_spans(dataset, k, start, deadline, as_of),
-                    keep_paths=True) for k in kids]
-        got = simulate_many(fm, jobs, start, deadline, streams)
+        jobs = [Job(k, float("nan"), unit_spans(dataset, k, start, deadline, as_of))
+                for k in kids]
+        got = simulate_many(fm, jobs, start, deadline, streams, returns="paths")
         children = {k: r for k, r in zip(kids, got) if not isinstance(r, ModelError)}
         if not children:
             notes[i] = (f"roll-up not shown: none of the {len(kids)} children in the "

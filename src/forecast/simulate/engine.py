@@ -119,10 +119,54 @@ def layout(grid: MonthGrid) -> Layout:
     return out
 
 
+@dataclass
+class PathParts:
+    """A unit's simulated paths in the linear form of the module docstring.
+
+    The monthly cumulative paths are ``kv @ layout.kf + d @ layout.uc``
+    (the last month replaced by ``final``, the deadline's whole count);
+    they are only built when asked (:func:`add_paths`), so a roll-up over
+    many children builds one matrix per month grid, not one per child.
+    """
+
+    kv: np.ndarray      # (paths or 1, reports)
+    d: np.ndarray       # (paths, years), float32
+    final: np.ndarray   # (paths,)
+    layout: Layout
+    month_ends: list
+
+
+def add_paths(parts: list) -> np.ndarray:
+    """The sum of several units' monthly cumulative paths, path by path.
+
+    Units on the same month grid are added in the linear form first
+    (``sum kv @ KF + sum D @ UC``), so each grid costs one product.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``paths × months``, float64.
+    """
+    groups: dict = {}
+    for part in parts:
+        groups.setdefault(id(part.layout), []).append(part)
+    total = None
+    for same in groups.values():
+        lay = same[0].layout
+        kv = sum(p.kv for p in same)
+        d = sum(p.d.astype(np.float64) for p in same)
+        m = kv @ lay.kf + d @ lay.uc
+        total = m if total is None else total + m
+    n = max(max(p.kv.shape[0], p.d.shape[0]) for p in parts)
+    total = np.broadcast_to(total, (n, total.shape[1])).copy()
+    total[:, -1] = sum(p.final for p in parts)
+    return total
+
+
 def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
                   deterministic: bool = False, grid: MonthGrid | None = None,
                   chunk_elements: int = CHUNK_ELEMENTS, threads: int = 1,
-                  p_only: bool = False, noise_cache: dict | None = None) -> list:
+                  returns: str = "summary", noise_cache: dict | None = None) -> list:
     """Simulate many units over one target window ``[start, deadline]``.
 
     Parameters
@@ -142,10 +186,12 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         drawing, sorting and multiplying); results do not depend on it.
         Models marked ``thread_safe = False`` (the statsmodels ones, whose
         warning capture is process-wide) use one.
-    p_only : bool
-        Only ``p_reach`` (a float per job): no quantiles, fan or reach dates.
-        The inverse search asks for nothing else, and the summaries cost
-        about as much as the draws.
+    returns : str
+        ``"summary"``: a :class:`~forecast.simulate.summary.SimResult` per job.
+        ``"p"``: only ``p_reach`` (a float per job), what the inverse search
+        asks for; the summaries (quantiles, fan, reach dates) cost about as
+        much as the draws. ``"paths"``: the job's :class:`PathParts`, its
+        paths in the linear form above, for roll-ups (:func:`add_paths`).
     noise_cache : dict, optional
         Passed to the model's ``noise_batch``: a caller simulating the same
         units again at other attainments keeps the draws that do not depend
@@ -154,9 +200,8 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
     Returns
     -------
     list
-        Aligned with ``jobs``: a :class:`~forecast.simulate.summary.SimResult`
-        (``p_reach`` with ``p_only``), or the :class:`~forecast.errors.ModelError`
-        the model raised for that unit.
+        Aligned with ``jobs``: what ``returns`` asks for, or the
+        :class:`~forecast.errors.ModelError` the model raised for that unit.
     """
     start, deadline = pd.Timestamp(start), pd.Timestamp(deadline)
     groups: dict = {}
@@ -178,14 +223,14 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         part, g, lay = task
         try:
             return part, _chunk(fitted, [jobs[i] for i in part], g, lay, streams,
-                                deterministic, p_only, noise_cache)
+                                deterministic, returns, noise_cache)
         except ModelError as exc:
             # One unit the model refuses must not sink the others.
             res = [exc] if len(part) == 1 else []
             for i in (part if len(part) > 1 else []):
                 try:
                     res.extend(_chunk(fitted, [jobs[i]], g, lay, streams, deterministic,
-                                      p_only, noise_cache))
+                                      returns, noise_cache))
                 except ModelError as one:
                     res.append(one)
             return part, res
@@ -259,7 +304,7 @@ def _draws(fitted, jobs, lay, streams, deterministic, noise_cache=None) -> np.nd
     return fitted.draw_years_batch(ids, lay.need, streams, att, noise_cache)
 
 
-def _chunk(fitted, jobs, grid, lay, streams, deterministic, p_only=False,
+def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
            noise_cache=None) -> list:
     n_paths = 1 if deterministic else streams.n_paths
     cols = [_known_arrays(j.known) for j in jobs]
@@ -273,6 +318,18 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, p_only=False,
         # A year the window holds in part adds a count, not a share of one
         # (forecast.simulate.thinning).
         thin_partial_years([j.unit_id for j in jobs], lay, d, streams, counted)
+    targets = np.array([float(j.target) for j in jobs])
+    if returns != "summary":
+        # The deadline's total alone: one column of the product below.
+        finals = kv @ lay.kf[:, -1] + d.astype(np.float64) @ lay.uc[:, -1]
+        if not deterministic:
+            finals = np.rint(finals)
+        if returns == "paths":
+            return [PathParts(kv[i], d[i], finals[i], lay, list(grid.ends))
+                    for i in range(len(jobs))]
+        valid = np.isfinite(targets) & (targets > 0)
+        return [float(np.mean(finals[i] >= targets[i] - 1e-9)) if valid[i] else math.nan
+                for i in range(len(jobs))]
     kf_m, uc_m = lay.kf[:, lay.marks], lay.uc[:, lay.marks]
     cm = kv @ kf_m + d.astype(np.float64) @ uc_m           # (units, paths, marks)
     if not deterministic:
@@ -280,7 +337,6 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, p_only=False,
         # removes the float32 error of storing a part as count / share.
         cm[:, :, -1] = np.rint(cm[:, :, -1])
     c, p, _ = cm.shape
-    targets = np.array([float(j.target) for j in jobs])
     push = getattr(fitted, "push", None)
     if push is not None and push.active and not deterministic and jobs[0].attainment is None:
         # The final push (forecast.models.push): own stream 6 of each unit.
@@ -290,8 +346,6 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, p_only=False,
     valid = np.isfinite(targets) & (targets > 0)
     tol = targets[:, None] - 1e-9
     p_reach = np.where(valid, np.mean(finals >= tol, axis=1), np.nan)
-    if p_only:
-        return [float(x) for x in p_reach]
     means = finals.mean(axis=1)
     qf = _quantiles(np.sort(finals, axis=1))                          # (units, 5)
     varies = (((lay.uc[:, lay.marks] > 0).any(axis=0) & (d.shape[1] > 1))

@@ -399,7 +399,7 @@ def requirements_for_targets(fitted: Any, items: Sequence[tuple], start: Any, de
     def simulate(idx: list, att: list) -> list:
         jobs = [Job(items[search_idx[k]][0], float(items[search_idx[k]][1]),
                     items[search_idx[k]][2], a) for k, a in zip(idx, att)]
-        return simulate_many(fitted, jobs, start, deadline, streams, p_only=True,
+        return simulate_many(fitted, jobs, start, deadline, streams, returns="p",
                              noise_cache=noise_cache)
 
     reqs = required_attainments(simulate, len(search_idx), p_level, **search)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ModelError
+from forecast.simulate.engine import PathParts, add_paths
 from forecast.simulate.summary import MonthGrid, SimResult, _summarize
 
 MIN_TARGET_SHARE = 0.9
@@ -132,10 +133,13 @@ def sum_paths(children: Mapping[str, Any]) -> tuple[np.ndarray, list[pd.Timestam
     Parameters
     ----------
     children : mapping
-        ``unit_id`` → result with ``monthly`` (``n_paths × n_months``
+        ``unit_id`` → a result with ``monthly`` (``n_paths × n_months``
         cumulative counts, from ``simulate_target(..., keep_paths=True)``) and
-        ``month_ends``. All must share the window and the number of paths
-        (and the seed: path ``i`` must be the same world for all).
+        ``month_ends``, or the engine's
+        :class:`~forecast.simulate.engine.PathParts` (``simulate_many(...,
+        returns="paths")``, cheaper for many children). All must share the
+        window and the number of paths (and the seed: path ``i`` must be the
+        same world for all).
 
     Returns
     -------
@@ -147,19 +151,27 @@ def sum_paths(children: Mapping[str, Any]) -> tuple[np.ndarray, list[pd.Timestam
         raise ModelError("roll-up: no children's paths given; expected at least one.")
     first_id, first = next(iter(children.items()))
     ends = list(first.month_ends)
-    total = None
+    total, parts, n_first = None, [], None
     for uid, res in children.items():
-        if res.monthly is None:
+        parted = isinstance(res, PathParts)
+        if not parted and res.monthly is None:
             raise ModelError(
                 f"roll-up: unit {uid!r} has no stored paths. Fix: simulate it with "
                 "keep_paths=True.")
-        if list(res.month_ends) != ends or res.monthly.shape != first.monthly.shape:
+        n = max(res.kv.shape[0], res.d.shape[0]) if parted else res.monthly.shape[0]
+        n_first = n if n_first is None else n_first
+        if list(res.month_ends) != ends or n != n_first:
             raise ModelError(
                 f"roll-up: unit {uid!r} was simulated over {len(res.month_ends)} months "
-                f"({res.monthly.shape[0]} paths), unit {first_id!r} over {len(ends)} "
-                f"({first.monthly.shape[0]} paths); expected the same window and number of "
+                f"({n} paths), unit {first_id!r} over {len(ends)} "
+                f"({n_first} paths); expected the same window and number of "
                 "paths. Fix: simulate every child over the parent's target window.")
-        total = res.monthly.astype(float) if total is None else total + res.monthly
+        if parted:
+            parts.append(res)
+        else:
+            total = res.monthly.astype(float) if total is None else total + res.monthly
+    if parts:
+        total = add_paths(parts) if total is None else total + add_paths(parts)
     return total, ends
 
 
