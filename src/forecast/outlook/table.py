@@ -215,11 +215,14 @@ def _chunk_rows(work: _Work, chunk: range) -> list:
     the chunk it is simulated in (:mod:`forecast.outlook.chunks`).
     """
     prows = [work.prows[i] for i in chunk]
+    # The draws of a unit that do not depend on its mean are the same for the
+    # model's forecast, the scenarios and every step of the inverse search.
+    noise_cache: dict = {}
     sims = _simulate_all(work.dataset, work.fm, prows, work.as_of, work.scen, work.streams,
-                         work.threads)
+                         work.threads, noise_cache)
     if work.requirements:
         _requirements_all(work.dataset, work.fm, prows, sims, work.streams, work.as_of,
-                          work.assumptions)
+                          work.assumptions, noise_cache)
     out = []
     for i, prow, sim in zip(chunk, prows, sims):
         if i in work.rollup_notes:
@@ -236,8 +239,10 @@ def unit_names(dataset, unit_ids) -> dict:
 
 
 def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
-                  threads: int = 1) -> list[dict]:
+                  threads: int = 1, noise_cache: dict | None = None) -> list[dict]:
     """Every unit's simulations, batched by target window (:func:`simulate_many`).
+
+    ``noise_cache`` is passed to :func:`simulate_many` (kept for the search).
 
     Returns, per progress row, ``{"known", "grid", scenario label -> SimResult
     or ModelError}`` with ``"model"`` for the model's own forecast.
@@ -253,7 +258,7 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
         jobs = [Job(prows[i]["unit_id"], float(prows[i]["target"]), out[i]["known"])
                 for i in idx]
         for i, r in zip(idx, simulate_many(fm, jobs, start, deadline, streams,
-                                           threads=threads)):
+                                           threads=threads, noise_cache=noise_cache)):
             out[i][MODEL_SCENARIO] = r
         for sc in scen:
             for det in (False, True):
@@ -273,7 +278,7 @@ def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
                     todo.append(i)
                     jobs.append(Job(unit, float(prows[i]["target"]), out[i]["known"], att))
                 got = simulate_many(fm, jobs, start, deadline, streams, deterministic=det,
-                                    threads=threads)
+                                    threads=threads, noise_cache=noise_cache)
                 for i, r in zip(todo, got):
                     out[i][label] = r
     for i, prow in enumerate(prows):
@@ -393,7 +398,8 @@ def _first_future_year(grid) -> int:
     return min(open_years) if open_years else int(grid.year[-1])
 
 
-def _requirements_all(dataset, fm, prows, sims, streams, as_of, assumptions) -> None:
+def _requirements_all(dataset, fm, prows, sims, streams, as_of, assumptions,
+                      noise_cache: dict | None = None) -> None:
     """The four ``required_*`` columns and the note of every row whose forecast ran.
 
     Batched by target window (:func:`forecast.simulate.requirements.requirements_for_targets`);
@@ -416,7 +422,7 @@ def _requirements_all(dataset, fm, prows, sims, streams, as_of, assumptions) -> 
                   conversion_rates(dataset, prows[i]["unit_id"], assumptions, as_of=as_of))
                  for i in idx]
         got = requirements_for_targets(fm, items, start, deadline, streams,
-                                       assumptions.p_level)
+                                       assumptions.p_level, noise_cache=noise_cache)
         for i, r in zip(idx, got):
             if isinstance(r, ModelError):
                 sims[i]["requirement"] = (empty, str(r))

@@ -237,6 +237,8 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
 
     threads = threads if getattr(fitted, "thread_safe", True) else 1
     if threads > 1 and len(tasks) > 1:
+        # A cached draw moves its stream: two threads must not share one.
+        noise_cache = None
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(threads) as pool:

@@ -204,14 +204,15 @@ def conversion_rates(dataset: Any, unit_id: str, assumptions: Assumptions | None
     """
     assumptions = assumptions or Assumptions()
     obs = dataset.rows_of("observations", unit_id)
-    obs = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")]
-    if as_of is not None:
-        obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
     found = {}
     # Nothing reported about the funnel (most units): the defaults, without the search.
-    funnel = obs["measure"].isin(("conversion_pct", "introduced", "trained")).any()
-    obs = obs.sort_values("period_end")
-    for stage in ("introduced", "trained") if funnel else ():
+    funnel = np.isin(obs["measure"].to_numpy(), ("conversion_pct", "introduced", "trained"))
+    if funnel.any():
+        obs = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")]
+        if as_of is not None:
+            obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
+        obs = obs.sort_values("period_end")
+    for stage in ("introduced", "trained") if funnel.any() else ():
         pct = obs[(obs["measure"] == "conversion_pct") & (obs["ref"].fillna("") == stage)]
         pct = pct[(pct["value"] > 0) & (pct["value"] <= 100)]
         if len(pct):
@@ -348,7 +349,8 @@ def requirement_for_target(fitted: Any, unit_id: str, start: Any, deadline: Any,
 
 
 def requirements_for_targets(fitted: Any, items: Sequence[tuple], start: Any, deadline: Any,
-                             streams: Any, p_level: float = 0.8, **search: Any) -> list:
+                             streams: Any, p_level: float = 0.8,
+                             noise_cache: dict | None = None, **search: Any) -> list:
     """:func:`requirement_for_target` for many units of one window, batched.
 
     Every bisection step simulates all units still searching in one
@@ -362,6 +364,10 @@ def requirements_for_targets(fitted: Any, items: Sequence[tuple], start: Any, de
         ``(unit_id, target, known, conversion)`` per unit and target.
     start, deadline, streams, p_level, **search
         As :func:`requirement_for_target`.
+    noise_cache : dict, optional
+        The engine's cache of the draws that do not depend on the mean
+        (``simulate_many``), shared with the caller's own simulations of
+        these units; a new one by default.
 
     Returns
     -------
@@ -394,7 +400,7 @@ def requirements_for_targets(fitted: Any, items: Sequence[tuple], start: Any, de
 
     # Every step draws the same units again at other attainments: the draws
     # that do not depend on the mean are kept (same numbers, fewer draws).
-    noise_cache: dict = {}
+    noise_cache = {} if noise_cache is None else noise_cache
 
     def simulate(idx: list, att: list) -> list:
         jobs = [Job(items[search_idx[k]][0], float(items[search_idx[k]][1]),
