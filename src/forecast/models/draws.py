@@ -36,7 +36,8 @@ NORMAL_ABOVE = 10.0
 
 
 def poisson_draws(rng: np.random.Generator, lam: np.ndarray,
-                  normal_above: float = NORMAL_ABOVE, dtype=np.float32) -> np.ndarray:
+                  normal_above: float = NORMAL_ABOVE, dtype=np.float32,
+                  replay: "Replay | None" = None) -> np.ndarray:
     """Poisson counts with means ``lam`` (1-D), exact below ``normal_above``.
 
     Parameters
@@ -49,11 +50,14 @@ def poisson_draws(rng: np.random.Generator, lam: np.ndarray,
         Threshold of the normal shortcut; ``inf`` = always exact.
     dtype : numpy dtype
         Of the result (float32 holds whole numbers exactly up to 2**24).
+    replay : Replay, optional
+        Gives the normals instead of ``rng`` (the same numbers, kept).
     """
     lam = np.maximum(lam, np.float32(0))
     if lam.size == 0 or not lam.max() >= normal_above:
         return rng.poisson(lam).astype(dtype, copy=False)
-    z = rng.standard_normal(lam.shape, dtype=np.float32)
+    z = rng.standard_normal(lam.shape, dtype=np.float32) if replay is None else \
+        replay.normals(lam.shape)
     # lam + sqrt(lam) z + (z² - 1)/6, in place (this runs on 10^8 values).
     out = z * z
     out -= np.float32(1)
@@ -68,6 +72,38 @@ def poisson_draws(rng: np.random.Generator, lam: np.ndarray,
         small = lam < normal_above
         out[small] = rng.poisson(lam[small])
     return out
+
+
+class Replay:
+    """A stream that can be drawn from again from the same point, its normals kept.
+
+    The shortcuts of the count draws (here and in
+    ``forecast.simulate.thinning``) start with standard normals that do not
+    depend on the mean; a caller drawing again at other means (the inverse
+    search) gets them back instead of drawing them again, and the stream
+    then stands where it stood after them: the numbers of a fresh draw.
+    """
+
+    def __init__(self, rng: np.random.Generator):
+        self.rng = rng
+        self.start = rng.bit_generator.state
+        self._z = None
+        self._after = None
+
+    def begin(self) -> np.random.Generator:
+        """The stream, back at the point where this replay was made."""
+        self.rng.bit_generator.state = self.start
+        return self.rng
+
+    def normals(self, shape) -> np.ndarray:
+        """The stream's first ``shape`` standard normals (float32), a copy to modify."""
+        if self._z is None or self._z.shape != tuple(np.atleast_1d(shape)):
+            self.rng.bit_generator.state = self.start
+            self._z = self.rng.standard_normal(shape, dtype=np.float32)
+            self._after = self.rng.bit_generator.state
+        else:
+            self.rng.bit_generator.state = self._after
+        return self._z.copy()
 
 
 class CountNoise:
@@ -92,8 +128,8 @@ class CountNoise:
     """
 
     def __init__(self, rng: np.random.Generator, rate=None, divisor=None):
-        self.rng, self.rate, self.divisor = rng, rate, divisor
-        self.state = rng.bit_generator.state
+        self.rate, self.divisor = rate, divisor
+        self.replay = Replay(rng)
 
     def counts(self, lam: np.ndarray, normal_above: float = NORMAL_ABOVE,
                dtype=np.float32) -> np.ndarray:
@@ -102,8 +138,7 @@ class CountNoise:
             lam = lam * self.rate
         if self.divisor is not None:
             lam = lam / self.divisor
-        self.rng.bit_generator.state = self.state
-        return poisson_draws(self.rng, lam, normal_above, dtype)
+        return poisson_draws(self.replay.begin(), lam, normal_above, dtype, self.replay)
 
 
 def nb_noise(rng: np.random.Generator, shape, alpha: float) -> CountNoise:

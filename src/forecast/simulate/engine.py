@@ -319,7 +319,7 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
     if not deterministic:
         # A year the window holds in part adds a count, not a share of one
         # (forecast.simulate.thinning).
-        thin_partial_years([j.unit_id for j in jobs], lay, d, streams, counted)
+        thin_partial_years([j.unit_id for j in jobs], lay, d, streams, counted, noise_cache)
     targets = np.array([float(j.target) for j in jobs])
     if returns != "summary":
         # The deadline's total alone: one column of the product below.

@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from forecast.models.draws import Replay
+
 STREAM_KEY = 5
 """Purpose key of the unit-year streams of this step (``Streams.unit(u, 5, year)``)."""
 
@@ -51,7 +53,7 @@ NORMAL_ABOVE = 5.0
 
 
 def binomial_draws(rng: np.random.Generator, n: np.ndarray, p: float,
-                   normal_above: float = NORMAL_ABOVE) -> np.ndarray:
+                   normal_above: float = NORMAL_ABOVE, replay: Replay | None = None) -> np.ndarray:
     """``Binomial(n, p)`` counts for whole numbers ``n`` (1-D float32), as float32.
 
     Parameters
@@ -64,12 +66,15 @@ def binomial_draws(rng: np.random.Generator, n: np.ndarray, p: float,
         Probability in [0, 1].
     normal_above : float
         Threshold of the normal shortcut on ``n p (1 - p)``; ``inf`` = always exact.
+    replay : Replay, optional
+        Gives the normals instead of ``rng`` (the same numbers, kept).
     """
     n = np.maximum(np.rint(n), 0).astype(np.float32, copy=False)
     q = np.float32(p * (1.0 - p))
     if n.size == 0 or not float(n.max()) * q >= normal_above:
         return _exact(rng, n, p)
-    z = rng.standard_normal(n.shape, dtype=np.float32)
+    z = rng.standard_normal(n.shape, dtype=np.float32) if replay is None else \
+        replay.normals(n.shape)
     sd = n * q
     small = sd < np.float32(normal_above)
     np.sqrt(sd, out=sd)
@@ -101,7 +106,8 @@ def _exact(rng: np.random.Generator, n: np.ndarray, p: float) -> np.ndarray:
     return out
 
 
-def thin_partial_years(ids: list[str], lay, d: np.ndarray, streams, skip: set[int]) -> None:
+def thin_partial_years(ids: list[str], lay, d: np.ndarray, streams, skip: set[int],
+                       noise_cache: dict | None = None) -> None:
     """Replace, in place, each partial year's draw by its thinned count over its share.
 
     Parameters
@@ -118,11 +124,20 @@ def thin_partial_years(ids: list[str], lay, d: np.ndarray, streams, skip: set[in
     streams : Streams
     skip : set of int
         Years already drawn as counts (:func:`forecast.simulate.part_year.condition_part_years`).
+    noise_cache : dict, optional
+        Keeps each unit-year's stream and normals (:class:`~forecast.models.draws.Replay`)
+        for callers that thin the same units again (the inverse search).
     """
     for t, y in enumerate(lay.need):
         w = float(lay.uc[t, -1])
         if t in skip or not 1e-9 < w < 1.0 - 1e-9:
             continue
         for i, u in enumerate(ids):
-            x = binomial_draws(streams.unit(u, STREAM_KEY, int(y)), d[i, :, t], w)
+            key = ("thin", u, int(y))
+            replay = None if noise_cache is None else noise_cache.get(key)
+            if replay is None:
+                replay = Replay(streams.unit(u, STREAM_KEY, int(y)))
+                if noise_cache is not None:
+                    noise_cache[key] = replay
+            x = binomial_draws(replay.begin(), d[i, :, t], w, replay=replay)
             d[i, :, t] = x / np.float32(w)
