@@ -56,6 +56,39 @@ def test_bisection_with_a_seeded_monte_carlo_simulation():
     assert req.attainment == pytest.approx(special.gammaincinv(100, 0.8) / 100, abs=0.01)
 
 
+def _bisection(p, level=0.8, upper=5.0, tol=1e-3):
+    """Plain bisection, written out independently: the smallest grid point found."""
+    lo, hi, p_hi = 0.0, upper, p(upper)
+    while hi - lo > tol:
+        mid = (lo + hi) / 2
+        if p(mid) >= level:
+            hi, p_hi = mid, p(mid)
+        else:
+            lo = mid
+    return hi, p_hi
+
+
+def test_interpolating_search_lands_where_bisection_does_in_fewer_steps():
+    # For a monotone p the answer is the smallest point of bisection's grid
+    # (5 / 2**13) with p >= 0.8, whatever the order of the trials; the search
+    # must find exactly that point, and in fewer simulations than bisection's
+    # 15 (p at 0, p at 5, 13 halvings). Step functions like those of 10,000
+    # simulated paths: a normal cdf floored to multiples of 1/10,000.
+    rng = np.random.default_rng(3)
+    steps = []
+    for _ in range(300):
+        mu = rng.uniform(0.3, 3.0)
+        sd = rng.uniform(0.02, 0.6) * mu
+
+        def p(x, mu=mu, sd=sd):
+            return math.floor(stats.norm.cdf((x - mu) / sd) * 10_000) / 10_000
+
+        req = required_attainment(p)
+        assert (req.attainment, req.p_reach) == _bisection(p)
+        steps.append(req.evaluations)
+    assert np.mean(steps) < 10 and max(steps) <= 20
+
+
 def test_already_reached_and_unreachable():
     assert required_attainment(lambda a: 1.0).status == "reached"
     nm = required_attainment(lambda a: 0.9)
