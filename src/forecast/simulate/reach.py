@@ -25,7 +25,7 @@ def marks_below(cm, tol) -> np.ndarray:
     mark; ``n_marks`` where the path never reaches the target.
     """
     c, nm, p = cm.shape
-    seg = np.zeros((c, p), dtype=np.intp)
+    seg = np.zeros((c, p), dtype=np.int8 if nm < 127 else np.int32)  # small: fast passes
     for k in range(nm):
         seg += cm[:, k, :] < tol
     return seg
@@ -48,18 +48,18 @@ def segment_keys(kv, d, cm, lay, tol, k: int, hit, n_months: int) -> np.ndarray:
     flat, moving, g = _segments(lay, n_months)
     if not flat[k]:
         return g[_search(kv, d, lay, tol, hit, int(lay.seg_lo[k]), int(lay.marks[k]))]
-    c, _, p = cm.shape
-    ui, pi = np.nonzero(hit)
+    cmk = cm[:, k, :][hit]
     if d.shape[2]:
         t = int(moving[k])
-        dt = np.broadcast_to(d, (c, p, d.shape[2]))[ui, pi, t].astype(np.float64)
+        dt = np.broadcast_to(d[:, :, t], hit.shape)[hit].astype(np.float64)
         end = lay.uc[t, lay.marks[k]]
     else:
-        dt = np.zeros(len(ui))
+        dt = np.zeros(len(cmk))
         end = 0.0
-    base = cm[ui, k, pi] - dt * end
+    base = cmk - dt * end
     ok = dt > 0
-    r = np.where(ok, (tol[ui, 0] - base) / np.where(ok, dt, 1.0), -0.5)
+    r = np.where(ok, (np.broadcast_to(tol, hit.shape)[hit] - base) / np.where(ok, dt, 1.0),
+                 -0.5)
     return 4.0 * k + np.clip(r, -0.5, end)
 
 
@@ -89,9 +89,7 @@ def reach_months(kv, d, cm, lay, tol, ranks, units, n_months) -> np.ndarray:
     seg = marks_below(cm, tol)
     ranks = np.asarray(ranks, dtype=np.intp)
     # upto[u, s]: paths of unit u crossing at mark s or earlier.
-    counts = np.bincount((seg + (nm + 1) * np.arange(c)[:, None]).ravel(),
-                         minlength=c * (nm + 1))
-    upto = np.cumsum(counts.reshape(c, nm + 1), axis=1)
+    upto = np.stack([np.count_nonzero(seg <= s, axis=1) for s in range(nm)], axis=1)
     mark = (upto[:, :, None] <= ranks).sum(axis=1)                   # (units, ranks)
     mark[~np.asarray(units, dtype=bool)] = nm
     before = np.take_along_axis(np.pad(upto, ((0, 0), (1, 0))), mark, axis=1)
