@@ -18,12 +18,15 @@ come by month ``j``. Monthly paths are never materialised (but for
 
 - the cumulative count at each year end and the deadline (``marks``): the
   final total (``p_reach``, mean, quantiles) and the fan of the figures;
-- the month each path crosses the target: the crossing *year* from the
-  year-end cumulatives (the first mark at or above the target), then the
-  month inside that year by inverting the path's within-year curve, a
+- the month the paths cross the target, of which only three order
+  statistics are kept: the crossing *year* from the year-end cumulatives
+  (the first mark at or above the target; counted per unit, which tells the
+  year each order statistic falls in), then the month inside that year, for
+  that year's paths only, by inverting the path's within-year curve, or a
   per-path binary search over at most 12 months (4 steps, vectorised;
-  the curve is monotone because every month adds a non-negative amount).
-  ``tests/simulate/test_engine.py`` checks it against the monthly paths.
+  the curve is monotone because every month adds a non-negative amount)
+  (:mod:`forecast.simulate.reach`). ``tests/simulate/test_engine.py``
+  checks it against the monthly paths.
 
 Units are processed in chunks of :data:`CHUNK_ELEMENTS` path-values, which
 bounds memory whatever the number of units. Results are identical run to
@@ -268,7 +271,7 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic) -> list[SimResult]:
         # Every term of the total at the deadline is a whole count; rounding
         # removes the float32 error of storing a part as count / share.
         np.rint(finals, out=finals)
-    c, _, p = cm.shape
+    p = cm.shape[2]
     targets = np.array([float(j.target) for j in jobs])
     push = getattr(fitted, "push", None)
     if push is not None and push.active and not deterministic and jobs[0].attainment is None:

@@ -90,6 +90,9 @@ def reach_months(kv, d, cm, lay, tol, ranks, units, n_months) -> np.ndarray:
     ``r``: the same value as a selection over every path's key.
     """
     c, nm, p = cm.shape
+    out = np.full((c, len(ranks)), n_months, dtype=np.int64)
+    if not np.any(units):
+        return out
     seg = marks_below(cm, tol)
     ranks = np.asarray(ranks, dtype=np.intp)
     # upto[u, s]: paths of unit u crossing at mark s or earlier.
@@ -98,7 +101,6 @@ def reach_months(kv, d, cm, lay, tol, ranks, units, n_months) -> np.ndarray:
     mark[~np.asarray(units, dtype=bool)] = nm
     before = np.take_along_axis(np.pad(upto, ((0, 0), (1, 0))), mark, axis=1)
     within = ranks - before
-    out = np.full((c, len(ranks)), n_months, dtype=np.int64)
     g = _segments(lay, n_months)[2]
     for k in np.unique(mark[mark < nm]):
         need = (mark == k).any(axis=1)
