@@ -139,13 +139,48 @@ def test_crossing_month_per_path_equals_the_first_month_of_the_monthly_path():
     kv = (32.4 + 7.2 * rng.random((1, 3000, 1)))
     d = fm.draw_years_batch(["u2"], lay.need, streams)
     monthly = kv @ lay.kf + d.astype(float) @ lay.uc
-    cm = monthly[:, :, lay.marks]
+    cm = monthly[:, :, lay.marks].transpose(0, 2, 1)  # units × marks × paths
     for target in (20.0, 38.0, 90.0, 150.0, 230.0, 1e5):
         tol = np.array([[target - 1e-9]])
         reached = monthly >= tol[:, :, None]
         ref = np.where(reached.any(2), reached.argmax(2), len(grid.ends))
         got = crossing_months(kv, d, cm, lay, tol, len(grid.ends))
         assert np.array_equal(got, ref), target
+
+
+def test_reach_order_statistics_equal_those_of_every_path_sorted():
+    # reach_months looks only at the paths of the year each order statistic
+    # falls in; the plain way sorts every path's crossing month
+    # (crossing_months) and takes the ranks: the outlook's three and every
+    # seventh, so that a rank off by one shows. Three units with a target each:
+    # crossed inside the reported half-year (a slow segment), inside simulated
+    # years, and partly never; a fourth row is masked out (no target).
+    from forecast.simulate.engine import layout, order_rank
+    from forecast.simulate.reach import crossing_months, reach_months
+
+    fm = _units(3)
+    streams = Streams(6, 3000)
+    grid = month_grid(START, DEADLINE, _known(2), fm.profile)
+    lay = layout(grid)
+    n_m = len(grid.ends)
+    rng = np.random.default_rng(2)
+    ids = ["u0", "u1", "u2", "u2"]
+    kv = 32.4 + 7.2 * rng.random((4, 3000, 1))
+    d = fm.draw_years_batch(ids, lay.need, streams)
+    cm = np.ascontiguousarray((kv @ lay.kf + d.astype(float) @ lay.uc)[:, :, lay.marks]
+                              .transpose(0, 2, 1))
+    tol = np.array([[35.0], [60.0], [245.0], [50.0]]) - 1e-9
+    ranks = [order_rank(q, 3000) for q in (0.1, 0.5, 0.9)] + list(range(0, 3000, 7))
+    units = np.array([True, True, True, False])
+    got = reach_months(kv, d, cm, lay, tol, ranks, units, n_m)
+    ref = np.sort(crossing_months(kv, d, cm, lay, tol, n_m), axis=1)[:, ranks]
+    assert np.array_equal(got[:3], ref[:3])
+    assert (got[3] == n_m).all()
+    # The cases are there: a month inside the report (before July 2021), a
+    # simulated month in each later year, and never (u2 reaches 245 in about
+    # half its paths: 36 + 90 a year for 2.25 years is 238 on average).
+    assert ref[0, 0] < 6 and 12 <= ref[1, 1] < 24 and 24 <= ref[2, 0] < n_m
+    assert ref[2, 2] == n_m
 
 
 def test_threads_change_nothing():

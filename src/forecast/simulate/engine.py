@@ -18,12 +18,15 @@ come by month ``j``. Monthly paths are never materialised (but for
 
 - the cumulative count at each year end and the deadline (``marks``): the
   final total (``p_reach``, mean, quantiles) and the fan of the figures;
-- the month each path crosses the target: the crossing *year* from the
-  year-end cumulatives (the first mark at or above the target), then the
-  month inside that year by inverting the path's within-year curve, a
+- the month the paths cross the target, of which only three order
+  statistics are kept: the crossing *year* from the year-end cumulatives
+  (the first mark at or above the target; counted per unit, which tells the
+  year each order statistic falls in), then the month inside that year, for
+  that year's paths only, by inverting the path's within-year curve, or a
   per-path binary search over at most 12 months (4 steps, vectorised;
-  the curve is monotone because every month adds a non-negative amount).
-  ``tests/simulate/test_engine.py`` checks it against the monthly paths.
+  the curve is monotone because every month adds a non-negative amount)
+  (:mod:`forecast.simulate.reach`). ``tests/simulate/test_engine.py``
+  checks it against the monthly paths.
 
 Units are processed in chunks of :data:`CHUNK_ELEMENTS` path-values, which
 bounds memory whatever the number of units. Results are identical run to
@@ -44,7 +47,7 @@ from forecast.errors import ModelError
 from forecast.models.base import FittedModel, Streams
 from forecast.models.push import apply_push
 from forecast.simulate.part_year import condition_part_years
-from forecast.simulate.reach import _segments, crossing_keys
+from forecast.simulate.reach import _segments, reach_months
 from forecast.simulate.thinning import thin_partial_years
 from forecast.simulate.summary import QUANTILES, MonthGrid, PathSummary, SimResult, attainment_for, month_grid
 
@@ -333,34 +336,31 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
         return [float(np.mean(finals[i] >= targets[i] - 1e-9)) if valid[i] else math.nan
                 for i in range(len(jobs))]
     kf_m, uc_m = lay.kf[:, lay.marks], lay.uc[:, lay.marks]
-    cm = kv @ kf_m + d.astype(np.float64) @ uc_m           # (units, paths, marks)
+    cm = _mark_cumulatives(kv, d, kf_m, uc_m)                    # (units, marks, paths)
+    finals = cm[:, -1, :]
     if not deterministic:
         # Every term of the total at the deadline is a whole count; rounding
         # removes the float32 error of storing a part as count / share.
-        cm[:, :, -1] = np.rint(cm[:, :, -1])
-    c, p, _ = cm.shape
+        np.rint(finals, out=finals)
+    p = cm.shape[2]
     push = getattr(fitted, "push", None)
     if push is not None and push.active and not deterministic and jobs[0].attainment is None:
         # The final push (forecast.models.push): own stream 6 of each unit.
         for i, job in enumerate(jobs):
-            apply_push(cm[i, :, -1], targets[i], push, streams.unit(job.unit_id, 6))
-    finals = cm[:, :, -1]
+            apply_push(finals[i], targets[i], push, streams.unit(job.unit_id, 6))
     valid = np.isfinite(targets) & (targets > 0)
     tol = targets[:, None] - 1e-9
-    p_reach = np.where(valid, np.mean(finals >= tol, axis=1), np.nan)
+    # A count over the paths is the mean of the 0/1 indicators, exactly.
+    p_reach = np.where(valid, np.count_nonzero(finals >= tol, axis=1) / p, np.nan)
     means = finals.mean(axis=1)
     qf = _quantiles(np.sort(finals, axis=1))                          # (units, 5)
-    varies = (((lay.uc[:, lay.marks] > 0).any(axis=0) & (d.shape[1] > 1))
+    varies = (((uc_m > 0).any(axis=0) & (d.shape[1] > 1))
               | ((kf_m > 0).any(axis=0) & (kv.shape[1] > 1)))
     qm = _mark_quantiles(cm, varies)                                  # (units, marks, 5)
     qm[:, -1, :] = qf
     n_m = len(grid.ends)
     ranks = [order_rank(q, p) for q in _REACH_Q]
-    kth = np.zeros((c, len(ranks)), dtype=np.int64)
-    if valid.any():
-        key = crossing_keys(kv, d, cm, lay, tol, n_m)
-        part = np.partition(key, sorted(set(ranks)), axis=1) if p > 1 else key
-        kth = np.searchsorted(_segments(lay, n_m)[2], part[:, ranks], side="left")
+    kth = reach_months(kv, d, cm, lay, tol, ranks, valid, n_m)
     mark_ends = [grid.ends[k] for k in lay.marks]
     years = sorted({int(y) for y in grid.year})
     out = []
@@ -402,19 +402,39 @@ def _quantiles(s: np.ndarray) -> np.ndarray:
 
 
 def _mark_quantiles(cm: np.ndarray, varies: np.ndarray) -> np.ndarray:
-    """Quantiles over paths at every mark; columns that cannot vary without a sort.
+    """Quantiles over paths (``cm``: units × marks × paths) at every mark; marks
+    that cannot vary without a sort.
 
     Sorted in float32 (SIMD sort, half the memory traffic): counts up to
     millions keep a resolution below 0.1.
     """
-    c, p, nm = cm.shape
+    c, nm, p = cm.shape
     out = np.empty((c, nm, len(QUANTILES)))
     for k in range(nm - 1):  # the last mark (the deadline) is filled by the caller
         if varies[k]:
-            out[:, k, :] = _quantiles(np.sort(cm[:, :, k].astype(np.float32), axis=1))
+            s = cm[:, k, :].astype(np.float32)
+            s.sort(axis=1)
+            out[:, k, :] = _quantiles(s)
         else:
-            out[:, k, :] = cm[:, 0, k][:, None]
+            out[:, k, :] = cm[:, k, 0][:, None]
     return out
+
+
+def _mark_cumulatives(kv, d, kf_m, uc_m) -> np.ndarray:
+    """``kv · KF + D · UC`` at the marks, ``(units, marks, paths)``: each mark's
+    paths contiguous, for the summaries that read them mark by mark.
+
+    With several paths and marks, ``UC' · D'`` is the same matrix product as
+    ``D · UC`` (each value the same sum over the years, in the same order)
+    written directly in that layout; with one path or one mark the product
+    of the natural layout is already in it (a dimension of 1 moves freely).
+    """
+    kn = kv @ kf_m                                                    # (units, paths or 1, marks)
+    if d.shape[1] > 1 and uc_m.shape[1] > 1:
+        cm = uc_m.T @ np.ascontiguousarray(d.transpose(0, 2, 1), dtype=np.float64)
+        cm += kn.transpose(0, 2, 1)
+        return cm
+    return np.ascontiguousarray((kn + d.astype(np.float64) @ uc_m).transpose(0, 2, 1))
 
 
 def simulate_target(fitted: FittedModel, unit_id: str, start: pd.Timestamp,

@@ -3,9 +3,14 @@
 Used by :mod:`forecast.simulate.engine`. A path's cumulative count at the
 end of month ``j`` is ``kv · KF[:, j] + D · UC[:, j]`` (see
 :class:`forecast.simulate.engine.Layout`); its values at year ends and the
-deadline (the *marks*, ``cm``) are known. The crossing year is the first
-mark at or above the target; the month inside it is found by inverting the
-within-year curve (:func:`crossing_keys`).
+deadline (the *marks*, ``cm``, ``units × marks × paths``) are known. The
+crossing year is the first mark at or above the target; the month inside it
+is found by inverting the within-year curve (:func:`segment_keys`).
+
+The engine needs only three order statistics of the crossing month per unit
+(:func:`reach_months`): it counts the paths per crossing year, and computes
+the month of the paths of the one year where each order statistic lies.
+:func:`crossing_months` gives every path's month (the reference in the tests).
 """
 
 from __future__ import annotations
@@ -13,58 +18,101 @@ from __future__ import annotations
 import numpy as np
 
 
-def crossing_keys(kv, d, cm, lay, tol, n_months) -> np.ndarray:
-    """Per path, a key whose order is the order of the month it reaches the target.
+def marks_below(cm, tol) -> np.ndarray:
+    """Per path, how many marks are below the target (``tol``, ``units × 1``).
+
+    As ``cm`` rises along the marks, this is the index of the crossing year's
+    mark; ``n_marks`` where the path never reaches the target.
+    """
+    c, nm, p = cm.shape
+    seg = np.zeros((c, p), dtype=np.int8 if nm < 127 else np.int32)  # small: fast passes
+    for k in range(nm):
+        seg += cm[:, k, :] < tol
+    return seg
+
+
+def segment_keys(kv, d, cm, lay, tol, k: int, hit, n_months: int) -> np.ndarray:
+    """Keys of the paths ``hit`` (``units × paths``, row-major order), all crossing
+    in mark ``k``'s segment: their order is the order of the crossing month.
 
     ``searchsorted(g, key)`` (``g`` from :func:`_segments`) is the index of
-    that month, ``n_months`` where it never does (key ``inf``). Order
-    statistics of the months are thus order statistics of the keys, and the
-    engine searches only those (three per unit, not one per path).
-
-    The crossing year comes from the year-end cumulatives ``cm`` (the first
-    mark at or above the target); inside it:
-
-    - when no report changes inside that year (the usual case: the year is
-      simulated), the curve is ``base + D_t · UC_t[j]``, one array ``UC_t``
-      for all paths, so the key is ``4k + (target - base) / D_t`` against
-      ``g = 4k + UC_t[j]`` (the within-year profile inverted);
-    - otherwise (the target is crossed inside reported months) a per-path
-      binary search on ``kv · KF[:, j] + D · UC[:, j]`` (at most 4 steps)
-      gives the month ``j`` and the key is ``g[j]``.
+    the month. When no report changes inside the segment (the usual case:
+    the year is simulated), the curve is ``base + D_t · UC_t[j]``, one array
+    ``UC_t`` for all paths, so the key is ``4k + (target - base) / D_t``
+    against ``g = 4k + UC_t[j]`` (the within-year profile inverted); it lies
+    in ``[4k - 0.5, 4k + UC_t[end]]``, inside the segment's months of ``g``.
+    Otherwise (the target is crossed inside reported months) a per-path
+    binary search on ``kv · KF[:, j] + D · UC[:, j]`` (at most 4 steps) gives
+    the month ``j`` and the key is ``g[j]``.
     """
-    c, p, nm = cm.shape
-    # cm rises along the marks: the number of marks below the target is the
-    # index of the crossing year's mark (nm: never).
-    seg = np.count_nonzero(cm < tol[:, :, None], axis=2)
-    anyr = seg < nm
     flat, moving, g = _segments(lay, n_months)
-    segc = np.minimum(seg, nm - 1)
-    cmk = np.take_along_axis(cm, segc[:, :, None], axis=2)[:, :, 0]
+    if not flat[k]:
+        return g[_search(kv, d, lay, tol, hit, int(lay.seg_lo[k]), int(lay.marks[k]))]
+    # The paths by flat index (u · paths + i): gathers from a flat index are
+    # several times faster than by mask or by index pairs.
+    c, nm, p = cm.shape
+    idx = np.flatnonzero(hit)
+    ui = idx // p
+    cmk = cm.ravel().take(idx + ui * ((nm - 1) * p) + k * p)         # cm[u, k, i]
     if d.shape[2]:
-        db = np.broadcast_to(d, (c, p, d.shape[2]))
-        dt = np.take_along_axis(db, moving[segc][:, :, None], axis=2)[:, :, 0].astype(np.float64)
-        end = lay.uc[moving, lay.marks][segc]
+        t, y = int(moving[k]), d.shape[2]
+        dt = np.broadcast_to(d, (c, p, y)).ravel().take(idx * y + t).astype(np.float64)
+        end = lay.uc[t, lay.marks[k]]
     else:
-        dt = np.zeros((c, p))
-        end = np.zeros((c, p))
+        dt = np.zeros(len(idx))
+        end = 0.0
     base = cmk - dt * end
     ok = dt > 0
-    r = np.where(ok, (tol - base) / np.where(ok, dt, 1.0), -0.5)
-    # The keys of segment k lie in [4k - 0.5, 4k + end]: inside its months of g.
-    key = 4.0 * segc + np.clip(r, -0.5, end)
-    key[~anyr] = np.inf
-    slow = anyr & ~flat[segc]
-    if slow.any():
-        for k in np.unique(segc[slow]):
-            hit = slow & (segc == k)
-            key[hit] = g[_search(kv, d, lay, tol, hit, int(lay.seg_lo[k]), int(lay.marks[k]))]
-    return key
+    r = np.where(ok, (tol[:, 0].take(ui) - base) / np.where(ok, dt, 1.0), -0.5)
+    return 4.0 * k + np.clip(r, -0.5, end)
 
 
 def crossing_months(kv, d, cm, lay, tol, n_months) -> np.ndarray:
     """Index of the month each path first reaches the target (``n_months``: never)."""
-    _, _, g = _segments(lay, n_months)
-    return np.searchsorted(g, crossing_keys(kv, d, cm, lay, tol, n_months), side="left")
+    seg = marks_below(cm, tol)
+    key = np.full(seg.shape, np.inf)
+    for k in range(cm.shape[1]):
+        hit = seg == k
+        if hit.any():
+            key[hit] = segment_keys(kv, d, cm, lay, tol, k, hit, n_months)
+    return np.searchsorted(_segments(lay, n_months)[2], key, side="left")
+
+
+def reach_months(kv, d, cm, lay, tol, ranks, units, n_months) -> np.ndarray:
+    """Month index of the crossing month's order statistics, ``(units, ranks)``.
+
+    ``ranks`` are 0-based ranks among the paths (:func:`forecast.simulate.engine.order_rank`);
+    only the rows ``units`` (a boolean mask) are computed, the others and the
+    order statistics of paths that never reach the target are ``n_months``.
+    The keys of a later crossing year are all larger than those of an
+    earlier one (:func:`segment_keys`), so the rank-``r`` key is found among
+    the paths of the year where the count of paths crossed by then passes
+    ``r``: the same value as a selection over every path's key.
+    """
+    c, nm, p = cm.shape
+    out = np.full((c, len(ranks)), n_months, dtype=np.int64)
+    if not np.any(units):
+        return out
+    seg = marks_below(cm, tol)
+    ranks = np.asarray(ranks, dtype=np.intp)
+    # upto[u, s]: paths of unit u crossing at mark s or earlier.
+    upto = np.stack([np.count_nonzero(seg <= s, axis=1) for s in range(nm)], axis=1)
+    mark = (upto[:, :, None] <= ranks).sum(axis=1)                   # (units, ranks)
+    mark[~np.asarray(units, dtype=bool)] = nm
+    before = np.take_along_axis(np.pad(upto, ((0, 0), (1, 0))), mark, axis=1)
+    within = ranks - before
+    g = _segments(lay, n_months)[2]
+    for k in np.unique(mark[mark < nm]):
+        need = (mark == k).any(axis=1)
+        hit = (seg == k) & need[:, None]
+        key = segment_keys(kv, d, cm, lay, tol, int(k), hit, n_months)
+        n_hit = np.count_nonzero(hit, axis=1)
+        first = np.cumsum(n_hit) - n_hit
+        for u in np.flatnonzero(need):
+            cols = np.flatnonzero(mark[u] == k)
+            own = np.partition(key[first[u]:first[u] + n_hit[u]], np.unique(within[u, cols]))
+            out[u, cols] = np.searchsorted(g, own[within[u, cols]], side="left")
+    return out
 
 
 def _segments(lay, n_months: int):
