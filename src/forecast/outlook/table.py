@@ -25,7 +25,7 @@ from forecast.models.progress import cumulative_history, progress_table, unit_sp
 from forecast.records import frame_records
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_scenario
 from forecast.simulate.summary import SimResult, month_grid
-from forecast.outlook.chunks import CHUNK_ROWS, run_chunks, split
+from forecast.outlook.chunks import CHUNK_ROWS, default_workers, run_chunks, split
 from forecast.outlook.rollup import rollup_rows
 from forecast.simulate.engine import Job, simulate_many
 
@@ -173,11 +173,10 @@ def outlook(dataset, as_of=None, model=DEFAULT_MODEL, scenarios=(), assumptions=
         fm = fit(dataset, name, as_of=as_of, assumptions=assumptions, units=fit_units,
                  **(model_options or {}).get(name, {}))
         fitted[name] = fm
-        notes = {}
-        if rollups and name == names[0]:
-            extra, notes = rollup_rows(dataset, fm, prows, as_of, streams, OUTLOOK_COLUMNS)
-        work = _Work(dataset, fm, prows, notes, as_of, scen, streams, assumptions,
+        work = _Work(dataset, fm, prows, {}, as_of, scen, streams, assumptions,
                      requirements, threads)
+        if rollups and name == names[0]:
+            extra = _rollups_all(work, workers, executor, scheduler)
         for part in run_chunks(_chunk_rows, work, split(len(prows), chunk_rows), workers,
                                executor, scheduler):
             for row, key, summary in part:
@@ -206,6 +205,27 @@ class _Work:
     assumptions: Assumptions
     requirements: bool
     threads: int
+
+
+def _rollups_all(work: _Work, workers, executor: str, scheduler) -> list:
+    """The roll-up rows (:func:`forecast.outlook.rollup.rollup_rows`), the parents
+    shared among the workers; their notes go to ``work.rollup_notes``."""
+    parents = set(work.dataset.units["parent_id"].dropna())
+    idx = [i for i, prow in enumerate(work.prows) if prow["unit_id"] in parents]
+    n = max(1, min(len(idx), default_workers() if workers is None else int(workers)))
+    size = -(-len(idx) // n) if idx else 1
+    parts = [idx[a:a + size] for a in range(0, max(len(idx), 1), size)]
+    rows = []
+    for part, (got, notes) in zip(parts, run_chunks(_rollup_chunk, work, parts, workers,
+                                                    executor, scheduler)):
+        rows += got
+        work.rollup_notes.update({part[k]: note for k, note in notes.items()})
+    return rows
+
+
+def _rollup_chunk(work: _Work, idx: list) -> tuple[list, dict]:
+    return rollup_rows(work.dataset, work.fm, [work.prows[i] for i in idx], work.as_of,
+                       work.streams, OUTLOOK_COLUMNS)
 
 
 def _chunk_rows(work: _Work, chunk: range) -> list:
