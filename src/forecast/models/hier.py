@@ -232,7 +232,11 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
     prior_prec = np.diag([1 / (tau ** 2 + var_mu),
                           1 / settings.trend_sd ** 2 if settings.trend else 1e12])
     prior_mean = np.array([mu, 0.0])
-    by_unit = dict(tuple(obs.groupby("unit_id"))) if not obs.empty else {}
+    # Each unit's rows as positions into whole columns: a frame per unit costs
+    # more than the unit's arithmetic.
+    by_unit = obs.groupby("unit_id", sort=False).indices if not obs.empty else {}
+    col = {c: obs[c].to_numpy() for c in ("avg", "fixed", "dt", "whole", "y", "x")}
+    col["zz"] = (obs["z"] - obs["year"].map(effects).fillna(0.0)).to_numpy()
     rows = []
     for u, ud in data.items():
         o = by_unit.get(u)
@@ -246,29 +250,30 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
         fm.sigma_df[u] = float(sigma_df.get(u, settings.sigma_prior_df))
         P0 = prior_prec.copy() if pooled else np.diag([1e-6, prior_prec[1, 1]])
         m0 = prior_mean if pooled else np.zeros(2)
-        if o is None or o.empty:
+        if o is None or not len(o):
             P, rhs = P0, P0 @ m0
         else:
-            zz = (o["z"] - o["year"].map(effects).fillna(0.0)).to_numpy()
-            v = (s2 * o["avg"] + o["fixed"]).to_numpy()
-            X = np.column_stack([np.ones(len(o)), o["dt"].to_numpy()])
+            v = s2 * col["avg"][o] + col["fixed"][o]
+            X = np.column_stack([np.ones(len(o)), col["dt"][o]])
             P = P0 + (X / v[:, None]).T @ X
-            rhs = P0 @ m0 + (X / v[:, None]).T @ zz
+            rhs = P0 @ m0 + (X / v[:, None]).T @ col["zz"][o]
         cov = np.linalg.inv(P)
         mean = cov @ rhs
         fm.mean[u], fm.cov[u] = (float(mean[0]), float(mean[1])), cov
-        own = 0.0 if o is None or o.empty else float(1 - P0[0, 0] * cov[0, 0])
+        own = 0.0 if o is None or not len(o) else float(1 - P0[0, 0] * cov[0, 0])
         recent = np.nan
-        if o is not None and (o["whole"]).any():
-            last = o[o["whole"]].sort_values("dt").tail(3)
-            recent = float(last["y"].sum() / last["x"].sum()) if pooled else np.nan
+        whole = o[col["whole"][o].astype(bool)] if o is not None else []
+        if len(whole):
+            # The last three whole years (pandas' sort_values order: quicksort).
+            last = whole[np.argsort(col["dt"][whole], kind="quicksort")][-3:]
+            recent = float(col["y"][last].sum() / col["x"][last].sum()) if pooled else np.nan
         fm.explain[u] = {
             "expected_attainment": float(np.exp(mean[0] + cov[0, 0] / 2 + s2 / 2))
             if pooled else np.nan,
             "recent_attainment": recent,
             "own_weight": own if pooled else 1.0,
         }
-        if o is None or o.empty:
+        if o is None or not len(o):
             fm.note(u, f"no admission counts: forecast from the population prior of "
                        f"{len(level)} unit(s) (median attainment {np.exp(mu) * 100:.0f}%)")
         rows.append({"unit_id": u, "level": mean[0], "trend": mean[1],
