@@ -23,6 +23,7 @@ import pandas as pd
 
 from forecast.errors import Problem
 from forecast.data.numbers import ParseError, parse_date, parse_quantity
+from forecast.data.rows import problem_at
 from forecast.data.schema import ENDING_EVENTS
 
 LINEAGE_COLUMNS = ["event_id", "event", "date", "predecessor_id", "successor_id", "share",
@@ -36,12 +37,6 @@ CARRIED_MEASURES = ("admitted", "members")
 """Measures a successor inherits: flows are added up, and stocks of the same date."""
 LINEAGE_SUFFIX = "-lineage"
 """Ending of the ``obs_id`` of a derived observation."""
-
-
-def _p(raw: pd.DataFrame, i, column: str | None, value, expected: str, fix: str) -> Problem:
-    return Problem(str(raw.at[i, "_file"]), int(raw.at[i, "_row"]), column,
-                   None if value is None else str(value), expected, fix,
-                   raw.at[i, "_sheet"] or None)
 
 
 def _share(text: str) -> tuple[float, float] | None:
@@ -85,27 +80,27 @@ def check_lineage(raw: Mapping[str, pd.DataFrame]) -> list[Problem]:
     for i in lin.index:
         event, pred, succ = lin.at[i, "event"], lin.at[i, "predecessor_id"], lin.at[i, "successor_id"]
         if pred and pred not in units:
-            problems.append(_p(lin, i, "predecessor_id", pred, "a unit listed in units.unit_id",
+            problems.append(problem_at(lin, i, "predecessor_id", pred, "a unit listed in units.unit_id",
                                f"add a row for {pred} to units.csv, or correct the id"))
         if succ and succ not in units:
             what = "the new parent" if event == "move" else f"the unit it {event}s into"
-            problems.append(_p(lin, i, "successor_id", succ,
+            problems.append(problem_at(lin, i, "successor_id", succ,
                                f"{what}, a unit listed in units.unit_id",
                                f"add a row for {succ} to units.csv first (name, level, "
                                "parent), or correct the id"))
         if event == "dissolve" and succ:
-            problems.append(_p(lin, i, "successor_id", succ, "blank: a dissolved unit has no "
+            problems.append(problem_at(lin, i, "successor_id", succ, "blank: a dissolved unit has no "
                                "successor", "use event merge if its members went to "
                                f"{succ}, or blank the cell"))
         elif event and event != "dissolve" and not succ:
-            problems.append(_p(lin, i, "successor_id", "", f"the unit after the {event}",
+            problems.append(problem_at(lin, i, "successor_id", "", f"the unit after the {event}",
                                "fill in successor_id (the new parent for move)"))
         if pred and pred == succ:
-            problems.append(_p(lin, i, "successor_id", succ, "a unit other than the predecessor",
+            problems.append(problem_at(lin, i, "successor_id", succ, "a unit other than the predecessor",
                                "a unit cannot succeed itself; correct one of the ids"))
         src = lin.at[i, "source_id"]
         if src and sources and src not in sources:
-            problems.append(_p(lin, i, "source_id", src, "an id listed in sources.source_id",
+            problems.append(problem_at(lin, i, "source_id", src, "an id listed in sources.source_id",
                                "add the source to sources.csv, or correct the id"))
         problems += _share_problems(lin, i)
     problems += _late_reports(lin, raw["observations"])
@@ -119,16 +114,16 @@ def check_lineage(raw: Mapping[str, pd.DataFrame]) -> list[Problem]:
 def _share_problems(lin: pd.DataFrame, i) -> list[Problem]:
     text, event = lin.at[i, "share"], lin.at[i, "event"]
     if event == "split" and not str(text).strip():
-        return [_p(lin, i, "share", "", "the share of the predecessor going to this successor",
+        return [problem_at(lin, i, "share", "", "the share of the predecessor going to this successor",
                    "write it in percent (40%), or as a range (30-50%) where it is assumed")]
     if not str(text).strip():
         return []
     got = _share(text)
     if got is None or not 0 < got[0] <= got[1] <= 1:
-        return [_p(lin, i, "share", text, "a share in percent above 0 and at most 100 % "
+        return [problem_at(lin, i, "share", text, "a share in percent above 0 and at most 100 % "
                    "(40%, 30-50%)", "write the share with a % sign, e.g. 40%")]
     if event != "split" and got != (1.0, 1.0):
-        return [_p(lin, i, "share", text, f"blank or 100% for a {event} (the whole unit)",
+        return [problem_at(lin, i, "share", text, f"blank or 100% for a {event} (the whole unit)",
                    "use event split to pass on part of a unit, or blank the share")]
     return []
 
@@ -146,7 +141,7 @@ def _late_reports(lin: pd.DataFrame, obs: pd.DataFrame) -> list[Problem]:
         d, j = gone[obs.at[i, "unit_id"]]
         begin = _date(obs.at[i, "period_start"] or obs.at[i, "period_end"])
         if begin is not None and begin >= d:
-            problems.append(_p(obs, i, "unit_id", obs.at[i, "unit_id"],
+            problems.append(problem_at(obs, i, "unit_id", obs.at[i, "unit_id"],
                                f"a unit that still existed; {obs.at[i, 'unit_id']} ended on "
                                f"{d.date()} ({lin.at[j, '_file']}, row {lin.at[j, '_row']}, "
                                f"event {lin.at[j, 'event_id']})",
@@ -172,7 +167,7 @@ def _twice(lin: pd.DataFrame) -> list[Problem]:
         first = rows[0]
         for i in rows[1:]:
             if lin.at[i, "event_id"] != lin.at[first, "event_id"]:
-                problems.append(_p(
+                problems.append(problem_at(
                     lin, i, "predecessor_id", pred,
                     f"a unit that ends once; {pred} already ends in event "
                     f"{lin.at[first, 'event_id']} (row {lin.at[first, '_row']})",
@@ -221,7 +216,7 @@ def _lives(lin: pd.DataFrame) -> list[Problem]:
 def _life(lin: pd.DataFrame, i, unit: str, d: pd.Timestamp, how: str, other) -> Problem:
     when, j = other
     side = "after" if how == "created" else "before"
-    return _p(lin, i, "date", lin.at[i, "date"],
+    return problem_at(lin, i, "date", lin.at[i, "date"],
               f"a date within the life of {unit}, which was {how} on {when.date()} "
               f"(event {lin.at[j, 'event_id']}, row {lin.at[j, '_row']})",
               f"correct the date (on or {side} {when.date()}) or the unit id")
@@ -243,7 +238,7 @@ def _cycles(lin: pd.DataFrame) -> list[Problem]:
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
                     chain = " → ".join([*cycle, succ])
-                    problems.append(_p(lin, i, "successor_id", succ,
+                    problems.append(problem_at(lin, i, "successor_id", succ,
                                        f"successions that never lead back; they loop: {chain}",
                                        "correct the predecessor or successor of one row "
                                        "in the loop"))
@@ -267,7 +262,7 @@ def _split_totals(lin: pd.DataFrame) -> list[Problem]:
         if low > 1 + 1e-9:
             i = grp.index[-1]
             listed = " + ".join(grp["share"])
-            problems.append(_p(lin, i, "share", lin.at[i, "share"],
+            problems.append(problem_at(lin, i, "share", lin.at[i, "share"],
                                f"shares of {pred} in split {event_id} that add up to at most "
                                f"100 %; they add up to {low:.0%} ({listed})",
                                "correct the shares (a range such as 30-50% where a share is "
