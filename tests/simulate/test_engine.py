@@ -240,8 +240,7 @@ def test_path_parts_add_up_to_the_sum_of_the_monthly_paths():
     # A roll-up adds children in the linear form (one product per month grid);
     # the plain way keeps each child's monthly paths and adds the matrices.
     # Units 0-2 report a first half-year, unit 3 nothing (two grids).
-    from forecast.simulate.engine import add_paths
-    from forecast.simulate.rollup import sum_paths
+    from forecast.simulate.rollup import add_paths, sum_paths
 
     fm = _units(4)
     none = _known(0).iloc[:0]

@@ -128,8 +128,9 @@ class PathParts:
 
     The monthly cumulative paths are ``kv @ layout.kf + d @ layout.uc``
     (the last month replaced by ``final``, the deadline's whole count);
-    they are only built when asked (:func:`add_paths`), so a roll-up over
-    many children builds one matrix per month grid, not one per child.
+    they are only built when asked (:func:`forecast.simulate.rollup.add_paths`),
+    so a roll-up over many children builds one matrix per month grid, not
+    one per child.
     """
 
     kv: np.ndarray      # (paths or 1, reports)
@@ -137,33 +138,6 @@ class PathParts:
     final: np.ndarray   # (paths,)
     layout: Layout
     month_ends: list
-
-
-def add_paths(parts: list) -> np.ndarray:
-    """The sum of several units' monthly cumulative paths, path by path.
-
-    Units on the same month grid are added in the linear form first
-    (``sum kv @ KF + sum D @ UC``), so each grid costs one product.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``paths × months``, float64.
-    """
-    groups: dict = {}
-    for part in parts:
-        groups.setdefault(id(part.layout), []).append(part)
-    total = None
-    for same in groups.values():
-        lay = same[0].layout
-        kv = sum(p.kv for p in same)
-        d = sum(p.d.astype(np.float64) for p in same)
-        m = kv @ lay.kf + d @ lay.uc
-        total = m if total is None else total + m
-    n = max(max(p.kv.shape[0], p.d.shape[0]) for p in parts)
-    total = np.broadcast_to(total, (n, total.shape[1])).copy()
-    total[:, -1] = sum(p.final for p in parts)
-    return total
 
 
 def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
@@ -194,7 +168,8 @@ def simulate_many(fitted, jobs: list[Job], start, deadline, streams,
         ``"p"``: only ``p_reach`` (a float per job), what the inverse search
         asks for; the summaries (quantiles, fan, reach dates) cost about as
         much as the draws. ``"paths"``: the job's :class:`PathParts`, its
-        paths in the linear form above, for roll-ups (:func:`add_paths`).
+        paths in the linear form above, for roll-ups
+        (:func:`forecast.simulate.rollup.add_paths`).
     noise_cache : dict, optional
         Passed to the model's ``noise_batch``: a caller simulating the same
         units again at other attainments keeps the draws that do not depend

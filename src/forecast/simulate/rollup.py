@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ModelError
-from forecast.simulate.engine import PathParts, add_paths
+from forecast.simulate.engine import PathParts
 from forecast.simulate.summary import MonthGrid, SimResult, _summarize
 
 MIN_TARGET_SHARE = 0.9
@@ -125,6 +125,33 @@ def coverage(children: Iterable[str], with_paths: Iterable[str],
     return Coverage(True, kids, with_p, missing, share,
                     f"every child has a forecast and their targets add up to {share:.0%} "
                     "of the parent's")
+
+
+def add_paths(parts: list) -> np.ndarray:
+    """The sum of several units' monthly cumulative paths, path by path.
+
+    Units on the same month grid are added in the linear form first
+    (``sum kv @ KF + sum D @ UC``), so each grid costs one product.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``paths × months``, float64.
+    """
+    groups: dict = {}
+    for part in parts:
+        groups.setdefault(id(part.layout), []).append(part)
+    total = None
+    for same in groups.values():
+        lay = same[0].layout
+        kv = sum(p.kv for p in same)
+        d = sum(p.d.astype(np.float64) for p in same)
+        m = kv @ lay.kf + d @ lay.uc
+        total = m if total is None else total + m
+    n = max(max(p.kv.shape[0], p.d.shape[0]) for p in parts)
+    total = np.broadcast_to(total, (n, total.shape[1])).copy()
+    total[:, -1] = sum(p.final for p in parts)
+    return total
 
 
 def sum_paths(children: Mapping[str, Any]) -> tuple[np.ndarray, list[pd.Timestamp]]:
