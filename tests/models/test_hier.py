@@ -262,3 +262,25 @@ def test_a_reached_target_is_reached_under_every_model():
                 assumptions=FAST, requirements=False).table
     rows = t[(t["target_id"] == "done-term") & (t["scenario"] == "model")]
     assert len(rows) == 3 and (rows["p_reach"] == 1.0).all()
+
+
+def test_residual_sum_of_squares_around_a_units_own_line():
+    # H9's year-to-year variance around the unit's line, by hand: z = 0, 1, 2, 4
+    # at t = 0..3: mean t 1.5, mean z 1.75, Sxx 5, Sxz 6.5, slope 1.3, intercept
+    # -0.2; fitted -0.2, 1.1, 2.4, 3.7; residuals 0.2, -0.1, -0.4, 0.3: RSS 0.30.
+    from forecast.models.hier_steps import _residual_ss, unit_sigma2
+
+    assert _residual_ss(np.array([0.0, 1, 2, 4]), np.array([0.0, 1, 2, 3])) == \
+        pytest.approx(0.30)
+    # Two points: around their mean (no line to fit): (0.5² + 0.5²) = 0.5.
+    assert _residual_ss(np.array([1.0, 2.0]), np.array([0.0, 1.0])) == pytest.approx(0.5)
+    # A unit on a straight line has no variance left once detrended (floor of
+    # the bounds after pooling aside): raw 0 against 0.05 / 3 around the mean.
+    obs = pd.DataFrame({"unit_id": ["a"] * 4, "z": [0.0, 0.1, 0.2, 0.3],
+                        "dt": [-3.0, -2.0, -1.0, 0.0], "whole": True, "fixed": 0.0})
+    s = HierSettings(sigma_prior_df=1e-9, sigma_bounds=(1e-6, 1.0))
+    flat, _, df_flat = unit_sigma2(obs, s)
+    line, _, df_line = unit_sigma2(obs, s, detrend=True)
+    assert flat["a"] == pytest.approx(0.05 / 3, rel=1e-6)
+    assert line["a"] == pytest.approx(1e-12, abs=1e-9)
+    assert (df_flat["a"], df_line["a"]) == pytest.approx((3, 2))

@@ -218,6 +218,10 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
     for _ in range(2):
         level, _v = unit_means(whole_pooled, effects)
         effects, h = year_effects(obs, sigma2, level, settings)
+    if settings.sigma_net:
+        # H9: the variance net of the year effects just estimated and of own trends.
+        net = obs.assign(z=obs["z"] - obs["year"].map(effects).fillna(0.0))
+        sigma2, pooled_s2, sigma_df = unit_sigma2(net, settings, detrend=settings.trend)
     level, lvar = unit_means(whole_pooled, effects)
     mu_raw, tau, var_mu = population_centre(level, lvar, settings)
     if settings.prior not in ("corrected", "population"):

@@ -18,7 +18,7 @@ import pandas as pd
 
 @dataclass
 class HierSettings:
-    """Choices of ``hier_nb``; each is an assumption listed in ``docs/assumptions.md`` (H1-H8)."""
+    """Choices of ``hier_nb``; each is an assumption listed in ``docs/assumptions.md`` (H1-H9)."""
 
     trend: bool = True
     trend_sd: float = 0.05
@@ -58,6 +58,11 @@ class HierSettings:
     """Estimate ``gamma``, how a unit's log-attainment moves when its own target
     moves (H8): ``gamma = 0`` is admissions following the target one for one
     (the target a fixed offset), ``gamma = -1`` admissions ignoring it."""
+    sigma_net: bool = False
+    """Estimate the year-to-year variance net of the past year effects and, for
+    units with three or more whole years, of the unit's own linear trend (H9):
+    the paths add both back (the shared year shock, the trend), so a variance
+    that still holds them counts them twice."""
     target_slope_sd: float = 0.5
     """Prior sd of ``gamma`` around 0 (H8): with targets that hardly move within
     units, the target stays an offset."""
@@ -104,15 +109,23 @@ def observations(data, ref_year: int, kappa: float, drift: float,
          "part": bool, "pooled": bool, "y": float, "x": float, "g": float})
 
 
-def unit_sigma2(obs: pd.DataFrame, settings: HierSettings) -> tuple[pd.Series, float, pd.Series]:
-    """Pooled and per-unit year-to-year variance (moment estimates around unit means)."""
+def unit_sigma2(obs: pd.DataFrame, settings: HierSettings,
+                detrend: bool = False) -> tuple[pd.Series, float, pd.Series]:
+    """Pooled and per-unit year-to-year variance (moment estimates around unit means,
+    or, with ``detrend``, around each unit's own line where it has three or more
+    whole years)."""
     lo, hi = (b * b for b in settings.sigma_bounds)
     whole = obs[obs["whole"]]
     g = whole.groupby("unit_id")
     n = g["z"].count()
-    ss = g["z"].apply(lambda z: float(((z - z.mean()) ** 2).sum()))
+    if detrend:
+        ss = pd.Series({u: _residual_ss(part["z"].to_numpy(), part["dt"].to_numpy())
+                        for u, part in g})
+        df = (n - np.where(n >= 3, 2, 1)).clip(lower=0)
+    else:
+        ss = g["z"].apply(lambda z: float(((z - z.mean()) ** 2).sum()))
+        df = (n - 1).clip(lower=0)
     noise = g["fixed"].mean()
-    df = (n - 1).clip(lower=0)
     raw = ((ss / df.where(df > 0)) - noise).clip(lower=0)
     used = df > 0
     nu0 = settings.sigma_pool_df
@@ -124,6 +137,17 @@ def unit_sigma2(obs: pd.DataFrame, settings: HierSettings) -> tuple[pd.Series, f
     df_all = df.reindex(units).fillna(0)
     own = ((nu * pooled + (df * raw.fillna(0))) / (nu + df)).reindex(units).fillna(pooled)
     return own.clip(lo, hi), pooled, df_all + nu
+
+
+def _residual_ss(z: np.ndarray, t: np.ndarray) -> float:
+    """Sum of squares of ``z`` around its least-squares line in ``t`` (three or
+    more points spread in time), else around its mean."""
+    if len(z) >= 3 and np.ptp(t) > 0:
+        X = np.column_stack([np.ones_like(t), t])
+        r = z - X @ np.linalg.lstsq(X, z, rcond=None)[0]
+    else:
+        r = z - z.mean()
+    return float(r @ r)
 
 
 def year_effects(obs: pd.DataFrame, sigma2: pd.Series, level: pd.Series,
