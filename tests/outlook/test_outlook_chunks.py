@@ -145,3 +145,20 @@ def test_outlook_on_a_dask_cluster_is_the_local_outlook(ds, fast, one):
         remote = outlook(ds, as_of=AS_OF, assumptions=fast, units=UNITS, executor="dask",
                          scheduler=cluster.scheduler_address, chunk_rows=2)
     pd.testing.assert_frame_equal(one.table, remote.table)
+
+
+def test_unit_names_in_attrs_are_shared_not_deep_copied():
+    # pandas deep-copies attrs into every derived frame; the names of a national
+    # run are read-only, so every derived frame must hold the same object, and
+    # it must still pickle (worker processes, Dask) with its contents.
+    import pickle
+
+    from forecast.outlook.table import UNIT_NAMES_ATTR, UnitNames
+
+    names = UnitNames({"vi": {"a": "Xã A"}, "en": {"a": "A commune"}})
+    df = pd.DataFrame({"unit_id": ["a", "a"], "p": [0.2, 0.9]})
+    df.attrs[UNIT_NAMES_ATTR] = names
+    derived = df[df["p"] > 0.5].assign(q=1).sort_values("p")
+    assert derived.attrs[UNIT_NAMES_ATTR] is names
+    back = pickle.loads(pickle.dumps(derived))
+    assert back.attrs[UNIT_NAMES_ATTR] == {"vi": {"a": "Xã A"}, "en": {"a": "A commune"}}

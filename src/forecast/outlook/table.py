@@ -251,11 +251,25 @@ def _chunk_rows(work: _Work, chunk: range) -> list:
     return out
 
 
-def unit_names(dataset, unit_ids) -> dict:
+class UnitNames(dict):
+    """``{"vi": {id: name}, "en": {id: name}}``, kept in the outlook table's ``attrs``.
+
+    pandas deep-copies ``attrs`` into nearly every frame derived from the
+    table; with the names of a national run that copy cost more than the
+    operations themselves (6 s of a 1,010-unit brief). The names are only
+    read, so a copy is the same object.
+    """
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+def unit_names(dataset, unit_ids) -> UnitNames:
     """``{"vi": {id: name_vi}, "en": {id: name_en or name_vi}}`` for these units."""
     known = set(dataset.units["unit_id"])
     ids = [u for u in dict.fromkeys(unit_ids) if u in known]
-    return {lang: {u: dataset.unit_name(u, lang) for u in ids} for lang in ("vi", "en")}
+    return UnitNames({lang: {u: dataset.unit_name(u, lang) for u in ids}
+                      for lang in ("vi", "en")})
 
 
 def _simulate_all(dataset, fm: FittedModel, prows, as_of, scen, streams,
