@@ -238,6 +238,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "vi": "Tổng kết nạp cuối nhiệm kỳ dự báo, % chỉ tiêu (điểm: trung vị; vạch: khoảng 80 %, 50 %); số bên phải: khả năng đạt; dữ liệu đến {as_of}",
         "en": "Forecast final total as % of term target (dot: median; bars: 80 % and 50 % ranges); right: chance of reaching it; data to {as_of}",
     },
+    "shown_lowest_p": {
+        "vi": "Chỉ vẽ {k} đơn vị có khả năng đạt thấp nhất trong {n} đơn vị; bảng liệt kê đủ.",
+        "en": "Only the {k} of {n} units with the lowest chance are drawn; the table lists them all.",
+    },
+    "shown_slowest": {
+        "vi": "Chỉ vẽ {k} đơn vị chậm nhất so với nhịp cần đạt trong {n} đơn vị; bảng liệt kê đủ.",
+        "en": "Only the {k} of {n} units furthest behind their required pace are drawn; the table lists them all.",
+    },
     "final_pct": {"vi": "Tổng cuối nhiệm kỳ, % chỉ tiêu", "en": "Final total, % of target"},
     "p_reach_head": {"vi": "Khả năng", "en": "Chance"},
     "title_pace": {

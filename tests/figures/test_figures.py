@@ -257,6 +257,26 @@ def test_portfolio_height_grows_with_units_and_fits_a4():
     assert min(t.get_fontsize() for t in h60.axes[0].get_yticklabels()) >= 6
 
 
+def test_portfolio_of_many_units_draws_those_most_at_risk_and_says_so():
+    # 75 units: the chart draws the 60 with the lowest chance (its lowest tick
+    # is the unit with the smallest p of all), the title still counts 75.
+    table = _many(75)
+    p = table.set_index("name")["p_reach"]
+    chart = figures.portfolio(table, source_line=SRC_EN, lang="en")
+    ticks = [t.get_text() for t in chart.figure.axes[0].get_yticklabels()]
+    assert len(ticks) == 60
+    assert set(ticks) == set(p.sort_values().index[:60])
+    assert ticks[0] == p.idxmin()
+    assert chart.title.endswith("of 75 units have a chance of at least 80\u00a0% of reaching "
+                                "their term target")
+    sub = [t.get_text() for t in chart.figure.texts]
+    assert any("Only the 60 of 75 units with the lowest chance are drawn" in t for t in sub)
+    every = figures.portfolio(table, source_line=SRC_EN, lang="en", max_units=None)
+    assert len(every.figure.axes[0].get_yticklabels()) == 75
+    plt.close(chart.figure)
+    plt.close(every.figure)
+
+
 # --- pace dumbbell ------------------------------------------------------------------
 def test_pace_dumbbell_positions(outlook):
     chart = figures.pace_dumbbell(outlook.table, source_line=SRC_EN, lang="en")

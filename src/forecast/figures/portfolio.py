@@ -82,6 +82,23 @@ def _right_column(ax: Any, fs: Any, values: list[str], head: str, gid: str) -> N
             fontsize=font_size("note", fs), color=MUTED, fontweight="bold")
 
 
+MAX_UNITS = 60
+"""Units drawn at most in a portfolio or pace chart: past it a chart of one
+row per unit no longer fits a page (1,010 units made a chart 37,000 pixels
+tall), so the charts draw the units that need attention and the brief's
+table lists every unit."""
+
+
+def _first_rows(rows: pd.DataFrame, max_units: int | None, key: str,
+                lang: str) -> tuple[pd.DataFrame, str]:
+    """The first ``max_units`` rows (already sorted, most at risk first) and the
+    subtitle's note saying how many are drawn ("" when all are)."""
+    if max_units is None or len(rows) <= max_units:
+        return rows, ""
+    return rows.iloc[:max_units].reset_index(drop=True), \
+        ". " + text(key, lang, k=max_units, n=len(rows))
+
+
 def portfolio(
     table: pd.DataFrame,
     *,
@@ -92,6 +109,7 @@ def portfolio(
     scenario: str | None = None,
     level: float = 0.8,
     names: dict | None = None,
+    max_units: int | None = MAX_UNITS,
 ) -> Chart:
     """Every unit ranked by ``p_reach``, with its final-total range.
 
@@ -110,6 +128,9 @@ def portfolio(
     names : dict, optional
         ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
         (:func:`forecast.figures.base.localized`).
+    max_units : int, optional
+        Draw at most this many units, those with the lowest chance (the title
+        still counts them all; the subtitle says so). None: every unit.
 
     Returns
     -------
@@ -117,15 +138,16 @@ def portfolio(
     """
     rows = select_rows(localized(table, lang, names), model=model, scenario=scenario)
     rows = rows.sort_values(["p_reach", "name"], ascending=[True, False]).reset_index(drop=True)
+    n_all, n_likely = len(rows), int((rows["p_reach"] >= level).sum())
+    rows, note = _first_rows(rows, max_units, "shown_lowest_p", lang)
     n = len(rows)
     tgt = rows["target"].astype(float).to_numpy()
     pct = {q: 100 * rows[f"final_{q}"].astype(float).to_numpy() / tgt
            for q in ("q10", "q25", "q50", "q75", "q90")}
-    n_likely = int((rows["p_reach"] >= level).sum())
-    title = text("title_portfolio", lang, n_likely=n_likely, n=n,
+    title = text("title_portfolio", lang, n_likely=n_likely, n=n_all,
                  level=text_level(lang, level))
     subtitle = text("subtitle_portfolio", lang,
-                    as_of=fmt_date(pd.to_datetime(rows["as_of"]).max(), lang))
+                    as_of=fmt_date(pd.to_datetime(rows["as_of"]).max(), lang)) + note
     with use_style(size) as fs:
         body_h, limit = _row_geometry(fs, n)
         fig, ax = new_figure(fs, title=title, subtitle=subtitle, source=source_line, lang=lang,
@@ -175,6 +197,7 @@ def pace_dumbbell(
     model: str | None = None,
     log_ratio: float = 20.0,
     names: dict | None = None,
+    max_units: int | None = MAX_UNITS,
 ) -> Chart:
     """Observed yearly pace against the pace each unit's target requires.
 
@@ -189,6 +212,9 @@ def pace_dumbbell(
     names : dict, optional
         ``unit_id`` → name in ``lang``; default the outlook's names for ``lang``
         (:func:`forecast.figures.base.localized`).
+    max_units : int, optional
+        Draw at most this many units, those furthest behind their required
+        pace (the title still counts them all). None: every unit.
     """
     rows = select_rows(localized(table, lang, names), model=model)
     rows = rows.dropna(subset=["required_per_year", "observed_per_year"])
@@ -199,13 +225,16 @@ def pace_dumbbell(
             "the term start."
         )
     rows = rows.sort_values(["pace_ratio", "name"], ascending=[True, False]).reset_index(drop=True)
+    n_all = len(rows)
+    n_slow = int((rows["observed_per_year"].astype(float)
+                  < rows["required_per_year"].astype(float)).sum())
+    rows, note = _first_rows(rows, max_units, "shown_slowest", lang)
     n = len(rows)
     obs = rows["observed_per_year"].astype(float).to_numpy()
     req = rows["required_per_year"].astype(float).to_numpy()
-    n_slow = int((obs < req).sum())
-    title = text("title_pace", lang, n_slow=n_slow, n=n)
+    title = text("title_pace", lang, n_slow=n_slow, n=n_all)
     subtitle = text("subtitle_pace", lang,
-                    as_of=fmt_date(pd.to_datetime(rows["as_of"]).max(), lang))
+                    as_of=fmt_date(pd.to_datetime(rows["as_of"]).max(), lang)) + note
     positive = np.concatenate([obs[obs > 0], req[req > 0]])
     use_log = positive.size > 0 and positive.max() / positive.min() > log_ratio
     with use_style(size) as fs:
