@@ -89,6 +89,14 @@ def test_interpolating_search_lands_where_bisection_does_in_fewer_steps():
     assert np.mean(steps) < 10 and max(steps) <= 20
 
 
+def test_search_survives_a_simulation_without_a_chance():
+    # A simulation that answers NaN (no target to reach) must not stop the
+    # search: no interpolation is possible, so it bisects to the top of the
+    # range, as bisection alone did, and reports the NaN it saw.
+    req = required_attainment(lambda a: float("nan"))
+    assert req.status == "found" and req.attainment == 5.0 and math.isnan(req.p_reach)
+
+
 def test_already_reached_and_unreachable():
     assert required_attainment(lambda a: 1.0).status == "reached"
     nm = required_attainment(lambda a: 0.9)
