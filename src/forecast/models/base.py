@@ -28,6 +28,7 @@ import pandas as pd
 from forecast.config import Assumptions
 from forecast.errors import ConfigError, ModelError
 from forecast.models.counts import UnitData, prepare
+from forecast.models.draws import kept, nb_noise
 from forecast.models.push import Push, estimate_push
 
 from forecast.models.exposure import (  # noqa: F401  (re-exported: models.Exposure ... stay importable)
@@ -268,12 +269,8 @@ class FittedModel:
         out = np.empty((len(unit_ids), n, len(years)), dtype=np.float32)
         s = float(self.year_sd)
         for i, u in enumerate(unit_ids):
-            key = (u, tuple(int(y) for y in years))
-            parts = None if noise_cache is None else noise_cache.get(key)
-            if parts is None:
-                parts = self.count_noise(u, years, streams)
-                if noise_cache is not None:
-                    noise_cache[key] = parts
+            parts = kept(noise_cache, (u, tuple(int(y) for y in years)),
+                         lambda u=u: self.count_noise(u, years, streams))
             for j, y in enumerate(years):
                 m = np.broadcast_to(means[i, :, j], (n,)).astype(np.float32, copy=False)
                 if s > 0:
@@ -284,8 +281,6 @@ class FittedModel:
     def count_noise(self, unit_id: str, years: list[int], streams: Streams) -> list:
         """Per year, the unit's :class:`~forecast.models.draws.CountNoise`:
         NB2 with dispersion ``alpha`` from the unit-year's stream ``(unit, 1, year)``."""
-        from forecast.models.draws import nb_noise
-
         return [nb_noise(streams.unit(unit_id, 1, int(y)), streams.n_paths, float(self.alpha))
                 for y in years]
 

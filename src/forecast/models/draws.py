@@ -74,6 +74,19 @@ def poisson_draws(rng: np.random.Generator, lam: np.ndarray,
     return out
 
 
+def kept(cache: dict | None, key, make):
+    """``cache[key]``, made by ``make()`` the first time; ``make()`` alone without a cache.
+
+    The draws kept between calls of the engine (``noise_cache``) go through
+    here, whatever step made them."""
+    if cache is None:
+        return make()
+    got = cache.get(key)
+    if got is None:
+        got = cache[key] = make()
+    return got
+
+
 class Replay:
     """A stream that can be drawn from again from the same point, its normals kept.
 

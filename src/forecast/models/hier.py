@@ -266,7 +266,7 @@ def fit_hier(data, profile, concentration: float = 30.0, origin=None,
         fm.mean[u], fm.cov[u] = (float(mean[0]), float(mean[1])), cov
         own = 0.0 if o is None or not len(o) else float(1 - P0[0, 0] * cov[0, 0])
         recent = np.nan
-        whole = o[col["whole"][o].astype(bool)] if o is not None else []
+        whole = o[col["whole"][o]] if o is not None else []
         if len(whole):
             # The last three whole years (pandas' sort_values order: quicksort).
             last = whole[np.argsort(col["dt"][whole], kind="quicksort")][-3:]

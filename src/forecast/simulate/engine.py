@@ -307,9 +307,7 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
         if returns == "paths":
             return [PathParts(kv[i], d[i], finals[i], lay, list(grid.ends))
                     for i in range(len(jobs))]
-        valid = np.isfinite(targets) & (targets > 0)
-        return [float(np.mean(finals[i] >= targets[i] - 1e-9)) if valid[i] else math.nan
-                for i in range(len(jobs))]
+        return [float(x) for x in _p_reach(finals, targets)]
     kf_m, uc_m = lay.kf[:, lay.marks], lay.uc[:, lay.marks]
     cm = _mark_cumulatives(kv, d, kf_m, uc_m)                    # (units, marks, paths)
     finals = cm[:, -1, :]
@@ -325,8 +323,7 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
             apply_push(finals[i], targets[i], push, streams.unit(job.unit_id, 6))
     valid = np.isfinite(targets) & (targets > 0)
     tol = targets[:, None] - 1e-9
-    # A count over the paths is the mean of the 0/1 indicators, exactly.
-    p_reach = np.where(valid, np.count_nonzero(finals >= tol, axis=1) / p, np.nan)
+    p_reach = _p_reach(finals, targets)
     means = finals.mean(axis=1)
     qf = _quantiles(np.sort(finals, axis=1))                          # (units, 5)
     varies = (((uc_m > 0).any(axis=0) & (d.shape[1] > 1))
@@ -358,6 +355,15 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
                              *dates, summary=summary, finals=fin, monthly=monthly,
                              month_ends=list(grid.ends)))
     return out
+
+
+def _p_reach(finals: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Share of paths whose final total reaches the target (NaN without a target).
+
+    A count over the paths is the mean of the 0/1 indicators, exactly."""
+    valid = np.isfinite(targets) & (targets > 0)
+    hits = np.count_nonzero(finals >= targets[:, None] - 1e-9, axis=1)
+    return np.where(valid, hits / finals.shape[1], np.nan)
 
 
 def order_rank(q: float, n: int) -> int:

@@ -236,13 +236,14 @@ def conversion_rates(dataset: Any, unit_id: str, assumptions: Assumptions | None
     obs = dataset.rows_of("observations", unit_id)
     found = {}
     # Nothing reported about the funnel (most units): the defaults, without the search.
-    funnel = np.isin(obs["measure"].to_numpy(), ("conversion_pct", "introduced", "trained"))
-    if funnel.any():
+    funnel = bool(np.isin(obs["measure"].to_numpy(),
+                          ("conversion_pct", "introduced", "trained")).any())
+    if funnel:
         obs = obs[(obs["unit_id"] == unit_id) & (obs["subgroup"].fillna("") == "")]
         if as_of is not None:
             obs = obs[obs["period_end"] <= pd.Timestamp(as_of)]
         obs = obs.sort_values("period_end")
-    for stage in ("introduced", "trained") if funnel.any() else ():
+    for stage in ("introduced", "trained") if funnel else ():
         pct = obs[(obs["measure"] == "conversion_pct") & (obs["ref"].fillna("") == stage)]
         pct = pct[(pct["value"] > 0) & (pct["value"] <= 100)]
         if len(pct):

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from forecast.models.draws import Replay
+from forecast.models.draws import Replay, kept
 
 STREAM_KEY = 5
 """Purpose key of the unit-year streams of this step (``Streams.unit(u, 5, year)``)."""
@@ -133,11 +133,7 @@ def thin_partial_years(ids: list[str], lay, d: np.ndarray, streams, skip: set[in
         if t in skip or not 1e-9 < w < 1.0 - 1e-9:
             continue
         for i, u in enumerate(ids):
-            key = ("thin", u, int(y))
-            replay = None if noise_cache is None else noise_cache.get(key)
-            if replay is None:
-                replay = Replay(streams.unit(u, STREAM_KEY, int(y)))
-                if noise_cache is not None:
-                    noise_cache[key] = replay
+            replay = kept(noise_cache, ("thin", u, int(y)),
+                          lambda u=u, y=y: Replay(streams.unit(u, STREAM_KEY, int(y))))
             x = binomial_draws(replay.begin(), d[i, :, t], w, replay=replay)
             d[i, :, t] = x / np.float32(w)
