@@ -20,7 +20,8 @@ from forecast.models.progress import admitted_spans, progress_table
 from forecast.outlook.chunks import run_chunks, split
 from forecast.outlook.table import outlook
 from forecast.simulate.engine import simulate_target
-from forecast.simulate.requirements import conversion_rates, requirements_for_targets
+from forecast.simulate.funnel import conversion_rates
+from forecast.simulate.requirements import requirements_for_targets
 
 AS_OF = pd.Timestamp("2022-12-31")
 UNITS = ["tien-giang", "krong-bong", "khoi-co-quan-ha-nam"]

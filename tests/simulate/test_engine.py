@@ -155,7 +155,8 @@ def test_reach_order_statistics_equal_those_of_every_path_sorted():
     # seventh, so that a rank off by one shows. Three units with a target each:
     # crossed inside the reported half-year (a slow segment), inside simulated
     # years, and partly never; a fourth row is masked out (no target).
-    from forecast.simulate.engine import layout, order_rank
+    from forecast.simulate.engine import layout
+    from forecast.simulate.summary import order_rank
     from forecast.simulate.reach import crossing_months, reach_months
 
     fm = _units(3)

@@ -11,11 +11,9 @@ from scipy import special, stats
 from forecast.config import Assumptions
 from forecast.data.dataset import Dataset
 from forecast.errors import ConfigError, ModelError
+from forecast.simulate.funnel import Conversion, conversion_rates, pipeline
 from forecast.simulate.requirements import (
     REQUIREMENT_COLUMNS,
-    Conversion,
-    conversion_rates,
-    pipeline,
     required_attainment,
     what_it_would_take,
 )

@@ -111,7 +111,7 @@ def unit_assumption_line(assumptions: Assumptions, profile, conversion, lang: st
     """The assumptions behind a unit's numbers, in words, each with its id:
     ``A1 nhiệm kỳ tính từ ngày 1/1 của năm đầu; A2 ...``.
 
-    ``conversion`` is a :class:`forecast.simulate.requirements.Conversion`: the unit's
+    ``conversion`` is a :class:`forecast.simulate.funnel.Conversion`: the unit's
     reported rates where its data give them, else the defaults (A5).
     """
     a = assumptions

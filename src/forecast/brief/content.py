@@ -362,7 +362,7 @@ class Assembler:
             sec.add("list", notes)
 
     def _assumption_line(self, sec: Section, unit_id: str) -> None:
-        from forecast.simulate.requirements import conversion_rates
+        from forecast.simulate.funnel import conversion_rates
 
         conv = conversion_rates(self.dataset, unit_id, self.result.assumptions, self.as_of)
         sec.add("heading", t("assumptions", self.lang))

@@ -27,6 +27,7 @@ from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX, Scenario, parse_sc
 from forecast.simulate.summary import SimResult, month_grid
 from forecast.outlook.chunks import CHUNK_ROWS, default_workers, run_chunks, split
 from forecast.outlook.rollup import rollup_rows
+from forecast.outlook.why import explain_row, mc_error
 from forecast.simulate.engine import Job, simulate_many
 
 OUTLOOK_COLUMNS = [
@@ -374,43 +375,8 @@ def _unit_rows(fm: FittedModel, prow: pd.Series, scen, streams, sim: dict):
                 vals = {**vals, "p_reach": 1.0}
             out.append(({**base, "model": fm.name, "scenario": label, **vals, **req,
                          "n_obs": n_obs, "diagnostics": "; ".join(x for x in (diag, extra) if x),
-                         **_mc(vals, streams.n_paths, det)},
+                         **mc_error(vals, streams.n_paths, det)},
                         (unit, tid, fm.name, label), summary))
-    return out
-
-
-def _mc(vals: dict, n_paths: int, deterministic: bool = False) -> dict:
-    """Monte Carlo standard error of ``p_reach``: ``sqrt(p (1 - p) / paths)``."""
-    p = vals.get("p_reach", np.nan)
-    if deterministic or p is None or not np.isfinite(p):
-        return {"mc_se": 0.0 if deterministic and p is not None and np.isfinite(p) else np.nan}
-    return {"mc_se": float(np.sqrt(p * (1 - p) / n_paths))}
-
-
-def explain_row(fm: FittedModel, prow: pd.Series, vals: dict, n_paths: int,
-                refusal: dict | None = None) -> dict:
-    """The "why this probability" columns of the model's own row.
-
-    ``expected_attainment`` (the model's mean attainment of the first year
-    forecast), ``recent_attainment`` (the unit's last up to three whole
-    years), ``own_weight`` (how much the unit's own record weighs against
-    the population, 0-1) where the model says so, and one plain sentence in
-    English (``why``) and Vietnamese (``why_vi``). ``refusal``: the model's
-    reason for giving no forecast (``ModelError.why``), said instead.
-    """
-    from forecast.outlook.why import sentence
-
-    info = dict(getattr(fm, "explain", {}).get(prow["unit_id"], {}))
-    out = {"expected_attainment": info.get("expected_attainment", np.nan),
-           "recent_attainment": info.get("recent_attainment", np.nan),
-           "own_weight": info.get("own_weight", np.nan), **_mc(vals, n_paths)}
-    exposure = np.nan
-    ud = fm.data.get(prow["unit_id"])
-    if ud is not None and ud.exposure.kind != "own_level":
-        year = (pd.Timestamp(prow["as_of"]) + pd.Timedelta(days=1)).year
-        exposure = float(ud.exposure.at(year))
-    for lang, key in (("en", "why"), ("vi", "why_vi")):
-        out[key] = sentence(prow, {**vals, **out}, exposure, lang, refusal)
     return out
 
 
@@ -439,7 +405,8 @@ def _requirements_all(dataset, fm, prows, sims, streams, as_of, assumptions,
     Batched by target window (:func:`forecast.simulate.requirements.requirements_for_targets`);
     stored as ``sims[i]["requirement"] = (columns, note)``.
     """
-    from forecast.simulate.requirements import conversion_rates, requirements_for_targets
+    from forecast.simulate.funnel import conversion_rates
+    from forecast.simulate.requirements import requirements_for_targets
 
     empty = {k: np.nan for k in _REQ_KEYS}
     windows: dict = {}

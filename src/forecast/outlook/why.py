@@ -1,6 +1,9 @@
-"""One plain sentence saying why a unit's chance is what it is, in Vietnamese or English.
+"""Why a unit's chance is what it is: the outlook's "why" columns and sentence.
 
-Built from the outlook row only (progress columns, the model's expected and
+:func:`explain_row` fills the columns (expected and recent attainment, the
+weight of the unit's own record, the Monte Carlo error of ``p_reach``);
+:func:`sentence` says it in one plain sentence in Vietnamese or English,
+built from the outlook row only (progress columns, the model's expected and
 recent attainment, the weight of the unit's own record), so the brief, the
 notebooks and ``outlook --json`` say the same thing.
 """
@@ -8,6 +11,7 @@ notebooks and ``outlook --json`` say the same thing.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from forecast.labels import fmt_date, fmt_int, fmt_num, fmt_pct, missing
 
@@ -96,3 +100,36 @@ def sentence(prow, vals: dict, exposure: float, lang: str, refusal: dict | None 
     elif label in ("acceleration needed", "limited progress") and p > 0.6:
         parts.append(TEXT["gap_high"][lang])
     return "".join(parts).strip()
+
+
+def mc_error(vals: dict, n_paths: int, deterministic: bool = False) -> dict:
+    """Monte Carlo standard error of ``p_reach``: ``sqrt(p (1 - p) / paths)``."""
+    p = vals.get("p_reach", np.nan)
+    if deterministic or p is None or not np.isfinite(p):
+        return {"mc_se": 0.0 if deterministic and p is not None and np.isfinite(p) else np.nan}
+    return {"mc_se": float(np.sqrt(p * (1 - p) / n_paths))}
+
+
+def explain_row(fm, prow: pd.Series, vals: dict, n_paths: int,
+                refusal: dict | None = None) -> dict:
+    """The "why this probability" columns of the model's own row.
+
+    ``expected_attainment`` (the model's mean attainment of the first year
+    forecast), ``recent_attainment`` (the unit's last up to three whole
+    years), ``own_weight`` (how much the unit's own record weighs against
+    the population, 0-1) where the model says so, and one plain sentence in
+    English (``why``) and Vietnamese (``why_vi``). ``refusal``: the model's
+    reason for giving no forecast (``ModelError.why``), said instead.
+    """
+    info = dict(getattr(fm, "explain", {}).get(prow["unit_id"], {}))
+    out = {"expected_attainment": info.get("expected_attainment", np.nan),
+           "recent_attainment": info.get("recent_attainment", np.nan),
+           "own_weight": info.get("own_weight", np.nan), **mc_error(vals, n_paths)}
+    exposure = np.nan
+    ud = fm.data.get(prow["unit_id"])
+    if ud is not None and ud.exposure.kind != "own_level":
+        year = (pd.Timestamp(prow["as_of"]) + pd.Timedelta(days=1)).year
+        exposure = float(ud.exposure.at(year))
+    for lang, key in (("en", "why"), ("vi", "why_vi")):
+        out[key] = sentence(prow, {**vals, **out}, exposure, lang, refusal)
+    return out

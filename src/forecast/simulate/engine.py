@@ -37,7 +37,6 @@ own streams or from the shared year shocks.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,7 +48,8 @@ from forecast.models.push import apply_push
 from forecast.simulate.part_year import condition_part_years
 from forecast.simulate.reach import _segments, reach_months
 from forecast.simulate.thinning import thin_partial_years
-from forecast.simulate.summary import QUANTILES, MonthGrid, PathSummary, SimResult, attainment_for, month_grid
+from forecast.simulate.summary import (MonthGrid, PathSummary, SimResult, attainment_for,
+                                      mark_quantiles, month_grid, order_rank, sorted_quantiles)
 
 CHUNK_ELEMENTS = 8_000_000
 """Path-values (units × paths × (years + marks + reports)) per chunk: about
@@ -325,10 +325,10 @@ def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
     tol = targets[:, None] - 1e-9
     p_reach = _p_reach(finals, targets)
     means = finals.mean(axis=1)
-    qf = _quantiles(np.sort(finals, axis=1))                          # (units, 5)
+    qf = sorted_quantiles(np.sort(finals, axis=1))                    # (units, 5)
     varies = (((uc_m > 0).any(axis=0) & (d.shape[1] > 1))
               | ((kf_m > 0).any(axis=0) & (kv.shape[1] > 1)))
-    qm = _mark_quantiles(cm, varies)                                  # (units, marks, 5)
+    qm = mark_quantiles(cm, varies)                                   # (units, marks, 5)
     qm[:, -1, :] = qf
     n_m = len(grid.ends)
     ranks = [order_rank(q, p) for q in _REACH_Q]
@@ -364,41 +364,6 @@ def _p_reach(finals: np.ndarray, targets: np.ndarray) -> np.ndarray:
     valid = np.isfinite(targets) & (targets > 0)
     hits = np.count_nonzero(finals >= targets[:, None] - 1e-9, axis=1)
     return np.where(valid, hits / finals.shape[1], np.nan)
-
-
-def order_rank(q: float, n: int) -> int:
-    """0-based index of the ``q`` quantile among ``n`` sorted values: the smallest
-    value with at least ``q n`` values at or below it (numpy's ``inverted_cdf``)."""
-    return max(1, math.ceil(q * n - 1e-12 * n)) - 1
-
-
-def _quantiles(s: np.ndarray) -> np.ndarray:
-    """Quantiles of rows already sorted along the last axis, as order statistics.
-
-    A quantile is one of the simulated values (numpy's ``inverted_cdf``), so
-    the quantiles of counts are counts: no 17,042.5 between two paths.
-    """
-    n = s.shape[-1]
-    return s[..., [order_rank(q, n) for q in QUANTILES]]
-
-
-def _mark_quantiles(cm: np.ndarray, varies: np.ndarray) -> np.ndarray:
-    """Quantiles over paths (``cm``: units × marks × paths) at every mark; marks
-    that cannot vary without a sort.
-
-    Sorted in float32 (SIMD sort, half the memory traffic): counts up to
-    millions keep a resolution below 0.1.
-    """
-    c, nm, p = cm.shape
-    out = np.empty((c, nm, len(QUANTILES)))
-    for k in range(nm - 1):  # the last mark (the deadline) is filled by the caller
-        if varies[k]:
-            s = cm[:, k, :].astype(np.float32)
-            s.sort(axis=1)
-            out[:, k, :] = _quantiles(s)
-        else:
-            out[:, k, :] = cm[:, k, 0][:, None]
-    return out
 
 
 def _mark_cumulatives(kv, d, kf_m, uc_m) -> np.ndarray:

@@ -27,6 +27,7 @@ for roll-ups and as the reference in the tests.
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -233,6 +234,41 @@ def _month_grid(start: pd.Timestamp, deadline: pd.Timestamp, profile: tuple,
     for arr in (grid.year, grid.share, grid.uncovered, grid.known_frac):
         arr.flags.writeable = False
     return grid
+
+
+def order_rank(q: float, n: int) -> int:
+    """0-based index of the ``q`` quantile among ``n`` sorted values: the smallest
+    value with at least ``q n`` values at or below it (numpy's ``inverted_cdf``)."""
+    return max(1, math.ceil(q * n - 1e-12 * n)) - 1
+
+
+def sorted_quantiles(s: np.ndarray) -> np.ndarray:
+    """Quantiles of rows already sorted along the last axis, as order statistics.
+
+    A quantile is one of the simulated values (numpy's ``inverted_cdf``), so
+    the quantiles of counts are counts: no 17,042.5 between two paths.
+    """
+    n = s.shape[-1]
+    return s[..., [order_rank(q, n) for q in QUANTILES]]
+
+
+def mark_quantiles(cm: np.ndarray, varies: np.ndarray) -> np.ndarray:
+    """Quantiles over paths (``cm``: units × marks × paths) at every mark; marks
+    that cannot vary without a sort.
+
+    Sorted in float32 (SIMD sort, half the memory traffic): counts up to
+    millions keep a resolution below 0.1.
+    """
+    c, nm, p = cm.shape
+    out = np.empty((c, nm, len(QUANTILES)))
+    for k in range(nm - 1):  # the last mark (the deadline) is filled by the caller
+        if varies[k]:
+            s = cm[:, k, :].astype(np.float32)
+            s.sort(axis=1)
+            out[:, k, :] = sorted_quantiles(s)
+        else:
+            out[:, k, :] = cm[:, k, 0][:, None]
+    return out
 
 
 def attainment_for(attainment, years) -> np.ndarray:
