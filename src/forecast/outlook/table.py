@@ -213,9 +213,8 @@ def _rollups_all(work: _Work, workers, executor: str, scheduler) -> list:
     shared among the workers; their notes go to ``work.rollup_notes``."""
     parents = set(work.dataset.units["parent_id"].dropna())
     idx = [i for i, prow in enumerate(work.prows) if prow["unit_id"] in parents]
-    n = max(1, min(len(idx), default_workers() if workers is None else int(workers)))
-    size = -(-len(idx) // n) if idx else 1
-    parts = [idx[a:a + size] for a in range(0, max(len(idx), 1), size)]
+    n = default_workers() if workers is None else int(workers)
+    parts = [idx[r.start:r.stop] for r in split(len(idx), -(-len(idx) // max(n, 1)))]
     rows = []
     for part, (got, notes) in zip(parts, run_chunks(_rollup_chunk, work, parts, workers,
                                                     executor, scheduler)):
