@@ -202,3 +202,22 @@ def test_unit_spans_are_admitted_spans_worked_out_once_per_dataset(tiny_dataset)
     fewer = dataclasses.replace(tiny_dataset, observations=tiny_dataset.observations[
         tiny_dataset.observations["obs_id"] != "tien-giang-admitted-2022"])
     assert list(unit_spans(fewer, "tien-giang", start, end, as_of)["value"]) == [3878.0]
+
+
+def test_unit_spans_share_a_units_candidates_across_windows_and_dates(tiny_dataset):
+    # The candidates are worked out once per unit; each window and date still
+    # gets what admitted_spans gives on the whole table: every count, a subset,
+    # or none (the empty frame with the table's own index type).
+    from forecast.models.progress import unit_spans
+
+    obs = tiny_dataset.observations
+    windows = [(T("2020-01-01"), T("2025-09-30")), (T("2021-01-01"), T("2021-12-31")),
+               (T("2015-01-01"), T("2020-12-31")), (T("2030-01-01"), T("2030-12-31"))]
+    sizes = set()
+    for start, end in windows:
+        for as_of in (None, T("2020-12-31"), T("2022-12-31")):
+            got = unit_spans(tiny_dataset, "tien-giang", start, end, as_of)
+            want = admitted_spans(obs, "tien-giang", start, end, as_of)
+            pd.testing.assert_frame_equal(got, want, check_index_type=True)
+            sizes.add(len(got))
+    assert 0 in sizes and len(sizes) >= 3

@@ -78,18 +78,44 @@ def admitted_spans(
         (``obs_id``, ``period_start``, ``period_end``, ``low``, ``high``,
         ``value``, ``qualifier``, ...).
     """
-    obs = observations
-    starts = obs["period_start"].to_numpy()
-    ends = obs["period_end"].to_numpy()
+    return _choose(SpanCandidates(observations, unit_id), start, end, as_of)
+
+
+class SpanCandidates:
+    """A unit's whole-unit admission counts, the rows :func:`admitted_spans` chooses from.
+
+    Worked out once per unit (:func:`unit_spans` keeps them on the dataset):
+    each target window then only compares dates.
+    """
+
+    def __init__(self, observations: pd.DataFrame, unit_id: str):
+        self.observations = observations
+        self.pos = np.flatnonzero(whole_unit_admitted(observations, unit_id))
+        self.starts = observations["period_start"].to_numpy()[self.pos]
+        self.ends = observations["period_end"].to_numpy()[self.pos]
+        self._all = None
+
+    def rows(self, chosen: np.ndarray) -> pd.DataFrame:
+        """The observation rows of the candidates at positions ``chosen``, index reset."""
+        if len(chosen) == len(self.pos) and (chosen == np.arange(len(self.pos))).all():
+            # A window that keeps every candidate in order (the usual case): made once.
+            if self._all is None:
+                self._all = self.observations.iloc[self.pos].reset_index(drop=True)
+            return self._all
+        return self.observations.iloc[self.pos[chosen]].reset_index(drop=True)
+
+
+def _choose(cand: SpanCandidates, start, end, as_of) -> pd.DataFrame:
+    """:func:`admitted_spans` of the candidates ``cand`` for one window and date."""
+    starts, ends = cand.starts, cand.ends
     # NaT compares False, so rows without a start (or an end) drop out here.
-    mask = (whole_unit_admitted(obs, unit_id) & (starts >= _datetime64(start))
-            & (ends <= _datetime64(end)))
+    mask = (starts >= _datetime64(start)) & (ends <= _datetime64(end))
     if as_of is not None:
         mask &= ends <= _datetime64(as_of)
     rows = np.flatnonzero(mask)
     if not len(rows):
-        return obs.iloc[rows]
-    return obs.iloc[rows[pick_spans(starts[rows], ends[rows])]].reset_index(drop=True)
+        return cand.observations.iloc[cand.pos[rows]]
+    return cand.rows(rows[pick_spans(starts[rows], ends[rows])])
 
 
 def pick_spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
@@ -146,9 +172,13 @@ def unit_spans(dataset, unit_id: str, start: pd.Timestamp, end: pd.Timestamp,
     unit, window and date; the answer is kept on the dataset
     (``Dataset.memo``). The frame returned is shared: read it, do not modify it.
     """
+    def candidates():
+        return dataset.memo("observations", ("span_candidates", unit_id),
+                            lambda: SpanCandidates(dataset.rows_of("observations", unit_id),
+                                                   unit_id))
+
     return dataset.memo("observations", ("admitted_spans", unit_id, start, end, as_of),
-                        lambda: admitted_spans(dataset.rows_of("observations", unit_id),
-                                               unit_id, start, end, as_of))
+                        lambda: _choose(candidates(), start, end, as_of))
 
 
 def cumulative_history(observations: pd.DataFrame, unit_id: str, start: pd.Timestamp,

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
+from scipy.special import ndtr  # the normal distribution function (what scipy.stats.norm.cdf calls)
 
 from forecast.models.attainment import MEASURES, exact_count_targets, report_share, unique_value
 
@@ -121,8 +121,8 @@ def estimate_push(dataset, as_of=None, band: float = 0.10, share: float | None =
     if len(lr) < MIN_RESULTS or band <= 0:
         return Push(band, 0.0, len(lr), above, below)
     m, s = float(np.mean(lr)), max(float(np.std(lr, ddof=1)), 0.05)
-    e_above = norm.cdf((np.log1p(band) - m) / s) - norm.cdf(-m / s)
-    e_below = norm.cdf(-m / s) - norm.cdf((np.log1p(-band) - m) / s)
+    e_above = ndtr((np.log1p(band) - m) / s) - ndtr(-m / s)
+    e_below = ndtr(-m / s) - ndtr((np.log1p(-band) - m) / s)
     frac_below = (below + 0.5) / (above + below + 1.0)
     est = 1.0 - frac_below * (e_above + e_below) / max(e_below, 1e-12)
     return Push(band, float(np.clip(est, 0.0, MAX_SHARE)), len(lr), above, below)
