@@ -93,10 +93,15 @@ class SpanCandidates:
         self.pos = np.flatnonzero(whole_unit_admitted(observations, unit_id))
         self.starts = observations["period_start"].to_numpy()[self.pos]
         self.ends = observations["period_end"].to_numpy()[self.pos]
-        self._all = None
+        self._all = self._none = None
 
     def rows(self, chosen: np.ndarray) -> pd.DataFrame:
-        """The observation rows of the candidates at positions ``chosen``, index reset."""
+        """The observation rows of the candidates at positions ``chosen``, index reset
+        (none: the empty frame, with the table's own index type)."""
+        if not len(chosen):
+            if self._none is None:
+                self._none = self.observations.iloc[self.pos[chosen]]
+            return self._none
         if len(chosen) == len(self.pos) and (chosen == np.arange(len(self.pos))).all():
             # A window that keeps every candidate in order (the usual case): made once.
             if self._all is None:
@@ -113,9 +118,7 @@ def _choose(cand: SpanCandidates, start, end, as_of) -> pd.DataFrame:
     if as_of is not None:
         mask &= ends <= _datetime64(as_of)
     rows = np.flatnonzero(mask)
-    if not len(rows):
-        return cand.observations.iloc[cand.pos[rows]]
-    return cand.rows(rows[pick_spans(starts[rows], ends[rows])])
+    return cand.rows(rows[pick_spans(starts[rows], ends[rows])] if len(rows) else rows)
 
 
 def pick_spans(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
