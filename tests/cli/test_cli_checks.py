@@ -83,3 +83,37 @@ def test_a_unit_asked_for_without_a_target_is_named(capsys):
     code, _, err = run(["outlook", "--data", VALID, "--units", "dak-lak", "cu-pui", *QUICK],
                        capsys)
     assert code == 0 and "no row in the table, it has no target: dak-lak" in err
+
+
+def test_outlook_says_why_a_model_left_rows_without_a_chance(capsys):
+    # ets needs four whole years of a unit's own counts; the shipped units at
+    # 2022-12-31 have at most three, so every ets row is empty and the console,
+    # which shows only the empty cells, gets the reason once per model.
+    code, out, err = run(["outlook", "--model", "ets", "--as-of", "2022-12-31", *QUICK],
+                         capsys)
+    assert code == 0
+    line = next(x for x in err.splitlines() if "model ets gives no chance" in x)
+    n = int(line.split(" for ")[1].split(" of ")[0])
+    assert n > 0 and "needs at least 4 whole years" in line
+    code, _, err = run(["outlook", "--as-of", "2022-12-31", *QUICK], capsys)
+    assert code == 0 and "gives no chance" not in err
+
+
+def test_unanswered_counts_reasons_per_model():
+    import pandas as pd
+
+    from forecast.cli.outlook import unanswered
+
+    nan = float("nan")
+    table = pd.DataFrame({
+        "model": ["a", "a", "a", "a", "b", "b"],
+        "scenario": ["model", "model", "model", "90%", "model", "model"],
+        "p_reach": [nan, nan, 0.4, nan, 0.5, 0.6],
+        "why": ["short record", "short record", "", None, "", ""],
+    })
+    assert unanswered(table) == [
+        "model a gives no chance of reaching for 2 of its 3 row(s): short record (2 row(s))"]
+    table.loc[2, ["p_reach", "why"]] = [nan, None]
+    assert unanswered(table, top=1) == [
+        "model a gives no chance of reaching for 3 of its 3 row(s): short record (2 row(s)); "
+        "and 1 other reason(s) in the why column of --json"]

@@ -90,16 +90,36 @@ def run(args: argparse.Namespace) -> int:
     for why, ids in by_reason.items():
         note("forecast outlook", "note", f"{len(ids)} unit(s) with no row in the table, "
              f"{why}: {', '.join(ids)}")
+    for line in unanswered(result.table):
+        note("forecast outlook", "note", line)
     if args.out is not None:
         written = write_table(args.out, result.table)
         print(f"outlook written to {written}", file=sys.stderr)
     if args.json:
         print_json(result.records())
         return 0
-    shown = result.table[["unit_id", "term", "target_kind", "target_source", "model",
+    shown = result.table[["unit_id", "term", "target_kind", "deadline", "target_source", "model",
                           "scenario", "target",
                           "cumulative", "label", "p_reach", "final_q10", "final_q50",
                           "final_q90", "reach_date_q50", "required_attainment"]]
     with pd.option_context("display.max_rows", None, "display.width", 200):
-        print(shown.round(2).to_string(index=False))
+        print(shown.assign(deadline=shown["deadline"].dt.strftime("%Y-%m-%d"))
+              .round(2).to_string(index=False))
     return 0
+
+
+def unanswered(table: pd.DataFrame, top: int = 3) -> list[str]:
+    """One line per model whose own forecast (scenario ``model``) left rows without
+    a chance of reaching, with its most common reasons (the ``why`` column):
+    the console table shows only the empty cells."""
+    rows = table[(table["scenario"] == "model") & table["p_reach"].isna()]
+    lines = []
+    for model, got in rows.groupby("model", sort=False):
+        total = int(((table["model"] == model) & (table["scenario"] == "model")).sum())
+        reasons = got["why"].fillna("no reason given").value_counts()
+        shown = "; ".join(f"{why} ({n} row(s))" for why, n in reasons.head(top).items())
+        more = f"; and {len(reasons) - top} other reason(s) in the why column of --json" \
+            if len(reasons) > top else ""
+        lines.append(f"model {model} gives no chance of reaching for {len(got)} of its "
+                     f"{total} row(s): {shown}{more}")
+    return lines
