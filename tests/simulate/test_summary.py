@@ -207,3 +207,29 @@ def test_the_deadline_part_year_is_a_thinned_count(alpha):
     assert np.array_equal(res.finals, np.round(res.finals))
     quantiles = (res.final_q10, res.final_q25, res.final_q50, res.final_q75, res.final_q90)
     assert all(float(q).is_integer() for q in quantiles)
+
+
+def test_report_table_answers_are_kept_per_table_object(monkeypatch):
+    import pandas as pd
+
+    from forecast.simulate import summary
+
+    monkeypatch.setattr(summary, "_PER_TABLE", {})
+    monkeypatch.setattr(summary, "_PER_TABLE_MAX", 3)
+    calls = []
+
+    def make(tag):
+        calls.append(tag)
+        return tag
+
+    a = pd.DataFrame({"value": [1.0]})
+    b = a.copy()  # equal content, another table: worked out again
+    assert summary.of_report_table(a, "x", lambda: make("a")) == "a"
+    assert summary.of_report_table(a, "x", lambda: make("again")) == "a"
+    assert summary.of_report_table(a, "y", lambda: make("ay")) == "ay"
+    assert summary.of_report_table(b, "x", lambda: make("b")) == "b"
+    assert calls == ["a", "ay", "b"]
+    # At the bound the cache is emptied, then filled again.
+    assert summary.of_report_table(a, "z", lambda: make("az")) == "az"
+    assert len(summary._PER_TABLE) == 1
+    assert summary.of_report_table(a, "x", lambda: make("a2")) == "a2"

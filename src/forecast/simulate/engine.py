@@ -49,7 +49,8 @@ from forecast.simulate.part_year import condition_part_years
 from forecast.simulate.reach import _segments, reach_months
 from forecast.simulate.thinning import thin_partial_years
 from forecast.simulate.summary import (MonthGrid, PathSummary, SimResult, attainment_for,
-                                      mark_quantiles, month_grid, order_rank, sorted_quantiles)
+                                      mark_quantiles, month_grid, of_report_table, order_rank,
+                                      sorted_quantiles)
 
 CHUNK_ELEMENTS = 8_000_000
 """Path-values (units × paths × (years + marks + reports)) per chunk: about
@@ -287,7 +288,8 @@ def _draws(fitted, jobs, lay, streams, deterministic, noise_cache=None) -> np.nd
 def _chunk(fitted, jobs, grid, lay, streams, deterministic, returns="summary",
            noise_cache=None) -> list:
     n_paths = 1 if deterministic else streams.n_paths
-    cols = [_known_arrays(j.known) for j in jobs]
+    cols = [of_report_table(j.known, "arrays", lambda k=j.known: _known_arrays(k))
+            for j in jobs]
     kv = _known_batch(jobs, cols, n_paths, streams, deterministic)
     d = _draws(fitted, jobs, lay, streams, deterministic, noise_cache)
     counted: set[int] = set()

@@ -198,9 +198,36 @@ def month_grid(start: pd.Timestamp, deadline: pd.Timestamp, known: pd.DataFrame,
     the same periods share one grid object (and the batched simulation
     groups them by it). The returned grid is shared: do not modify it.
     """
-    spans = tuple(zip(known["period_start"], known["period_end"])) if len(known) else ()
+    spans = of_report_table(known, "spans", lambda: tuple(
+        zip(known["period_start"], known["period_end"])) if len(known) else ())
     prof = tuple(float(x) for x in profile)
     return _month_grid(pd.Timestamp(start), pd.Timestamp(deadline), prof, spans)
+
+
+_PER_TABLE: dict = {}
+_PER_TABLE_MAX = 50_000
+
+
+def of_report_table(known: pd.DataFrame, what: str, make):
+    """``make()``, worked out once per report table ``known`` (the object) and ``what``.
+
+    The engine reads the same reports at every step of the inverse search
+    (their periods for the month grid, their values as arrays); reading a
+    few cells through pandas cost more than the step's arithmetic. The
+    tables are the shared ones of ``progress.unit_spans``, read-only; the
+    cache holds a reference to each, so an id is never reused while its
+    entry lives, and it is emptied when it reaches ``_PER_TABLE_MAX``
+    entries.
+    """
+    key = (id(known), what)
+    hit = _PER_TABLE.get(key)
+    if hit is not None and hit[0] is known:
+        return hit[1]
+    if len(_PER_TABLE) >= _PER_TABLE_MAX:
+        _PER_TABLE.clear()
+    value = make()
+    _PER_TABLE[key] = (known, value)
+    return value
 
 
 @functools.lru_cache(maxsize=4096)
