@@ -230,6 +230,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "admitted": {"vi": "Đã kết nạp", "en": "Admitted"},
     "annual_target": {"vi": "Chỉ tiêu năm", "en": "Annual target"},
     "reported": {"vi": "báo cáo: {v}", "en": "reported: {v}"},
+    "title_portfolio_none": {
+        "vi": "Mô hình {model} không dự báo được chỉ tiêu nhiệm kỳ của đơn vị nào trong {n} đơn vị",
+        "en": "Model {model} could not forecast the term target of any of the {n} units",
+    },
     "title_portfolio": {
         "vi": "{n_likely}/{n} đơn vị có ít nhất {level} khả năng đạt chỉ tiêu nhiệm kỳ",
         "en": "{n_likely} of {n} units have a chance of at least {level} of reaching their term target",

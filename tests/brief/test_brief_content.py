@@ -184,3 +184,22 @@ def test_meta_line_reads_naturally(brief):
     expected = ("Số liệu đến lần báo cáo mới nhất của từng đơn vị; mô hình nhị thức âm phân tầng"
                 if lang == "vi" else "Data to each unit's latest report; model hierarchical negative")
     assert meta.startswith(expected)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_model_that_answers_no_target_is_explained_in_the_portfolio(lang, tmp_path):
+    # ets needs four whole years of a unit's own counts; P, A and B have three,
+    # so none of its rows has a chance and the portfolio says why in words.
+    build_brief(_province(), tmp_path / "b", lang=lang, units=["p"], model="ets",
+                scenarios=(), assumptions=Assumptions(n_paths=200), formats=("png",),
+                outputs=("html", "png"))
+    html = unescape((tmp_path / "b" / "index.html").read_text(encoding="utf-8"))
+    start = html.index('id="portfolio"')
+    portfolio = html[start:html.index("</section>", start)]
+    if lang == "vi":
+        assert re.search(r"Mô hình ets không dự báo được \d+ trên \d+ chỉ tiêu: .*cần", portfolio)
+        assert "không dự báo được chỉ tiêu nhiệm kỳ của đơn vị nào" in html
+    else:
+        assert re.search(r"Model ets could not forecast \d+ of its \d+ targets: "
+                         r".*needs at least 4 whole years", portfolio)
+        assert "could not forecast the term target of any of the" in html

@@ -92,17 +92,17 @@ def test_outlook_says_why_a_model_left_rows_without_a_chance(capsys):
     code, out, err = run(["outlook", "--model", "ets", "--as-of", "2022-12-31", *QUICK],
                          capsys)
     assert code == 0
-    line = next(x for x in err.splitlines() if "model ets gives no chance" in x)
-    n = int(line.split(" for ")[1].split(" of ")[0])
+    line = next(x for x in err.splitlines() if "model ets could not forecast" in x)
+    n = int(line.split(" forecast ")[1].split(" of ")[0])
     assert n > 0 and "needs at least 4 whole years" in line
     code, _, err = run(["outlook", "--as-of", "2022-12-31", *QUICK], capsys)
-    assert code == 0 and "gives no chance" not in err
+    assert code == 0 and "could not forecast" not in err
 
 
 def test_unanswered_counts_reasons_per_model():
     import pandas as pd
 
-    from forecast.cli.outlook import unanswered
+    from forecast.outlook.why import Unanswered, unanswered
 
     nan = float("nan")
     table = pd.DataFrame({
@@ -110,10 +110,11 @@ def test_unanswered_counts_reasons_per_model():
         "scenario": ["model", "model", "model", "90%", "model", "model"],
         "p_reach": [nan, nan, 0.4, nan, 0.5, 0.6],
         "why": ["short record", "short record", "", None, "", ""],
+        "why_vi": ["ít số liệu", "ít số liệu", "", None, "", ""],
     })
-    assert unanswered(table) == [
-        "model a gives no chance of reaching for 2 of its 3 row(s): short record (2 row(s))"]
-    table.loc[2, ["p_reach", "why"]] = [nan, None]
-    assert unanswered(table, top=1) == [
-        "model a gives no chance of reaching for 3 of its 3 row(s): short record (2 row(s)); "
-        "and 1 other reason(s) in the why column of --json"]
+    # Row 4 is a scenario row and b answered everything: only a's two rows count.
+    assert unanswered(table) == [Unanswered("a", 2, 3, [("short record", 2)], 0)]
+    assert unanswered(table, "vi")[0].reasons == [("ít số liệu", 2)]
+    table.loc[2, "p_reach"] = nan  # its why is empty
+    assert unanswered(table, top=1) == [Unanswered("a", 3, 3, [("short record", 2)], 1)]
+    assert unanswered(table)[0].reasons == [("short record", 2), ("no reason given", 1)]

@@ -7,6 +7,7 @@ with Tiền Giang's 2020-2022 figures), shaped like the engine's contract:
 
 from __future__ import annotations
 
+import warnings
 from types import SimpleNamespace
 
 import matplotlib
@@ -276,6 +277,24 @@ def test_portfolio_of_many_units_draws_those_most_at_risk_and_says_so():
     plt.close(chart.figure)
     plt.close(every.figure)
 
+
+def test_portfolio_of_a_model_that_answered_no_unit_says_so_without_warnings():
+    # Every p and final quantile empty (a model that could not forecast these
+    # units): the title says so instead of "0 of 3 units", and no all-NaN warning.
+    table = _many(3)
+    table["model"] = "ets"
+    for col in ["p_reach"] + [f"final_q{q}" for q in (10, 25, 50, 75, 90)]:
+        table[col] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        en = figures.portfolio(table, source_line=SRC_EN, lang="en")
+        vi = figures.portfolio(table, source_line=SRC_VI, lang="vi")
+    assert en.title == "Model ets could not forecast the term target of any of the 3 units"
+    assert vi.title == "Mô hình ets không dự báo được chỉ tiêu nhiệm kỳ của đơn vị nào trong 3 đơn vị"
+    # The axis still runs to 110 % of target plus the label margin.
+    assert en.figure.axes[0].get_xlim() == pytest.approx((0, 114))
+    plt.close(en.figure)
+    plt.close(vi.figure)
 
 # --- pace dumbbell ------------------------------------------------------------------
 def test_pace_dumbbell_positions(outlook):

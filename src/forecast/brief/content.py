@@ -32,6 +32,7 @@ from forecast.labels import (fmt_date, fmt_figure, fmt_int, fmt_month, fmt_pct, 
                              label_text, missing)
 from forecast.outlook.rollup import ROLLUP_MODEL
 from forecast.outlook.table import MODEL_SCENARIO, Outlook, unit_names
+from forecast.outlook.why import unanswered
 from forecast.simulate.scenarios import DETERMINISTIC_SUFFIX
 
 
@@ -125,6 +126,12 @@ class Assembler:
         if charts:
             sec.add("figures", charts)
         sec.add("table", self.targets_table(table, t("portfolio_table", lang), with_unit=True))
+        for gap in unanswered(table, lang):
+            reasons = "; ".join(t("unanswered_reason", lang, why=w.rstrip("."), n=n)
+                                for w, n in gap.reasons)
+            more = t("unanswered_more", lang, n=gap.more) if gap.more else ""
+            sec.add("warning", t("unanswered", lang, model=gap.model, n=gap.missing,
+                                 total=gap.total, reasons=reasons + more))
         return sec
 
     def targets_table(self, table: pd.DataFrame, caption: str, with_unit: bool) -> Table:

@@ -165,6 +165,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "what:section": {"vi": "phần của đơn vị", "en": "the unit's section"},
     "skipped": {"vi": "{n} đơn vị được chọn không có chỉ tiêu với số liệu nên không có phần riêng: {ids}.",
                 "en": "{n} units asked for have no target with figures and get no section: {ids}."},
+    "unanswered": {
+        "vi": "Mô hình {model} không dự báo được {n} trên {total} chỉ tiêu: {reasons}.",
+        "en": "Model {model} could not forecast {n} of its {total} targets: {reasons}."},
+    "unanswered_reason": {"vi": "{why} ({n} chỉ tiêu)", "en": "{why} ({n} targets)"},
+    "unanswered_more": {"vi": "; và {n} lý do khác (cột lý do trong tables/outlook.csv)",
+                        "en": "; and {n} other reasons (the why column of tables/outlook.csv)"},
     "no_targets": {"vi": "Đơn vị không có chỉ tiêu với số liệu trong kết quả dự báo.",
                    "en": "The unit has no target with figures in the outlook."},
     # The engine's notes (forecast.brief.notes); {reason} is one of the rollup_* below.

@@ -66,6 +66,7 @@ def run(args: argparse.Namespace) -> int:
     from forecast.brief.tables import check_suffix, write_table
     from forecast.outlook.chunks import check_executor
     from forecast.outlook.table import check_model_names, outlook
+    from forecast.outlook.why import unanswered
 
     if args.out is not None:
         check_suffix(args.out)
@@ -90,8 +91,11 @@ def run(args: argparse.Namespace) -> int:
     for why, ids in by_reason.items():
         note("forecast outlook", "note", f"{len(ids)} unit(s) with no row in the table, "
              f"{why}: {', '.join(ids)}")
-    for line in unanswered(result.table):
-        note("forecast outlook", "note", line)
+    for gap in unanswered(result.table):
+        reasons = "; ".join(f"{why.rstrip('.')} ({n} row(s))" for why, n in gap.reasons)
+        more = f"; and {gap.more} other reason(s) in the why column of --json" if gap.more else ""
+        note("forecast outlook", "note", f"model {gap.model} could not forecast "
+             f"{gap.missing} of its {gap.total} row(s): {reasons}{more}")
     if args.out is not None:
         written = write_table(args.out, result.table)
         print(f"outlook written to {written}", file=sys.stderr)
@@ -107,19 +111,3 @@ def run(args: argparse.Namespace) -> int:
               .round(2).to_string(index=False))
     return 0
 
-
-def unanswered(table: pd.DataFrame, top: int = 3) -> list[str]:
-    """One line per model whose own forecast (scenario ``model``) left rows without
-    a chance of reaching, with its most common reasons (the ``why`` column):
-    the console table shows only the empty cells."""
-    rows = table[(table["scenario"] == "model") & table["p_reach"].isna()]
-    lines = []
-    for model, got in rows.groupby("model", sort=False):
-        total = int(((table["model"] == model) & (table["scenario"] == "model")).sum())
-        reasons = got["why"].fillna("no reason given").value_counts()
-        shown = "; ".join(f"{why} ({n} row(s))" for why, n in reasons.head(top).items())
-        more = f"; and {len(reasons) - top} other reason(s) in the why column of --json" \
-            if len(reasons) > top else ""
-        lines.append(f"model {model} gives no chance of reaching for {len(got)} of its "
-                     f"{total} row(s): {shown}{more}")
-    return lines

@@ -2,7 +2,7 @@
 
 Part of the input checks (:mod:`forecast.data.validate`): the value of a
 row read against its measure, the term label, the year of an annual target
-and the order of period dates. Each check returns :class:`Problem`\ s naming
+and the order of period dates. Each check returns :class:`Problem` objects naming
 the file, row and column (:func:`problem_at`).
 """
 

@@ -144,8 +144,12 @@ def portfolio(
     tgt = rows["target"].astype(float).to_numpy()
     pct = {q: 100 * rows[f"final_{q}"].astype(float).to_numpy() / tgt
            for q in ("q10", "q25", "q50", "q75", "q90")}
-    title = text("title_portfolio", lang, n_likely=n_likely, n=n_all,
-                 level=text_level(lang, level))
+    if n_all and rows["p_reach"].isna().all():
+        # A model that answered none of them (the brief's note says why).
+        title = text("title_portfolio_none", lang, model=str(rows["model"].iloc[0]), n=n_all)
+    else:
+        title = text("title_portfolio", lang, n_likely=n_likely, n=n_all,
+                     level=text_level(lang, level))
     subtitle = text("subtitle_portfolio", lang,
                     as_of=fmt_date(pd.to_datetime(rows["as_of"]).max(), lang)) + note
     with use_style(size) as fs:
@@ -170,7 +174,10 @@ def portfolio(
                 ms=3 * fs.font_scale)
         ax.axvline(100, color=TARGET, ls=(0, (4, 2)), lw=1.0 * fs.font_scale, zorder=1)
         _unit_rows(ax, fs, rows["name"], limit)
-        ax.set_xlim(0, min(X_CAP, max(110.0, float(np.nanmax(pct["q90"])) * 1.05)) + 4)
+        # A model that answered none of these units leaves every q90 empty.
+        q90 = np.asarray(pct["q90"], dtype=float)
+        top = float(np.nanmax(q90)) if (~np.isnan(q90)).any() else 0.0
+        ax.set_xlim(0, min(X_CAP, max(110.0, top * 1.05)) + 4)
         # Steps of 25, 50 or 100 % put a gridline on 100 %, the target; the
         # narrow column has room for three or four labels ("150 %" is wide).
         ax.xaxis.set_major_locator(MaxNLocator(3 if fs.name == "column" else 6,

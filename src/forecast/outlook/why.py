@@ -10,6 +10,8 @@ notebooks and ``outlook --json`` say the same thing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -132,4 +134,34 @@ def explain_row(fm, prow: pd.Series, vals: dict, n_paths: int,
         exposure = float(ud.exposure.at(year))
     for lang, key in (("en", "why"), ("vi", "why_vi")):
         out[key] = sentence(prow, {**vals, **out}, exposure, lang, refusal)
+    return out
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """A model whose own forecast left rows without a chance of reaching (:func:`unanswered`)."""
+
+    model: str
+    missing: int
+    total: int
+    reasons: list
+    """The most common reasons, ``(text, rows)``, most frequent first."""
+    more: int
+    """How many other reasons there are."""
+
+
+def unanswered(table: pd.DataFrame, lang: str = "en", top: int = 3) -> list[Unanswered]:
+    """Per model, the rows of its own forecast (scenario ``model``) with no ``p_reach``
+    and their most common reasons (``why`` or ``why_vi``): a table shows only empty
+    cells, the console and the brief say why once."""
+    column = "why_vi" if lang == "vi" else "why"
+    own = table[table["scenario"] == "model"]
+    out = []
+    for model, got in own[own["p_reach"].isna()].groupby("model", sort=False):
+        none = "không rõ lý do" if lang == "vi" else "no reason given"
+        counts = pd.Series([w if isinstance(w, str) and w else none
+                            for w in got[column]]).value_counts()
+        out.append(Unanswered(str(model), len(got), int((own["model"] == model).sum()),
+                              [(str(w), int(n)) for w, n in counts.head(top).items()],
+                              max(len(counts) - top, 0)))
     return out
